@@ -1,0 +1,5 @@
+//! The append-only audit log.
+
+pub mod entity;
+pub mod graphql;
+pub mod service;

@@ -1,0 +1,7 @@
+//! Cases: one sentence under supervision, its conditions and its lifecycle.
+
+pub mod conditions;
+pub mod entity;
+pub mod graphql;
+pub mod lifecycle;
+pub mod service;

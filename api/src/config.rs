@@ -1,0 +1,214 @@
+//! Typed, layered settings: built-in defaults → optional `hamkor.toml` → environment.
+//!
+//! Every key can be set in the TOML file under the same name, or as an environment
+//! variable `HAMKOR_<KEY>` (upper case). `DATABASE_URL` is also honoured, as most
+//! tooling expects it; `HAMKOR_DATABASE_URL` wins when both are set. Secrets are
+//! `SecretString`s: they are never printed by `Debug` and never logged.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::SecretString;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines, for a terminal.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// All of Hamkor's settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// Database URL: `sqlite://path?mode=rwc` or `postgres://user@host/db`.
+    pub database_url: String,
+    /// Upper bound of the database connection pool.
+    pub database_max_connections: u32,
+    /// Apply pending migrations when the server starts.
+    pub auto_migrate: bool,
+
+    /// HMAC key signing access tokens (at least 32 bytes). Prefer `jwt_secret_file` or the
+    /// environment. When neither is set, a key is generated once and kept in
+    /// `jwt_secret_file` (default `.hamkor-jwt-secret` beside the working directory).
+    #[serde(skip_serializing)]
+    pub jwt_secret: Option<SecretString>,
+    /// File holding the signing key (created with a random key if missing).
+    pub jwt_secret_file: PathBuf,
+    /// `iss` claim of issued tokens, checked on every request.
+    pub jwt_issuer: String,
+    /// `aud` claim of issued tokens, checked on every request.
+    pub jwt_audience: String,
+    /// Lifetime of an access token, in seconds.
+    pub access_token_ttl_secs: u64,
+    /// Lifetime of a refresh token (and of the login session), in seconds.
+    pub refresh_token_ttl_secs: u64,
+
+    /// Password of the platform admin created on first start. When unset, one is
+    /// generated and printed once.
+    #[serde(skip_serializing)]
+    pub admin_password: Option<SecretString>,
+
+    /// Argon2id memory cost in KiB.
+    pub argon2_memory_kib: u32,
+    /// Argon2id number of passes.
+    pub argon2_iterations: u32,
+
+    /// Failed logins allowed per account within `login_window_secs`.
+    pub login_max_failures_per_account: u32,
+    /// Failed logins allowed per client address within `login_window_secs`.
+    pub login_max_failures_per_address: u32,
+    /// Window of the failed-login limits, in seconds.
+    pub login_window_secs: u64,
+
+    /// Origins allowed by CORS (comma-separated in the environment). Empty: no
+    /// cross-origin access. `*` allows any origin (without credentials).
+    #[serde(deserialize_with = "string_or_list")]
+    pub cors_origins: Vec<String>,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Serve GraphiQL at `/graphiql`.
+    pub graphiql: bool,
+    /// Answer introspection queries.
+    pub introspection: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    /// Time allowed for one HTTP request, in seconds.
+    pub request_timeout_secs: u64,
+
+    /// Deepest selection nesting accepted in an operation.
+    pub max_query_depth: usize,
+    /// Highest computed complexity accepted for an operation.
+    pub max_query_complexity: usize,
+    /// Most aliases accepted in one operation.
+    pub max_aliases: usize,
+    /// Largest page a connection returns (`first` above it is refused).
+    pub max_page_size: u64,
+
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Log filter in `tracing` syntax (`RUST_LOG` overrides it).
+    pub log_filter: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://hamkor.db?mode=rwc".to_owned(),
+            database_max_connections: 10,
+            auto_migrate: true,
+            jwt_secret: None,
+            jwt_secret_file: PathBuf::from(".hamkor-jwt-secret"),
+            jwt_issuer: "hamkor".to_owned(),
+            jwt_audience: "hamkor-api".to_owned(),
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            admin_password: None,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            login_max_failures_per_account: 5,
+            login_max_failures_per_address: 20,
+            login_window_secs: 15 * 60,
+            cors_origins: Vec::new(),
+            max_body_bytes: 256 * 1024,
+            graphiql: true,
+            introspection: true,
+            trust_forwarded_for: false,
+            request_timeout_secs: 30,
+            max_query_depth: 12,
+            max_query_complexity: 5_000,
+            max_aliases: 30,
+            max_page_size: 100,
+            log_format: LogFormat::Pretty,
+            log_filter: "info,sqlx=warn,sea_orm=warn".to_owned(),
+        }
+    }
+}
+
+/// Settings could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Settings {
+    /// Defaults, then `hamkor.toml` in the working directory (or the file named by
+    /// `HAMKOR_CONFIG`), then the environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        let file = std::env::var_os("HAMKOR_CONFIG")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("hamkor.toml"));
+        Self::load_from(&file)
+    }
+
+    /// Like [`Settings::load`] with an explicit TOML file (which may be absent).
+    pub fn load_from(file: &Path) -> Result<Self, ConfigError> {
+        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(file))
+            .merge(Env::raw().only(&["database_url"]))
+            .merge(Env::prefixed("HAMKOR_").ignore(&["config", "test_database_url"]))
+            .extract()
+            .map_err(|e| ConfigError(e.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.access_token_ttl_secs == 0 || self.refresh_token_ttl_secs == 0 {
+            return Err(ConfigError("token lifetimes must be positive".into()));
+        }
+        if self.max_page_size == 0 {
+            return Err(ConfigError("max_page_size must be positive".into()));
+        }
+        if self.argon2_memory_kib < 8 || self.argon2_iterations == 0 {
+            return Err(ConfigError("argon2 cost is too low".into()));
+        }
+        Ok(())
+    }
+}
+
+fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    let items = match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => s.split(',').map(str::to_owned).collect(),
+        OneOrMany::Many(v) => v,
+    };
+    Ok(items
+        .into_iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_listen_on_loopback_with_an_embedded_database() {
+        let s = Settings::default();
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert!(s.database_url.starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn cors_origins_accept_a_comma_separated_string() {
+        let v: Vec<String> =
+            string_or_list(serde_json::Value::String(" https://a.uz, https://b.uz ,".into()))
+                .expect("parses");
+        assert_eq!(v, vec!["https://a.uz", "https://b.uz"]);
+    }
+}

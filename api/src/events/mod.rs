@@ -1,0 +1,4 @@
+//! Domain events: the transactional outbox.
+
+pub mod entity;
+pub mod service;

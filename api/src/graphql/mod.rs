@@ -1,0 +1,75 @@
+//! The core's GraphQL roots and schema settings. The root package merges these with the
+//! modules' namespaces and the `Node` interface.
+
+pub mod context;
+pub mod limits;
+
+use async_graphql::{MergedObject, ObjectType, SchemaBuilder, SubscriptionType};
+
+use crate::audit::graphql::AuditQuery;
+use crate::auth::graphql::{AuthMutation, AuthQuery};
+use crate::case::graphql::{CaseMutation, CaseQuery};
+use crate::config::Settings;
+use crate::organisation::graphql::{OrganisationMutation, OrganisationQuery};
+use crate::person::graphql::{PersonMutation, PersonQuery};
+use crate::plan::graphql::PlanMutation;
+use crate::supervision::graphql::{SupervisionMutation, SupervisionQuery};
+use crate::territory::graphql::{TerritoryMutation, TerritoryQuery};
+use crate::user::graphql::{UserMutation, UserQuery};
+
+/// Queries of accounts, organisations, territories and the audit log.
+#[derive(MergedObject, Default)]
+pub struct AdminQuery(
+    AuthQuery,
+    TerritoryQuery,
+    OrganisationQuery,
+    UserQuery,
+    AuditQuery,
+);
+
+/// Queries of case work.
+#[derive(MergedObject, Default)]
+pub struct CaseworkQuery(PersonQuery, CaseQuery, SupervisionQuery);
+
+/// All core queries (merged in groups to stay clear of the macro depth limit).
+#[derive(MergedObject, Default)]
+pub struct CoreQuery(AdminQuery, CaseworkQuery);
+
+/// Mutations of accounts, organisations and territories.
+#[derive(MergedObject, Default)]
+pub struct AdminMutation(
+    AuthMutation,
+    TerritoryMutation,
+    OrganisationMutation,
+    UserMutation,
+);
+
+/// Mutations of case work.
+#[derive(MergedObject, Default)]
+pub struct CaseworkMutation(PersonMutation, CaseMutation, SupervisionMutation, PlanMutation);
+
+/// All core mutations.
+#[derive(MergedObject, Default)]
+pub struct CoreMutation(AdminMutation, CaseworkMutation);
+
+/// Apply the configured limits (depth, complexity, aliases, introspection) to a schema.
+pub fn configure<Q, M, S>(builder: SchemaBuilder<Q, M, S>, settings: &Settings) -> SchemaBuilder<Q, M, S>
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    let builder = builder
+        .limit_depth(settings.max_query_depth)
+        .limit_complexity(settings.max_query_complexity)
+        .limit_recursive_depth(32)
+        .limit_directives(8)
+        .extension(limits::Limits {
+            max_aliases: settings.max_aliases,
+        });
+    if settings.introspection {
+        builder
+    } else {
+        builder.disable_introspection()
+    }
+}

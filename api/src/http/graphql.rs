@@ -1,0 +1,363 @@
+//! `/graphql` over HTTP, following the GraphQL-over-HTTP specification: POST with a JSON
+//! body, GET for queries only, content negotiation by `Accept`, 4xx for requests that
+//! never reach execution. The schema knows nothing of HTTP: this handler authenticates
+//! the caller and attaches per-request data.
+
+use std::net::SocketAddr;
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Executor, Variables};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::response::{IntoResponse, Response};
+use http::header::{ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tower_http::request_id::RequestId;
+
+use super::HttpState;
+use super::negotiate::{ResponseType, is_json_body, response_type};
+use crate::auth::principal::RequestMeta;
+use crate::auth::service::{AuthFailure, authenticate};
+use crate::loaders::Loaders;
+
+/// A JSON response with the negotiated content type.
+fn json_response(rt: ResponseType, status: StatusCode, body: &Value) -> Response {
+    let mut resp = (status, body.to_string()).into_response();
+    let h = resp.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static(rt.media_type()));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// A request-level error: `{"errors": [...]}` without `data`.
+fn request_error(rt: ResponseType, status: StatusCode, code: &str, message: &str) -> Response {
+    json_response(
+        rt,
+        status,
+        &json!({"errors": [{"message": message, "extensions": {"code": code}}]}),
+    )
+}
+
+#[derive(Deserialize)]
+struct GetParams {
+    query: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PostBody {
+    query: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<Value>,
+    extensions: Option<Value>,
+}
+
+/// A GraphQL request taken apart from HTTP.
+struct Incoming {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<Value>,
+    extensions: Option<Value>,
+}
+
+fn parse_get(query_string: Option<&str>) -> Result<Incoming, &'static str> {
+    let params: GetParams =
+        serde_urlencoded::from_str(query_string.unwrap_or_default()).map_err(|_| "malformed query string")?;
+    let parse_json = |s: Option<String>| -> Result<Option<Value>, &'static str> {
+        s.filter(|s| !s.is_empty())
+            .map(|s| serde_json::from_str(&s).map_err(|_| "variables and extensions must be JSON"))
+            .transpose()
+    };
+    Ok(Incoming {
+        query: params.query.ok_or("the query parameter is required")?,
+        operation_name: params.operation_name.filter(|s| !s.is_empty()),
+        variables: parse_json(params.variables)?,
+        extensions: parse_json(params.extensions)?,
+    })
+}
+
+fn parse_post(body: &[u8]) -> Result<Incoming, &'static str> {
+    let value: Value = serde_json::from_slice(body).map_err(|_| "the body is not valid JSON")?;
+    if value.is_array() {
+        return Err("batched requests are not supported");
+    }
+    let body: PostBody = serde_json::from_value(value).map_err(|_| "the body is not a GraphQL request")?;
+    Ok(Incoming {
+        query: body.query.ok_or("the query field is required")?,
+        operation_name: body.operation_name,
+        variables: body.variables.filter(|v| !v.is_null()),
+        extensions: body.extensions.filter(|v| !v.is_null()),
+    })
+}
+
+/// Whether the operation that would run is a mutation (or subscription): GET may carry
+/// queries only. A document that does not parse is left to the executor to report.
+fn selects_non_query(query: &str, operation_name: Option<&str>) -> bool {
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return false;
+    };
+    doc.operations
+        .iter()
+        .filter(|(name, _)| match operation_name {
+            Some(wanted) => name.is_some_and(|n| n.as_str() == wanted),
+            None => true,
+        })
+        .any(|(_, op)| op.node.ty != OperationType::Query)
+}
+
+fn client_address(parts: &http::request::Parts, trust_forwarded: bool) -> String {
+    if trust_forwarded {
+        if let Some(first) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+        {
+            let first = first.trim();
+            if !first.is_empty() {
+                return first.chars().take(64).collect();
+            }
+        }
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+fn client_name(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-client-name")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.trim()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(64)
+                .collect::<String>()
+        })
+        .filter(|v| !v.is_empty())
+}
+
+fn bearer_token(headers: &HeaderMap) -> Result<Option<&str>, ()> {
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| ())?;
+    let (scheme, token) = value.split_once(' ').ok_or(())?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(());
+    }
+    Ok(Some(token.trim()))
+}
+
+fn unauthorized(rt: ResponseType, message: &str) -> Response {
+    let mut resp = request_error(rt, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message);
+    resp.headers_mut().insert(
+        WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer error=\"invalid_token\""),
+    );
+    resp
+}
+
+/// `GET` and `POST /graphql`.
+pub async fn handle<E: Executor>(State(st): State<HttpState<E>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let Some(rt) = response_type(&parts.headers) else {
+        return request_error(
+            ResponseType::Json,
+            StatusCode::NOT_ACCEPTABLE,
+            "NOT_ACCEPTABLE",
+            "accept application/graphql-response+json or application/json",
+        );
+    };
+    let settings = &st.app.settings;
+    let incoming = match parts.method {
+        Method::GET => parse_get(parts.uri.query()),
+        Method::POST => {
+            if !is_json_body(&parts.headers) {
+                return request_error(
+                    rt,
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "BAD_REQUEST",
+                    "send the request as application/json",
+                );
+            }
+            match axum::body::to_bytes(body, settings.max_body_bytes).await {
+                Ok(bytes) => parse_post(&bytes),
+                Err(_) => {
+                    return request_error(
+                        rt,
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "BAD_REQUEST",
+                        &format!("the body exceeds {} bytes", settings.max_body_bytes),
+                    );
+                }
+            }
+        }
+        _ => {
+            let mut resp = request_error(
+                rt,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "BAD_REQUEST",
+                "use GET or POST",
+            );
+            resp.headers_mut()
+                .insert(ALLOW, HeaderValue::from_static("GET, POST"));
+            return resp;
+        }
+    };
+    let incoming = match incoming {
+        Ok(i) => i,
+        Err(message) => return request_error(rt, StatusCode::BAD_REQUEST, "BAD_REQUEST", message),
+    };
+    if parts.method == Method::GET && selects_non_query(&incoming.query, incoming.operation_name.as_deref()) {
+        let mut resp = request_error(
+            rt,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_REQUEST",
+            "mutations and subscriptions are not allowed over GET; use POST",
+        );
+        resp.headers_mut().insert(ALLOW, HeaderValue::from_static("POST"));
+        return resp;
+    }
+
+    let meta = RequestMeta {
+        request_id: parts
+            .extensions
+            .get::<RequestId>()
+            .and_then(|id| id.header_value().to_str().ok())
+            .unwrap_or_default()
+            .to_owned(),
+        client: client_name(&parts.headers),
+        address: client_address(&parts, settings.trust_forwarded_for),
+    };
+    let principal = match bearer_token(&parts.headers) {
+        Err(()) => return unauthorized(rt, "the Authorization header must be `Bearer <token>`"),
+        Ok(None) => None,
+        Ok(Some(token)) => match authenticate(&st.app, token, meta.clone()).await {
+            Ok(p) => Some(p),
+            Err(AuthFailure::Internal(e)) => {
+                tracing::error!(error = ?e, "loading the caller failed");
+                return request_error(
+                    rt,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    "internal error",
+                );
+            }
+            Err(failure) => {
+                tracing::info!(reason = %failure, "bearer token refused");
+                return unauthorized(rt, "invalid or expired access token");
+            }
+        },
+    };
+
+    let mut gql = async_graphql::Request::new(incoming.query);
+    if let Some(name) = incoming.operation_name {
+        gql = gql.operation_name(name);
+    }
+    if let Some(vars) = incoming.variables {
+        if !vars.is_object() {
+            return request_error(
+                rt,
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "variables must be a JSON object",
+            );
+        }
+        gql = gql.variables(Variables::from_json(vars));
+    }
+    if let Some(Value::Object(ext)) = incoming.extensions {
+        for (k, v) in ext {
+            if let Ok(v) = async_graphql::Value::from_json(v) {
+                gql.extensions.insert(k, v);
+            }
+        }
+    }
+    gql = gql.data(meta).data(Loaders::new(&st.app.db));
+    if let Some(p) = principal {
+        gql = gql.data(p);
+    }
+    let response = st.executor.execute(gql).await;
+    into_http(rt, response)
+}
+
+fn into_http(rt: ResponseType, response: async_graphql::Response) -> Response {
+    let before_execution = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let headers = response.http_headers.clone();
+    let mut body = match serde_json::to_value(&response) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(error = ?e, "serialising a response failed");
+            return request_error(
+                rt,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+            );
+        }
+    };
+    if before_execution {
+        // The request never reached execution: the specification says `data` is absent.
+        if let Some(obj) = body.as_object_mut() {
+            obj.remove("data");
+        }
+    }
+    let status = match (before_execution, rt) {
+        (true, ResponseType::GraphqlResponseJson) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
+    let mut resp = json_response(rt, status, &body);
+    for (name, value) in headers.iter() {
+        resp.headers_mut().append(name.clone(), value.clone());
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mutations_are_detected_for_get() {
+        assert!(selects_non_query("mutation { logout }", None));
+        assert!(!selects_non_query("query { me { roles } }", None));
+        assert!(!selects_non_query("{ me { roles } }", None));
+        assert!(selects_non_query(
+            "query A { me { roles } } mutation B { logout }",
+            Some("B")
+        ));
+        assert!(!selects_non_query(
+            "query A { me { roles } } mutation B { logout }",
+            Some("A")
+        ));
+    }
+
+    #[test]
+    fn batches_and_malformed_bodies_are_refused() {
+        assert!(parse_post(b"[{\"query\":\"{a}\"}]").is_err());
+        assert!(parse_post(b"{not json").is_err());
+        assert!(parse_post(b"{\"variables\":{}}").is_err());
+        assert!(parse_post(b"{\"query\":\"{a}\",\"variables\":null}").is_ok());
+    }
+
+    #[test]
+    fn get_parameters_use_the_specified_names() {
+        let i = parse_get(Some(
+            "query=%7Bme%7Bid%7D%7D&operationName=X&variables=%7B%22a%22%3A1%7D",
+        ))
+        .expect("parses");
+        assert_eq!(i.query, "{me{id}}");
+        assert_eq!(i.operation_name.as_deref(), Some("X"));
+        assert_eq!(i.variables, Some(json!({"a": 1})));
+    }
+}

@@ -1,0 +1,166 @@
+//! The HTTP surface: `/graphql`, GraphiQL, health and readiness, with request ids,
+//! CORS, timeouts and panic safety.
+
+pub mod graphql;
+pub mod negotiate;
+
+use std::time::Duration;
+
+use async_graphql::Executor;
+use async_graphql::http::GraphiQLSource;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use http::header::{AUTHORIZATION, CONTENT_TYPE};
+use http::{HeaderName, HeaderValue, Method, StatusCode};
+use serde_json::json;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+
+/// What the HTTP handlers share: the application state and the GraphQL executor.
+#[derive(Clone)]
+pub struct HttpState<E> {
+    pub app: AppState,
+    pub executor: E,
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Build the router for `executor` (the assembled schema).
+pub fn router<E: Executor>(app: AppState, executor: E) -> anyhow::Result<Router> {
+    let settings = app.settings.clone();
+    let state = HttpState { app, executor };
+    let mut router = Router::new()
+        .route("/graphql", get(graphql::handle::<E>).post(graphql::handle::<E>))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz::<E>));
+    if settings.graphiql {
+        router = router.route("/graphiql", get(graphiql));
+    }
+    let router = router.fallback(not_found).with_state(state);
+
+    let layers = ServiceBuilder::new()
+        .layer(middleware::from_fn(sanitise_request_id))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req
+                .extensions()
+                .get::<RequestId>()
+                .and_then(|id| id.header_value().to_str().ok())
+                .unwrap_or("-");
+            // The path only: query strings may carry variables with personal data.
+            tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(CatchPanicLayer::custom(|_| {
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(CONTENT_TYPE, "application/json")],
+                json!({"errors": [{"message": "internal error", "extensions": {"code": "INTERNAL"}}]})
+                    .to_string(),
+            )
+                .into_response()
+        }))
+        .layer(cors(&settings.cors_origins)?)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(settings.request_timeout_secs),
+        ));
+    Ok(router.layer(layers))
+}
+
+fn cors(origins: &[String]) -> anyhow::Result<CorsLayer> {
+    let base = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            AUTHORIZATION,
+            CONTENT_TYPE,
+            HeaderName::from_static("x-client-name"),
+            REQUEST_ID,
+        ])
+        .expose_headers([REQUEST_ID])
+        .max_age(Duration::from_secs(600));
+    if origins.is_empty() {
+        return Ok(base);
+    }
+    if origins.iter().any(|o| o == "*") {
+        return Ok(base.allow_origin(AllowOrigin::any()));
+    }
+    let list = origins
+        .iter()
+        .map(|o| HeaderValue::from_str(o).map_err(|_| anyhow::anyhow!("invalid CORS origin {o:?}")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(base.allow_origin(AllowOrigin::list(list)))
+}
+
+/// Keep a client's `x-request-id` only if it is short and plain; otherwise a fresh one
+/// is generated (ids end up in logs and the audit log).
+async fn sanitise_request_id(mut req: Request, next: Next) -> Response {
+    let ok = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
+        });
+    if !ok {
+        req.headers_mut().remove(&REQUEST_ID);
+    }
+    next.run(req).await
+}
+
+/// The process is alive.
+async fn healthz() -> impl IntoResponse {
+    (
+        StatusCode::OK,
+        [(CONTENT_TYPE, "application/json")],
+        json!({"status": "ok"}).to_string(),
+    )
+}
+
+/// The database answers and every migration is applied.
+async fn readyz<E: Executor>(State(st): State<HttpState<E>>) -> impl IntoResponse {
+    match crate::db::ready(&st.app.db).await {
+        Ok(()) => (
+            StatusCode::OK,
+            [(CONTENT_TYPE, "application/json")],
+            json!({"status": "ready"}).to_string(),
+        ),
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "not ready");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(CONTENT_TYPE, "application/json")],
+                json!({"status": "unavailable"}).to_string(),
+            )
+        }
+    }
+}
+
+async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("Hamkor GraphiQL")
+            .finish(),
+    )
+}
+
+async fn not_found() -> impl IntoResponse {
+    (
+        StatusCode::NOT_FOUND,
+        [(CONTENT_TYPE, "application/json")],
+        json!({"errors": [{"message": "not found; the API is at /graphql", "extensions": {"code": "NOT_FOUND"}}]})
+            .to_string(),
+    )
+}

@@ -1,0 +1,30 @@
+//! Hamkor core gateway: the shared case schema, authentication, access control, audit.
+//!
+//! Layers go one way: `http` → `graphql` (per area) → `service` (per area) → `entity`.
+
+pub mod access;
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod case;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod filters;
+pub mod graphql;
+pub mod http;
+pub mod ids;
+pub mod loaders;
+pub mod organisation;
+pub mod pagination;
+pub mod person;
+pub mod plan;
+pub mod seed;
+pub mod state;
+pub mod supervision;
+pub mod telemetry;
+pub mod territory;
+pub mod user;
+pub mod validate;

@@ -1,0 +1,242 @@
+//! Per-request DataLoaders: every relationship is fetched in batches, once per request.
+//!
+//! Loaders return raw rows; the resolver that exposes a row checks the caller's access.
+//! They are built per request (never shared between callers) with a request-long cache.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::case::entity::{case, condition};
+use crate::error::ApiError;
+use crate::organisation::entity as organisation;
+use crate::person::entity as person;
+use crate::plan::entity::{action, goal, plan};
+use crate::territory::entity::{district, mahalla, region};
+use crate::user::entity::{user, user_role, user_territory};
+
+/// An entity with an `i64` primary key named `id`.
+pub trait HasId: EntityTrait {
+    fn id_column() -> Self::Column;
+    fn id_of(model: &Self::Model) -> i64;
+}
+
+macro_rules! has_id {
+    ($($entity:path),* $(,)?) => {$(
+        impl HasId for $entity {
+            fn id_column() -> Self::Column {
+                <Self as EntityTrait>::Column::Id
+            }
+            fn id_of(model: &Self::Model) -> i64 {
+                model.id
+            }
+        }
+    )*};
+}
+
+has_id!(
+    region::Entity,
+    district::Entity,
+    mahalla::Entity,
+    organisation::Entity,
+    user::Entity,
+    person::Entity,
+    case::Entity,
+    condition::Entity,
+    plan::Entity,
+    goal::Entity,
+    action::Entity,
+);
+
+/// Loads rows by primary key.
+pub struct ByIdLoader<E> {
+    db: DatabaseConnection,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E> Loader<i64> for ByIdLoader<E>
+where
+    E: HasId,
+    E::Model: Clone + Send + Sync + 'static,
+{
+    type Value = E::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, E::Model>, Self::Error> {
+        let rows = E::find()
+            .filter(E::id_column().is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
+    }
+}
+
+/// Loads the children of many parents in one query, grouped by parent id. Only for
+/// relationships whose size is capped on write (conditions, plan goals and actions,
+/// roles, territories), so the lists stay small.
+pub struct ByParentLoader<E: EntityTrait> {
+    db: DatabaseConnection,
+    parent: E::Column,
+    order: E::Column,
+    parent_of: fn(&E::Model) -> i64,
+}
+
+impl<E> Loader<i64> for ByParentLoader<E>
+where
+    E: EntityTrait,
+    E::Model: Clone + Send + Sync + 'static,
+    E::Column: Send + Sync,
+{
+    type Value = Vec<E::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Vec<E::Model>>, Self::Error> {
+        let rows = E::find()
+            .filter(self.parent.is_in(keys.iter().copied()))
+            .order_by_asc(self.order)
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        let mut grouped: HashMap<i64, Vec<E::Model>> = HashMap::new();
+        for row in rows {
+            grouped.entry((self.parent_of)(&row)).or_default().push(row);
+        }
+        Ok(grouped)
+    }
+}
+
+type ById<E> = DataLoader<ByIdLoader<E>, HashMapCache>;
+type ByParent<E> = DataLoader<ByParentLoader<E>, HashMapCache>;
+
+/// All loaders of one request.
+pub struct Loaders {
+    pub regions: ById<region::Entity>,
+    pub districts: ById<district::Entity>,
+    pub mahallas: ById<mahalla::Entity>,
+    pub organisations: ById<organisation::Entity>,
+    pub users: ById<user::Entity>,
+    pub persons: ById<person::Entity>,
+    pub cases: ById<case::Entity>,
+    pub plans: ById<plan::Entity>,
+    pub goals: ById<goal::Entity>,
+    pub roles_by_user: ByParent<user_role::Entity>,
+    pub territories_by_user: ByParent<user_territory::Entity>,
+    pub conditions_by_case: ByParent<condition::Entity>,
+    pub plan_by_case: ByParent<plan::Entity>,
+    pub goals_by_plan: ByParent<goal::Entity>,
+    pub actions_by_goal: ByParent<action::Entity>,
+}
+
+fn by_id<E: HasId>(db: &DatabaseConnection) -> ById<E>
+where
+    E::Model: Clone + Send + Sync + 'static,
+{
+    DataLoader::with_cache(
+        ByIdLoader {
+            db: db.clone(),
+            _entity: PhantomData,
+        },
+        tokio::spawn,
+        HashMapCache::default(),
+    )
+}
+
+fn by_parent<E: EntityTrait>(
+    db: &DatabaseConnection,
+    parent: E::Column,
+    order: E::Column,
+    parent_of: fn(&E::Model) -> i64,
+) -> ByParent<E>
+where
+    E::Model: Clone + Send + Sync + 'static,
+    E::Column: Send + Sync,
+{
+    DataLoader::with_cache(
+        ByParentLoader {
+            db: db.clone(),
+            parent,
+            order,
+            parent_of,
+        },
+        tokio::spawn,
+        HashMapCache::default(),
+    )
+}
+
+impl Loaders {
+    pub fn new(db: &DatabaseConnection) -> Self {
+        Self {
+            regions: by_id(db),
+            districts: by_id(db),
+            mahallas: by_id(db),
+            organisations: by_id(db),
+            users: by_id(db),
+            persons: by_id(db),
+            cases: by_id(db),
+            plans: by_id(db),
+            goals: by_id(db),
+            roles_by_user: by_parent(
+                db,
+                user_role::Column::UserId,
+                user_role::Column::Role,
+                |m: &user_role::Model| m.user_id,
+            ),
+            territories_by_user: by_parent(
+                db,
+                user_territory::Column::UserId,
+                user_territory::Column::Id,
+                |m: &user_territory::Model| m.user_id,
+            ),
+            conditions_by_case: by_parent(
+                db,
+                condition::Column::CaseId,
+                condition::Column::Id,
+                |m: &condition::Model| m.case_id,
+            ),
+            plan_by_case: by_parent(db, plan::Column::CaseId, plan::Column::Id, |m: &plan::Model| {
+                m.case_id
+            }),
+            goals_by_plan: by_parent(db, goal::Column::PlanId, goal::Column::Id, |m: &goal::Model| {
+                m.plan_id
+            }),
+            actions_by_goal: by_parent(
+                db,
+                action::Column::GoalId,
+                action::Column::Id,
+                |m: &action::Model| m.goal_id,
+            ),
+        }
+    }
+}
+
+/// A loader failure is an internal error.
+pub fn loader_error(err: Arc<DbErr>) -> ApiError {
+    ApiError::internal("batch load", err)
+}
+
+/// Load one row by id through `loader`.
+pub async fn one<E>(loader: &ById<E>, id: i64) -> Result<Option<E::Model>, ApiError>
+where
+    E: HasId,
+    E::Model: Clone + Send + Sync + 'static,
+{
+    loader.load_one(id).await.map_err(loader_error)
+}
+
+/// Load the children of one parent through `loader`.
+pub async fn children<E>(loader: &ByParent<E>, parent_id: i64) -> Result<Vec<E::Model>, ApiError>
+where
+    E: EntityTrait,
+    E::Model: Clone + Send + Sync + 'static,
+    E::Column: Send + Sync,
+{
+    Ok(loader
+        .load_one(parent_id)
+        .await
+        .map_err(loader_error)?
+        .unwrap_or_default())
+}

@@ -1,0 +1,8 @@
+//! People under supervision.
+
+pub mod entity;
+pub mod graphql;
+pub mod pinfl;
+pub mod service;
+
+pub use entity::{Entity, Model};

@@ -1,0 +1,4 @@
+//! Reference data and demo data.
+
+pub mod demo;
+pub mod territories;

@@ -1,0 +1,574 @@
+//! Appointments, violations and notes. Inspectors and officers record contacts and
+//! violations; only the lead probation service decides the response to a violation.
+//! Notes are read by visibility level, and every read is audited.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, QueryFilter,
+};
+use serde_json::json;
+
+use super::entity::{
+    AppointmentKind, AppointmentOutcome, NoteVisibility, ViolationKind, ViolationResponse, ViolationSeverity,
+    appointment, note, violation,
+};
+use crate::access::{CaseAccess, cases_with_access};
+use crate::audit::service::{self as audit, Entry};
+use crate::auth::principal::Principal;
+use crate::case::entity::{CaseStatus, case};
+use crate::case::lifecycle::is_closed;
+use crate::case::service::{get, get_for};
+use crate::db::{now, write_txn};
+use crate::error::{ApiError, ApiResult};
+use crate::events::service::{self as events, NewEvent};
+use crate::pagination::{Order, Page, Paged, paginate};
+use crate::validate;
+
+/// How far ahead an appointment may be scheduled.
+const MAX_SCHEDULE_AHEAD_DAYS: i64 = 366;
+/// Clock tolerance for "not in the future".
+const CLOCK_SKEW_MINUTES: i64 = 5;
+
+fn not_in_future(field: &str, at: DateTime<Utc>) -> ApiResult<()> {
+    if at > now() + Duration::minutes(CLOCK_SKEW_MINUTES) {
+        return Err(ApiError::bad_input(field, "must not be in the future"));
+    }
+    Ok(())
+}
+
+fn require_open(c: &case::Model) -> ApiResult<()> {
+    if is_closed(c.status) {
+        return Err(ApiError::Conflict("the case is closed".into()));
+    }
+    Ok(())
+}
+
+async fn insert_appointment<C: ConnectionTrait>(
+    db: &C,
+    p: &Principal,
+    case_id: i64,
+    kind: AppointmentKind,
+    scheduled_at: DateTime<Utc>,
+    location: Option<String>,
+) -> ApiResult<appointment::Model> {
+    Ok(appointment::ActiveModel {
+        case_id: Set(case_id),
+        kind: Set(kind),
+        scheduled_at: Set(scheduled_at),
+        location: Set(location),
+        outcome: Set(None),
+        outcome_note: Set(None),
+        outcome_recorded_at: Set(None),
+        outcome_recorded_by: Set(None),
+        rescheduled_to_id: Set(None),
+        created_by: Set(p.user_id),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+fn check_schedule_time(field: &str, at: DateTime<Utc>) -> ApiResult<()> {
+    let current = now();
+    if at < current - Duration::days(1) {
+        return Err(ApiError::bad_input(
+            field,
+            "must not be in the past (record a check-in instead)",
+        ));
+    }
+    if at > current + Duration::days(MAX_SCHEDULE_AHEAD_DAYS) {
+        return Err(ApiError::bad_input(field, "must be within a year"));
+    }
+    Ok(())
+}
+
+/// Schedule an appointment (officer or inspector of the case).
+pub async fn schedule_appointment(
+    db: &DatabaseConnection,
+    p: &Principal,
+    case_id: i64,
+    kind: AppointmentKind,
+    scheduled_at: DateTime<Utc>,
+    location: Option<&str>,
+) -> ApiResult<appointment::Model> {
+    check_schedule_time("input.scheduledAt", scheduled_at)?;
+    let location = validate::optional("input.location", location, validate::SHORT_TEXT)?;
+    let txn = write_txn(db).await?;
+    let (c, _) = get_for(&txn, p, case_id, CaseAccess::Supervise).await?;
+    require_open(&c)?;
+    let row = insert_appointment(&txn, p, c.id, kind, scheduled_at, location).await?;
+    audit::record(
+        &txn,
+        p,
+        Entry::new("appointment.schedule")
+            .target("Appointment", row.id)
+            .case(c.id),
+    )
+    .await?;
+    events::emit(
+        &txn,
+        Some(p),
+        NewEvent::new("appointment.scheduled", "Appointment", row.id)
+            .case(c.id)
+            .organisation(c.organisation_id)
+            .payload(json!({"kind": kind.to_value(), "scheduledAt": scheduled_at})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Record what happened at an appointment. RESCHEDULED needs the new time and creates
+/// the follow-up appointment in the same transaction.
+pub async fn record_outcome(
+    db: &DatabaseConnection,
+    p: &Principal,
+    appointment_id: i64,
+    outcome: AppointmentOutcome,
+    note: Option<&str>,
+    reschedule_to: Option<DateTime<Utc>>,
+) -> ApiResult<appointment::Model> {
+    let note = validate::optional("note", note, 2_000)?;
+    let txn = write_txn(db).await?;
+    let current = appointment::Entity::find_by_id(appointment_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound("Appointment"))?;
+    let (c, _) = get_for(&txn, p, current.case_id, CaseAccess::Supervise)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound(_) => ApiError::NotFound("Appointment"),
+            other => other,
+        })?;
+    if current.outcome.is_some() {
+        return Err(ApiError::Conflict(
+            "the outcome of this appointment is already recorded".into(),
+        ));
+    }
+    match outcome {
+        AppointmentOutcome::Attended | AppointmentOutcome::Missed => {
+            not_in_future("outcome", current.scheduled_at)
+                .map_err(|_| ApiError::bad_input("outcome", "the appointment has not happened yet"))?;
+        }
+        AppointmentOutcome::Excused | AppointmentOutcome::Rescheduled => {}
+    }
+    let follow_up = match (outcome, reschedule_to) {
+        (AppointmentOutcome::Rescheduled, Some(at)) => {
+            require_open(&c)?;
+            check_schedule_time("rescheduleTo", at)?;
+            Some(insert_appointment(&txn, p, c.id, current.kind, at, current.location.clone()).await?)
+        }
+        (AppointmentOutcome::Rescheduled, None) => {
+            return Err(ApiError::bad_input(
+                "rescheduleTo",
+                "give the new time of a rescheduled appointment",
+            ));
+        }
+        (_, Some(_)) => {
+            return Err(ApiError::bad_input(
+                "rescheduleTo",
+                "only a rescheduled appointment has a new time",
+            ));
+        }
+        (_, None) => None,
+    };
+    let mut row: appointment::ActiveModel = current.into();
+    row.outcome = Set(Some(outcome));
+    row.outcome_note = Set(note);
+    row.outcome_recorded_at = Set(Some(now()));
+    row.outcome_recorded_by = Set(Some(p.user_id));
+    row.rescheduled_to_id = Set(follow_up.as_ref().map(|f| f.id));
+    let row = row.update(&txn).await?;
+    audit::record(
+        &txn,
+        p,
+        Entry::new("appointment.record_outcome")
+            .target("Appointment", row.id)
+            .case(c.id)
+            .detail(json!({"outcome": outcome.to_value()})),
+    )
+    .await?;
+    events::emit(
+        &txn,
+        Some(p),
+        NewEvent::new("appointment.outcome_recorded", "Appointment", row.id)
+            .case(c.id)
+            .organisation(c.organisation_id)
+            .payload(json!({
+                "outcome": outcome.to_value(),
+                "kind": row.kind.to_value(),
+                "scheduledAt": row.scheduled_at,
+                "rescheduledToId": row.rescheduled_to_id,
+            })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Record an unplanned contact (e.g. an unannounced home visit) that already happened.
+pub async fn record_check_in(
+    db: &DatabaseConnection,
+    p: &Principal,
+    case_id: i64,
+    kind: AppointmentKind,
+    at: DateTime<Utc>,
+    outcome: AppointmentOutcome,
+    location: Option<&str>,
+    note: Option<&str>,
+) -> ApiResult<appointment::Model> {
+    not_in_future("input.at", at)?;
+    if matches!(outcome, AppointmentOutcome::Rescheduled) {
+        return Err(ApiError::bad_input(
+            "input.outcome",
+            "a check-in cannot be rescheduled; schedule an appointment",
+        ));
+    }
+    let location = validate::optional("input.location", location, validate::SHORT_TEXT)?;
+    let note = validate::optional("input.note", note, 2_000)?;
+    let txn = write_txn(db).await?;
+    let (c, _) = get_for(&txn, p, case_id, CaseAccess::Supervise).await?;
+    if !matches!(c.status, CaseStatus::Active | CaseStatus::Suspended) {
+        return Err(ApiError::Conflict(
+            "check-ins are recorded on active or suspended cases".into(),
+        ));
+    }
+    let recorded_at = now();
+    let row = appointment::ActiveModel {
+        case_id: Set(c.id),
+        kind: Set(kind),
+        scheduled_at: Set(at),
+        location: Set(location),
+        outcome: Set(Some(outcome)),
+        outcome_note: Set(note),
+        outcome_recorded_at: Set(Some(recorded_at)),
+        outcome_recorded_by: Set(Some(p.user_id)),
+        rescheduled_to_id: Set(None),
+        created_by: Set(p.user_id),
+        created_at: Set(recorded_at),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        p,
+        Entry::new("appointment.check_in")
+            .target("Appointment", row.id)
+            .case(c.id),
+    )
+    .await?;
+    events::emit(
+        &txn,
+        Some(p),
+        NewEvent::new("appointment.outcome_recorded", "Appointment", row.id)
+            .case(c.id)
+            .organisation(c.organisation_id)
+            .payload(json!({"outcome": outcome.to_value(), "kind": kind.to_value(), "scheduledAt": at, "checkIn": true})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Filters of appointment lists.
+#[derive(Debug, Default, Clone)]
+pub struct AppointmentFilter {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub kinds: Vec<AppointmentKind>,
+    pub outcomes: Vec<AppointmentOutcome>,
+    /// Only appointments with no outcome yet.
+    pub pending_only: bool,
+}
+
+/// Appointments of one case, or of every case the caller may supervise.
+pub async fn list_appointments(
+    db: &DatabaseConnection,
+    p: &Principal,
+    case_id: Option<i64>,
+    f: AppointmentFilter,
+    page: Page,
+) -> ApiResult<Paged<appointment::Model>> {
+    let mut cond = Condition::all();
+    match case_id {
+        Some(id) => cond = cond.add(appointment::Column::CaseId.eq(id)),
+        None => {
+            // Appointments are supervision records: not for mahalla members.
+            let supervisors = cases_with_access(p, CaseAccess::Supervise);
+            cond = cond.add(
+                appointment::Column::CaseId.in_subquery(
+                    Query::select()
+                        .column(case::Column::Id)
+                        .from(case::Entity)
+                        .cond_where(supervisors)
+                        .to_owned(),
+                ),
+            );
+        }
+    }
+    if let Some(from) = f.from {
+        cond = cond.add(appointment::Column::ScheduledAt.gte(from));
+    }
+    if let Some(to) = f.to {
+        cond = cond.add(appointment::Column::ScheduledAt.lt(to));
+    }
+    if !f.kinds.is_empty() {
+        cond = cond.add(appointment::Column::Kind.is_in(f.kinds));
+    }
+    if !f.outcomes.is_empty() {
+        cond = cond.add(appointment::Column::Outcome.is_in(f.outcomes));
+    }
+    if f.pending_only {
+        cond = cond.add(appointment::Column::Outcome.is_null());
+    }
+    paginate(
+        db,
+        appointment::Entity::find().filter(cond),
+        appointment::Column::Id,
+        page,
+        Order::Descending,
+    )
+    .await
+}
+
+/// A violation as reported.
+pub struct NewViolation {
+    pub kind: ViolationKind,
+    pub severity: ViolationSeverity,
+    pub occurred_at: DateTime<Utc>,
+    pub description: String,
+}
+
+/// Record a violation (officer or inspector of the case, on an active or suspended case).
+pub async fn record_violation(
+    db: &DatabaseConnection,
+    p: &Principal,
+    case_id: i64,
+    v: NewViolation,
+) -> ApiResult<violation::Model> {
+    not_in_future("input.occurredAt", v.occurred_at)?;
+    let description = validate::required("input.description", &v.description, 5_000)?;
+    let txn = write_txn(db).await?;
+    let (c, _) = get_for(&txn, p, case_id, CaseAccess::Supervise).await?;
+    if !matches!(c.status, CaseStatus::Active | CaseStatus::Suspended) {
+        return Err(ApiError::Conflict(
+            "violations are recorded on active or suspended cases".into(),
+        ));
+    }
+    if v.occurred_at.date_naive() < c.sentence_start {
+        return Err(ApiError::bad_input(
+            "input.occurredAt",
+            "is before the sentence started",
+        ));
+    }
+    let row = violation::ActiveModel {
+        case_id: Set(c.id),
+        kind: Set(v.kind),
+        severity: Set(v.severity),
+        occurred_at: Set(v.occurred_at),
+        description: Set(description),
+        response: Set(None),
+        response_note: Set(None),
+        responded_at: Set(None),
+        responded_by: Set(None),
+        recorded_by: Set(p.user_id),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        p,
+        Entry::new("violation.record")
+            .target("Violation", row.id)
+            .case(c.id),
+    )
+    .await?;
+    events::emit(
+        &txn,
+        Some(p),
+        NewEvent::new("violation.recorded", "Violation", row.id)
+            .case(c.id)
+            .organisation(c.organisation_id)
+            .payload(json!({"kind": v.kind.to_value(), "severity": v.severity.to_value(), "occurredAt": v.occurred_at})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Decide (or revise) the response to a violation: the lead probation service only.
+pub async fn respond_to_violation(
+    db: &DatabaseConnection,
+    p: &Principal,
+    id: i64,
+    response: ViolationResponse,
+    note: Option<&str>,
+) -> ApiResult<violation::Model> {
+    let note = validate::optional("note", note, 2_000)?;
+    let txn = write_txn(db).await?;
+    let current = violation::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound("Violation"))?;
+    let (c, level) = get(&txn, p, current.case_id).await.map_err(|e| match e {
+        ApiError::NotFound(_) => ApiError::NotFound("Violation"),
+        other => other,
+    })?;
+    if level < CaseAccess::Full {
+        return Err(ApiError::Forbidden(
+            "only the lead probation service responds to violations".into(),
+        ));
+    }
+    let previous = current.response;
+    let mut row: violation::ActiveModel = current.into();
+    row.response = Set(Some(response));
+    row.response_note = Set(note);
+    row.responded_at = Set(Some(now()));
+    row.responded_by = Set(Some(p.user_id));
+    let row = row.update(&txn).await?;
+    audit::record(
+        &txn,
+        p,
+        Entry::new("violation.respond")
+            .target("Violation", row.id)
+            .case(c.id)
+            .detail(json!({"response": response.to_value(), "previous": previous.map(|r| r.to_value())})),
+    )
+    .await?;
+    events::emit(
+        &txn,
+        Some(p),
+        NewEvent::new("violation.responded", "Violation", row.id)
+            .case(c.id)
+            .organisation(c.organisation_id)
+            .payload(json!({"response": response.to_value()})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+pub async fn list_violations(
+    db: &DatabaseConnection,
+    case_id: i64,
+    page: Page,
+) -> ApiResult<Paged<violation::Model>> {
+    paginate(
+        db,
+        violation::Entity::find().filter(violation::Column::CaseId.eq(case_id)),
+        violation::Column::Id,
+        page,
+        Order::Descending,
+    )
+    .await
+}
+
+/// Add a note to a case, at a visibility the author may read themselves.
+pub async fn add_note(
+    db: &DatabaseConnection,
+    p: &Principal,
+    case_id: i64,
+    visibility: NoteVisibility,
+    body: &str,
+) -> ApiResult<note::Model> {
+    let body = validate::required("input.body", body, validate::LONG_TEXT)?;
+    let txn = write_txn(db).await?;
+    let (c, level) = get(&txn, p, case_id).await?;
+    if visibility > level.max_note_visibility() {
+        return Err(ApiError::Forbidden(
+            format!("you may not write notes restricted to {}", visibility.to_value()).into(),
+        ));
+    }
+    let row = note::ActiveModel {
+        case_id: Set(c.id),
+        author_id: Set(p.user_id),
+        organisation_id: Set(p.organisation_id),
+        visibility: Set(visibility),
+        body: Set(body),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        p,
+        Entry::new("case_note.create")
+            .target("CaseNote", row.id)
+            .case(c.id),
+    )
+    .await?;
+    events::emit(
+        &txn,
+        Some(p),
+        NewEvent::new("case.note_added", "CaseNote", row.id)
+            .case(c.id)
+            .organisation(c.organisation_id)
+            .payload(json!({"visibility": visibility.to_value()})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Notes of a case the caller may read at `level`, newest first. The read is audited
+/// with the ids of the notes returned, before they are returned.
+pub async fn list_notes(
+    db: &DatabaseConnection,
+    p: &Principal,
+    case_id: i64,
+    level: CaseAccess,
+    page: Page,
+) -> ApiResult<Paged<note::Model>> {
+    let query = note::Entity::find()
+        .filter(note::Column::CaseId.eq(case_id))
+        .filter(note::Column::Visibility.is_in(level.readable_note_visibilities()));
+    let rows = paginate(db, query, note::Column::Id, page, Order::Descending).await?;
+    if !rows.rows.is_empty() {
+        let ids: Vec<i64> = rows.rows.iter().map(|n| n.id).collect();
+        audit::record(
+            db,
+            p,
+            Entry::new("case_note.read")
+                .target("Case", case_id)
+                .case(case_id)
+                .detail(json!({"noteIds": ids})),
+        )
+        .await?;
+    }
+    Ok(rows)
+}
+
+/// One note, if the caller may read it (audited).
+pub async fn read_note(
+    db: &DatabaseConnection,
+    p: &Principal,
+    id: i64,
+) -> ApiResult<(note::Model, CaseAccess)> {
+    let row = note::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("CaseNote"))?;
+    let (_, level) = get(db, p, row.case_id)
+        .await
+        .map_err(|_| ApiError::NotFound("CaseNote"))?;
+    if row.visibility > level.max_note_visibility() {
+        return Err(ApiError::NotFound("CaseNote"));
+    }
+    audit::record(
+        db,
+        p,
+        Entry::new("case_note.read")
+            .target("CaseNote", row.id)
+            .case(row.case_id)
+            .detail(json!({"noteIds": [row.id]})),
+    )
+    .await?;
+    Ok((row, level))
+}

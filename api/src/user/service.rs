@@ -1,0 +1,625 @@
+//! Managing users. The platform admin manages everyone; an organisation admin manages the
+//! users of their own organisation and cannot grant platform-wide roles.
+
+use std::collections::BTreeSet;
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, QueryFilter,
+};
+use secrecy::SecretString;
+use serde_json::json;
+
+use super::entity::{Role, UserKind, user, user_role, user_territory};
+use crate::audit::service::{self as audit, Entry};
+use crate::auth::entity::session;
+use crate::auth::password::{self, PasswordHasher};
+use crate::auth::principal::Principal;
+use crate::db::{now, write_txn};
+use crate::error::{ApiError, ApiResult};
+use crate::events::service::{self as events, NewEvent};
+use crate::filters::contains_ci;
+use crate::organisation::{self, OrganisationKind};
+use crate::pagination::{Order, Page, Paged, paginate};
+use crate::territory::resolve::Place;
+use crate::validate;
+
+/// Most territories a user's scope may list (wider scopes use a district or region).
+pub const MAX_TERRITORIES: usize = 200;
+
+/// A username: 3–64 characters of `a-z 0-9 . _ -`, case-insensitive (stored lower case).
+pub fn parse_username(field: &str, value: &str) -> ApiResult<String> {
+    let v = value.trim().to_lowercase();
+    let ok_chars = v
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if !(3..=64).contains(&v.len()) || !ok_chars {
+        return Err(ApiError::bad_input(
+            field,
+            "must be 3 to 64 characters: letters, digits, '.', '_' or '-'",
+        ));
+    }
+    Ok(v)
+}
+
+/// Whether a user of an organisation of `kind` may hold `role`.
+pub fn role_fits_organisation(role: Role, kind: OrganisationKind) -> bool {
+    use OrganisationKind as K;
+    match role {
+        Role::PlatformAdmin | Role::OrgAdmin | Role::Auditor => true,
+        Role::ProbationOfficer => kind == K::ProbationService,
+        Role::PreventionInspector => kind == K::InternalAffairs,
+        Role::MahallaMember => kind == K::MahallaCommittee,
+        Role::PartnerStaff => matches!(
+            kind,
+            K::EmploymentCentre | K::Health | K::Education | K::Ngo | K::Other
+        ),
+    }
+}
+
+/// Whether `p` may manage the users of organisation `organisation_id`.
+pub fn can_manage(p: &Principal, organisation_id: i64) -> bool {
+    p.has_role(Role::PlatformAdmin) || (p.has_role(Role::OrgAdmin) && p.organisation_id == organisation_id)
+}
+
+/// Roles and scope requested for a user, checked against its organisation.
+fn check_roles_and_scope(
+    p: Option<&Principal>,
+    org: &organisation::Model,
+    roles: &BTreeSet<Role>,
+    territories: &[Place],
+) -> ApiResult<()> {
+    if roles.is_empty() {
+        return Err(ApiError::bad_input(
+            "input.roles",
+            "at least one role is required",
+        ));
+    }
+    let platform_admin = p.is_none_or(|p| p.has_role(Role::PlatformAdmin));
+    for role in roles {
+        if matches!(role, Role::PlatformAdmin | Role::Auditor) && !platform_admin {
+            return Err(ApiError::Forbidden(
+                "only the platform admin may grant this role".into(),
+            ));
+        }
+        if !role_fits_organisation(*role, org.kind) {
+            return Err(ApiError::bad_input(
+                "input.roles",
+                format!(
+                    "{} does not fit an organisation of kind {}",
+                    role.to_value(),
+                    org.kind.to_value()
+                ),
+            ));
+        }
+    }
+    if territories.len() > MAX_TERRITORIES {
+        return Err(ApiError::bad_input(
+            "input.territoryIds",
+            format!("at most {MAX_TERRITORIES} territories; use a district or region instead"),
+        ));
+    }
+    let org_place = organisation::service::place(org);
+    if let Some(i) = territories.iter().position(|t| !org_place.contains(t)) {
+        return Err(ApiError::bad_input(
+            format!("input.territoryIds[{i}]"),
+            "lies outside the organisation's territory",
+        ));
+    }
+    if roles.contains(&Role::MahallaMember) {
+        let mahallas = territories.iter().filter(|t| t.mahalla_id.is_some()).count();
+        if mahallas != 1 || territories.len() != 1 {
+            return Err(ApiError::bad_input(
+                "input.territoryIds",
+                "a mahalla member belongs to exactly one mahalla",
+            ));
+        }
+    }
+    if roles.contains(&Role::PreventionInspector) && territories.is_empty() {
+        return Err(ApiError::bad_input(
+            "input.territoryIds",
+            "a prevention inspector needs the mahallas (or district) they cover",
+        ));
+    }
+    Ok(())
+}
+
+/// A user to create.
+pub struct NewUser {
+    pub organisation_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub password: SecretString,
+    pub roles: BTreeSet<Role>,
+    pub territories: Vec<Place>,
+}
+
+/// Create a user. `p` is the acting admin; `None` means a trusted local task (first
+/// start, command line), which may grant any role.
+pub async fn create(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    p: Option<&Principal>,
+    new: NewUser,
+) -> ApiResult<user::Model> {
+    if let Some(p) = p {
+        if !can_manage(p, new.organisation_id) {
+            return Err(ApiError::forbidden());
+        }
+    }
+    let username = parse_username("input.username", &new.username)?;
+    let display_name = validate::required("input.displayName", &new.display_name, validate::SHORT_TEXT)?;
+    password::check_policy("input.password", &new.password)?;
+    let org = organisation::Entity::find_by_id(new.organisation_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("Organisation"))?;
+    check_roles_and_scope(p, &org, &new.roles, &new.territories)?;
+    let hash = hasher.hash(&new.password).await?;
+
+    let txn = write_txn(db).await?;
+    let at = now();
+    let row = user::ActiveModel {
+        organisation_id: Set(org.id),
+        username: Set(username),
+        display_name: Set(display_name),
+        kind: Set(UserKind::Person),
+        password_hash: Set(Some(hash)),
+        client_id: Set(None),
+        client_secret_hash: Set(None),
+        active: Set(true),
+        created_at: Set(at),
+        updated_at: Set(at),
+        last_login_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| ApiError::conflict_on_unique(e, "this username is taken"))?;
+    write_roles_and_scope(&txn, row.id, &new.roles, &new.territories).await?;
+    record_change(&txn, p, "user.create", &row, &new.roles).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// A machine client's credentials, shown once.
+pub struct ServiceAccountCredentials {
+    pub user: user::Model,
+    pub client_id: String,
+    pub client_secret: SecretString,
+}
+
+/// Create a service account for an organisation's integration. Its secret is returned
+/// once and stored only as a hash.
+pub async fn create_service_account(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    p: &Principal,
+    organisation_id: i64,
+    name: &str,
+    roles: BTreeSet<Role>,
+) -> ApiResult<ServiceAccountCredentials> {
+    if !can_manage(p, organisation_id) {
+        return Err(ApiError::forbidden());
+    }
+    let display_name = validate::required("input.name", name, validate::SHORT_TEXT)?;
+    if let Some(role) = roles
+        .iter()
+        .find(|r| matches!(r, Role::PlatformAdmin | Role::OrgAdmin | Role::Auditor))
+    {
+        return Err(ApiError::bad_input(
+            "input.roles",
+            format!("a service account cannot hold {}", role.to_value()),
+        ));
+    }
+    let org = organisation::Entity::find_by_id(organisation_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("Organisation"))?;
+    check_roles_and_scope(Some(p), &org, &roles, &[])?;
+    let client_id = format!(
+        "svc_{}",
+        password::random_token(12).to_lowercase().replace('-', "_")
+    );
+    let secret = SecretString::from(format!("hks_{}", password::random_token(32)));
+    let hash = hasher.hash(&secret).await?;
+
+    let txn = write_txn(db).await?;
+    let at = now();
+    let row = user::ActiveModel {
+        organisation_id: Set(org.id),
+        username: Set(client_id.clone()),
+        display_name: Set(display_name),
+        kind: Set(UserKind::ServiceAccount),
+        password_hash: Set(None),
+        client_id: Set(Some(client_id.clone())),
+        client_secret_hash: Set(Some(hash)),
+        active: Set(true),
+        created_at: Set(at),
+        updated_at: Set(at),
+        last_login_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| ApiError::conflict_on_unique(e, "client id collision; try again"))?;
+    write_roles_and_scope(&txn, row.id, &roles, &[]).await?;
+    record_change(&txn, Some(p), "service_account.create", &row, &roles).await?;
+    txn.commit().await?;
+    Ok(ServiceAccountCredentials {
+        user: row,
+        client_id,
+        client_secret: secret,
+    })
+}
+
+/// Changes to a user; absent fields stay as they are.
+#[derive(Default)]
+pub struct UserPatch {
+    pub display_name: Option<String>,
+    pub roles: Option<BTreeSet<Role>>,
+    pub territories: Option<Vec<Place>>,
+    pub active: Option<bool>,
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    p: &Principal,
+    id: i64,
+    patch: UserPatch,
+) -> ApiResult<user::Model> {
+    let current = user::Entity::find_by_id(id).one(db).await?;
+    let current = match current {
+        Some(u) if can_manage(p, u.organisation_id) => u,
+        // Users of other organisations are not the caller's business, not even their existence.
+        _ => return Err(ApiError::NotFound("User")),
+    };
+    if current.id == p.user_id && (patch.active == Some(false) || patch.roles.is_some()) {
+        return Err(ApiError::bad_input(
+            "input",
+            "you cannot deactivate yourself or change your own roles",
+        ));
+    }
+    let display_name = patch
+        .display_name
+        .as_deref()
+        .map(|n| validate::required("input.displayName", n, validate::SHORT_TEXT))
+        .transpose()?;
+    let org = organisation::Entity::find_by_id(current.organisation_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("Organisation"))?;
+    let roles = match &patch.roles {
+        Some(r) => r.clone(),
+        None => load_roles(db, id).await?,
+    };
+    let territories = match &patch.territories {
+        Some(t) => t.clone(),
+        None => load_places(db, id).await?,
+    };
+    if patch.roles.is_some() || patch.territories.is_some() {
+        check_roles_and_scope(Some(p), &org, &roles, &territories)?;
+    }
+
+    let txn = write_txn(db).await?;
+    let mut row: user::ActiveModel = current.into();
+    if let Some(name) = display_name {
+        row.display_name = Set(name);
+    }
+    if let Some(active) = patch.active {
+        row.active = Set(active);
+    }
+    row.updated_at = Set(now());
+    let row = row.update(&txn).await?;
+    if patch.roles.is_some() || patch.territories.is_some() {
+        user_role::Entity::delete_many()
+            .filter(user_role::Column::UserId.eq(id))
+            .exec(&txn)
+            .await?;
+        user_territory::Entity::delete_many()
+            .filter(user_territory::Column::UserId.eq(id))
+            .exec(&txn)
+            .await?;
+        write_roles_and_scope(&txn, id, &roles, &territories).await?;
+    }
+    if patch.active == Some(false) {
+        revoke_sessions(&txn, id).await?;
+    }
+    record_change(&txn, Some(p), "user.update", &row, &roles).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Set a new password for a user (admin reset); every session of the user ends.
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    p: &Principal,
+    id: i64,
+    new_password: &SecretString,
+) -> ApiResult<()> {
+    let target = user::Entity::find_by_id(id).one(db).await?;
+    let target = match target {
+        Some(u) if can_manage(p, u.organisation_id) && u.kind == UserKind::Person => u,
+        _ => return Err(ApiError::NotFound("User")),
+    };
+    password::check_policy("newPassword", new_password)?;
+    let hash = hasher.hash(new_password).await?;
+    let txn = write_txn(db).await?;
+    store_password(&txn, target.id, hash).await?;
+    revoke_sessions(&txn, target.id).await?;
+    audit::record(
+        &txn,
+        p,
+        Entry::new("user.reset_password").target("User", target.id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Change the caller's own password, proving the current one; other sessions end.
+pub async fn change_own_password(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    p: &Principal,
+    current_password: &SecretString,
+    new_password: &SecretString,
+) -> ApiResult<()> {
+    let me = user::Entity::find_by_id(p.user_id)
+        .one(db)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    if me.kind != UserKind::Person {
+        return Err(ApiError::bad_input(
+            "currentPassword",
+            "service accounts have no password",
+        ));
+    }
+    if !hasher
+        .verify(current_password, me.password_hash.as_deref())
+        .await?
+    {
+        return Err(ApiError::bad_input(
+            "currentPassword",
+            "is not your current password",
+        ));
+    }
+    password::check_policy("newPassword", new_password)?;
+    let hash = hasher.hash(new_password).await?;
+    let txn = write_txn(db).await?;
+    store_password(&txn, me.id, hash).await?;
+    let mut others = session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now()))
+        .filter(session::Column::UserId.eq(me.id))
+        .filter(session::Column::RevokedAt.is_null());
+    if let Some(sid) = p.session_id {
+        others = others.filter(session::Column::Id.ne(sid));
+    }
+    others.exec(&txn).await?;
+    audit::record(&txn, p, Entry::new("user.change_password").target("User", me.id)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn store_password<C: ConnectionTrait>(db: &C, user_id: i64, hash: String) -> ApiResult<()> {
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now()))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// End every open session of a user.
+pub async fn revoke_sessions<C: ConnectionTrait>(db: &C, user_id: i64) -> ApiResult<()> {
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now()))
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn write_roles_and_scope<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    roles: &BTreeSet<Role>,
+    territories: &[Place],
+) -> ApiResult<()> {
+    user_role::Entity::insert_many(roles.iter().map(|r| user_role::ActiveModel {
+        user_id: Set(user_id),
+        role: Set(*r),
+    }))
+    .exec_without_returning(db)
+    .await?;
+    if !territories.is_empty() {
+        user_territory::Entity::insert_many(territories.iter().map(|t| {
+            // Only the finest level is stored: a row names exactly one territory.
+            let (region_id, district_id, mahalla_id) = match (t.mahalla_id, t.district_id) {
+                (Some(m), _) => (None, None, Some(m)),
+                (None, Some(d)) => (None, Some(d), None),
+                (None, None) => (t.region_id, None, None),
+            };
+            user_territory::ActiveModel {
+                user_id: Set(user_id),
+                region_id: Set(region_id),
+                district_id: Set(district_id),
+                mahalla_id: Set(mahalla_id),
+                ..Default::default()
+            }
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn record_change<C: ConnectionTrait>(
+    db: &C,
+    p: Option<&Principal>,
+    action: &'static str,
+    row: &user::Model,
+    roles: &BTreeSet<Role>,
+) -> ApiResult<()> {
+    let entry = Entry::new(action)
+        .target("User", row.id)
+        .detail(json!({"roles": roles.iter().map(ActiveEnum::to_value).collect::<Vec<_>>(), "active": row.active, "organisationId": row.organisation_id}));
+    match p {
+        Some(p) => audit::record(db, p, entry).await?,
+        None => {
+            let meta = crate::auth::principal::RequestMeta {
+                client: Some("cli".to_owned()),
+                ..Default::default()
+            };
+            audit::record_anonymous(db, None, &meta, entry).await?
+        }
+    }
+    events::emit(
+        db,
+        p,
+        NewEvent::new(
+            if action.ends_with("create") {
+                "user.created"
+            } else {
+                "user.updated"
+            },
+            "User",
+            row.id,
+        )
+        .organisation(row.organisation_id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A user's roles.
+pub async fn load_roles<C: ConnectionTrait>(db: &C, user_id: i64) -> ApiResult<BTreeSet<Role>> {
+    Ok(user_role::Entity::find()
+        .filter(user_role::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.role)
+        .collect())
+}
+
+/// A user's territories as places (finest level only).
+pub async fn load_places<C: ConnectionTrait>(db: &C, user_id: i64) -> ApiResult<Vec<Place>> {
+    Ok(user_territory::Entity::find()
+        .filter(user_territory::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| Place {
+            region_id: t.region_id,
+            district_id: t.district_id,
+            mahalla_id: t.mahalla_id,
+        })
+        .collect())
+}
+
+/// Filters of the user list.
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    pub organisation_id: Option<i64>,
+    pub role: Option<Role>,
+    pub kind: Option<UserKind>,
+    pub active: Option<bool>,
+    pub search: Option<String>,
+}
+
+/// Users the caller manages: all for the platform admin, their own organisation's for an
+/// organisation admin.
+pub async fn list(
+    db: &DatabaseConnection,
+    p: &Principal,
+    filter: UserFilter,
+    page: Page,
+) -> ApiResult<Paged<user::Model>> {
+    let mut cond = Condition::all();
+    if p.has_role(Role::PlatformAdmin) {
+        if let Some(org) = filter.organisation_id {
+            cond = cond.add(user::Column::OrganisationId.eq(org));
+        }
+    } else if p.has_role(Role::OrgAdmin) {
+        if filter.organisation_id.is_some_and(|o| o != p.organisation_id) {
+            return Err(ApiError::forbidden());
+        }
+        cond = cond.add(user::Column::OrganisationId.eq(p.organisation_id));
+    } else {
+        return Err(ApiError::forbidden());
+    }
+    if let Some(role) = filter.role {
+        cond = cond.add(
+            user::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(user_role::Column::UserId)
+                    .from(user_role::Entity)
+                    .and_where(user_role::Column::Role.eq(role))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(kind) = filter.kind {
+        cond = cond.add(user::Column::Kind.eq(kind));
+    }
+    if let Some(active) = filter.active {
+        cond = cond.add(user::Column::Active.eq(active));
+    }
+    if let Some(q) = filter.search {
+        cond = cond.add(
+            Condition::any()
+                .add(contains_ci(user::Column::Username, &q))
+                .add(contains_ci(user::Column::DisplayName, &q)),
+        );
+    }
+    paginate(
+        db,
+        user::Entity::find().filter(cond),
+        user::Column::Id,
+        page,
+        Order::Ascending,
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_normalised_to_lower_case() {
+        assert_eq!(
+            parse_username("u", " Aziz.Karimov ").ok().as_deref(),
+            Some("aziz.karimov")
+        );
+        assert!(parse_username("u", "ab").is_err());
+        assert!(parse_username("u", "has space").is_err());
+        assert!(parse_username("u", "юзер").is_err());
+    }
+
+    #[test]
+    fn operational_roles_fit_only_their_kind_of_organisation() {
+        assert!(role_fits_organisation(
+            Role::ProbationOfficer,
+            OrganisationKind::ProbationService
+        ));
+        assert!(!role_fits_organisation(
+            Role::ProbationOfficer,
+            OrganisationKind::Ngo
+        ));
+        assert!(role_fits_organisation(
+            Role::MahallaMember,
+            OrganisationKind::MahallaCommittee
+        ));
+        assert!(!role_fits_organisation(
+            Role::PartnerStaff,
+            OrganisationKind::ProbationService
+        ));
+        assert!(role_fits_organisation(Role::OrgAdmin, OrganisationKind::Ngo));
+    }
+}

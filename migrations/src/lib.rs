@@ -1,0 +1,40 @@
+//! Schema migrations of the Hamkor core.
+//!
+//! Migrations describe tables with `sea-query` only and never import entity code, so an
+//! old migration keeps compiling and meaning the same thing when entities change.
+//! Every migration runs in a transaction on every backend (SQLite included), so a
+//! failure never leaves a half-created schema behind.
+
+pub use sea_orm_migration::prelude::*;
+
+mod helpers;
+mod m20261125_000001_create_territories;
+mod m20261125_000002_create_organisations_and_users;
+mod m20261125_000003_create_auth_sessions;
+mod m20261125_000004_create_people_and_cases;
+mod m20261125_000005_create_supervision;
+mod m20261125_000006_create_rehabilitation_plans;
+mod m20261125_000007_create_audit_and_events;
+
+/// The core's migrations, in order.
+pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
+    vec![
+        Box::new(m20261125_000001_create_territories::Migration),
+        Box::new(m20261125_000002_create_organisations_and_users::Migration),
+        Box::new(m20261125_000003_create_auth_sessions::Migration),
+        Box::new(m20261125_000004_create_people_and_cases::Migration),
+        Box::new(m20261125_000005_create_supervision::Migration),
+        Box::new(m20261125_000006_create_rehabilitation_plans::Migration),
+        Box::new(m20261125_000007_create_audit_and_events::Migration),
+    ]
+}
+
+/// Migrator over the core's migrations.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        core_migrations()
+    }
+}

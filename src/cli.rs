@@ -1,0 +1,290 @@
+//! The `hamkor` command line.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use hamkor_api::app::{Application, shutdown_signal};
+use hamkor_api::bootstrap::{Bootstrap, ensure_admin, generated_password_notice};
+use hamkor_api::config::Settings;
+use hamkor_api::seed;
+use hamkor_api::state::AppState;
+use hamkor_api::territory::resolve::Place;
+use hamkor_api::user::entity::Role;
+use hamkor_api::{db, telemetry};
+use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, Iterable, QueryFilter};
+use secrecy::SecretString;
+
+use crate::build_schema;
+
+#[derive(Parser)]
+#[command(
+    name = "hamkor",
+    version,
+    about = "Hamkor: one shared, audited case record for supervision agencies"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default): migrates, creates the admin on first start, listens.
+    Serve {
+        /// Address to listen on (overrides HAMKOR_LISTEN).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+    },
+    /// Apply pending database migrations (and create the admin on an empty database).
+    Migrate,
+    /// Load reference or demo data.
+    Seed(SeedArgs),
+    /// Print the GraphQL schema (SDL) with every compiled-in module.
+    ExportSchema,
+    /// Administrative tasks on users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Args)]
+struct SeedArgs {
+    /// The national classifier of regions and districts (with SOATO codes).
+    #[arg(long)]
+    territories: bool,
+    /// A small demo: one district with mahallas, organisations, users of each role, cases.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is generated and printed unless --password-stdin.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// Exact name of the organisation.
+        #[arg(long)]
+        organisation: String,
+        /// A role, e.g. PROBATION_OFFICER (repeatable).
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// A region or district SOATO code the user works in (repeatable).
+        #[arg(long = "territory")]
+        territories: Vec<String>,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+/// Run the command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut settings = Settings::load()?;
+    telemetry::init(&settings);
+    match cli.command.unwrap_or(Command::Serve { listen: None }) {
+        Command::Serve { listen } => {
+            if let Some(listen) = listen {
+                settings.listen = listen;
+            }
+            serve(settings).await
+        }
+        Command::Migrate => {
+            let st = open(settings, true).await?;
+            announce(ensure_admin(&st).await?);
+            tracing::info!("database is up to date");
+            Ok(())
+        }
+        Command::Seed(args) => seed_cmd(settings, args).await,
+        Command::ExportSchema => {
+            print!("{}", crate::sdl());
+            Ok(())
+        }
+        Command::User(UserCommand::Create {
+            username,
+            display_name,
+            organisation,
+            roles,
+            territories,
+            password_stdin,
+        }) => {
+            let st = open(settings, true).await?;
+            create_user(
+                &st,
+                username,
+                display_name,
+                organisation,
+                roles,
+                territories,
+                password_stdin,
+            )
+            .await
+        }
+    }
+}
+
+async fn open(settings: Settings, migrate: bool) -> anyhow::Result<AppState> {
+    let db = db::connect(&settings.database_url, settings.database_max_connections).await?;
+    if migrate {
+        db::migrate(&db).await?;
+    }
+    AppState::new(db, settings)
+}
+
+fn announce(outcome: Bootstrap) {
+    match outcome {
+        Bootstrap::AlreadyDone => {}
+        Bootstrap::AdminCreated => {
+            tracing::info!("created the platform admin `admin` with HAMKOR_ADMIN_PASSWORD")
+        }
+        Bootstrap::AdminCreatedWithPassword(p) => println!("{}", generated_password_notice(&p)),
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let auto_migrate = settings.auto_migrate;
+    tracing::info!(database = %db::redact(&settings.database_url), "starting");
+    let st = open(settings, auto_migrate).await?;
+    announce(ensure_admin(&st).await?);
+    let schema = build_schema(&st);
+    let graphiql = st.settings.graphiql;
+    let app = Application::build(st, schema).await?;
+    let addr = app.local_addr();
+    tracing::info!("GraphQL endpoint: http://{addr}/graphql");
+    if graphiql {
+        tracing::info!("GraphiQL: http://{addr}/graphiql");
+    }
+    app.run_until_stopped(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn seed_cmd(settings: Settings, args: SeedArgs) -> anyhow::Result<()> {
+    if !args.territories && !args.demo {
+        anyhow::bail!("say what to load: --territories and/or --demo");
+    }
+    let st = open(settings, true).await?;
+    announce(ensure_admin(&st).await?);
+    if args.territories {
+        let loaded = seed::territories::load(&st.db).await?;
+        println!(
+            "territories: {} regions and {} districts added",
+            loaded.regions, loaded.districts
+        );
+    }
+    if args.demo {
+        match seed::demo::load(&st).await? {
+            seed::demo::DemoOutcome::AlreadyLoaded => println!("the demo is already loaded"),
+            seed::demo::DemoOutcome::Loaded(users) => {
+                println!(
+                    "demo loaded; every demo user's password is {}",
+                    seed::demo::DEMO_PASSWORD
+                );
+                for u in users {
+                    println!(
+                        "  {:<22} {:<22} {}",
+                        u.username,
+                        u.role.to_value(),
+                        u.organisation
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_role(s: &str) -> anyhow::Result<Role> {
+    let wanted = s.trim().to_uppercase().replace('-', "_");
+    Role::iter().find(|r| r.to_value() == wanted).with_context(|| {
+        let all: Vec<String> = Role::iter().map(|r| r.to_value()).collect();
+        format!("unknown role {s}; one of {}", all.join(", "))
+    })
+}
+
+async fn create_user(
+    st: &AppState,
+    username: String,
+    display_name: String,
+    organisation: String,
+    roles: Vec<String>,
+    territories: Vec<String>,
+    password_stdin: bool,
+) -> anyhow::Result<()> {
+    use hamkor_api::organisation as org;
+    use hamkor_api::territory::entity::{district, region};
+    let roles = roles
+        .iter()
+        .map(|r| parse_role(r))
+        .collect::<anyhow::Result<BTreeSet<_>>>()?;
+    let org = org::Entity::find()
+        .filter(org::entity::Column::Name.eq(organisation.as_str()))
+        .one(&st.db)
+        .await?
+        .with_context(|| format!("no organisation named {organisation:?}"))?;
+    let mut places = Vec::new();
+    for code in &territories {
+        if let Some(r) = region::Entity::find()
+            .filter(region::Column::Soato.eq(code.as_str()))
+            .one(&st.db)
+            .await?
+        {
+            places.push(Place {
+                region_id: Some(r.id),
+                ..Default::default()
+            });
+        } else if let Some(d) = district::Entity::find()
+            .filter(district::Column::Soato.eq(code.as_str()))
+            .one(&st.db)
+            .await?
+        {
+            places.push(Place {
+                region_id: Some(d.region_id),
+                district_id: Some(d.id),
+                mahalla_id: None,
+            });
+        } else {
+            anyhow::bail!("no region or district with SOATO code {code}");
+        }
+    }
+    let (password, generated) = if password_stdin {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        (
+            SecretString::from(s.trim_end_matches(['\r', '\n']).to_owned()),
+            false,
+        )
+    } else {
+        (
+            SecretString::from(hamkor_api::auth::password::random_token(18)),
+            true,
+        )
+    };
+    let new = hamkor_api::user::service::NewUser {
+        organisation_id: org.id,
+        username,
+        display_name,
+        password: password.clone(),
+        roles,
+        territories: places,
+    };
+    let user = hamkor_api::user::service::create(&st.db, &st.hasher, None, new)
+        .await
+        .map_err(|e| match e {
+            hamkor_api::error::ApiError::Internal(cause) => cause,
+            other => anyhow::anyhow!("{}", other.message()),
+        })?;
+    println!(
+        "created user {} (id {})",
+        user.username,
+        hamkor_api::ids::encode("User", user.id).0
+    );
+    if generated {
+        use secrecy::ExposeSecret;
+        println!("password (shown once): {}", password.expose_secret());
+    }
+    Ok(())
+}
