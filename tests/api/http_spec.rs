@@ -1,0 +1,1 @@
+//! Tests: http_spec.
