@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{TestApp, spawn_app};
 use crate::world::{World, create_person, world};
 
 const CASE_QUERY: &str = "query($id: ID!) { case(id: $id) { id viewerAccess status } }";
@@ -46,7 +46,10 @@ async fn an_officer_of_another_district_does_not_know_the_case_exists() {
 async fn the_prevention_inspector_of_the_mahalla_supervises_but_cannot_change_the_case() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    assert_eq!(sees_case(&app, &w.inspector, &w).await.as_deref(), Some("SUPERVISE"));
+    assert_eq!(
+        sees_case(&app, &w.inspector, &w).await.as_deref(),
+        Some("SUPERVISE")
+    );
     let r = app
         .gql(
             Some(&w.inspector),
@@ -69,7 +72,10 @@ async fn the_prevention_inspector_of_the_mahalla_supervises_but_cannot_change_th
 async fn a_mahalla_member_sees_their_mahallas_case_without_sentence_details() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    assert_eq!(sees_case(&app, &w.member_a, &w).await.as_deref(), Some("COMMUNITY"));
+    assert_eq!(
+        sees_case(&app, &w.member_a, &w).await.as_deref(),
+        Some("COMMUNITY")
+    );
     let r = app
         .gql(
             Some(&w.member_a),
@@ -78,7 +84,13 @@ async fn a_mahalla_member_sees_their_mahallas_case_without_sentence_details() {
         )
         .await;
     assert_eq!(r.ok()["case"]["conditions"].as_array().map(Vec::len), Some(2));
-    for field in ["courtName", "riskLevel", "person { pinfl }", "appointments { totalCount }", "violations { totalCount }"] {
+    for field in [
+        "courtName",
+        "riskLevel",
+        "person { pinfl }",
+        "appointments { totalCount }",
+        "violations { totalCount }",
+    ] {
         let q = format!("query($id: ID!) {{ case(id: $id) {{ {field} }} }}");
         let r = app.gql(Some(&w.member_a), &q, json!({"id": w.case})).await;
         r.expect_code("FORBIDDEN");
@@ -106,7 +118,13 @@ async fn a_member_of_another_mahalla_does_not_see_the_case() {
     let w = world(&app).await;
     assert_eq!(sees_case(&app, &w.member_b, &w).await, None);
     assert_eq!(listed_cases(&app, &w.member_b).await, 0);
-    let r = app.gql(Some(&w.member_b), "query($id: ID!) { node(id: $id) { id } }", json!({"id": w.case})).await;
+    let r = app
+        .gql(
+            Some(&w.member_b),
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({"id": w.case}),
+        )
+        .await;
     assert!(r.ok()["node"].is_null());
 }
 
@@ -116,9 +134,17 @@ async fn partner_staff_see_no_case_and_no_person_without_a_grant() {
     let w = world(&app).await;
     assert_eq!(sees_case(&app, &w.partner, &w).await, None);
     assert_eq!(listed_cases(&app, &w.partner).await, 0);
-    let r = app.gql(Some(&w.partner), "{ people { totalCount } }", json!({})).await;
+    let r = app
+        .gql(Some(&w.partner), "{ people { totalCount } }", json!({}))
+        .await;
     assert_eq!(r.ok()["people"]["totalCount"], 0);
-    let r = app.gql(Some(&w.partner), "query($id: ID!) { person(id: $id) { id } }", json!({"id": w.person})).await;
+    let r = app
+        .gql(
+            Some(&w.partner),
+            "query($id: ID!) { person(id: $id) { id } }",
+            json!({"id": w.person}),
+        )
+        .await;
     assert!(r.ok()["person"].is_null());
 }
 
@@ -139,7 +165,14 @@ async fn only_auditors_read_the_audit_log() {
     let q = "{ auditEvents(first: 5) { totalCount } }";
     let r = app.gql(Some(&w.auditor), q, json!({})).await;
     assert!(r.ok()["auditEvents"]["totalCount"].as_i64().unwrap_or(0) > 0);
-    for token in [&w.admin, &w.officer, &w.inspector, &w.member_a, &w.partner, &w.org_admin] {
+    for token in [
+        &w.admin,
+        &w.officer,
+        &w.inspector,
+        &w.member_a,
+        &w.partner,
+        &w.org_admin,
+    ] {
         app.gql(Some(token), q, json!({})).await.expect_code("FORBIDDEN");
     }
 }
@@ -190,11 +223,17 @@ async fn an_organisation_admin_manages_only_their_own_organisations_users() {
         )
         .await;
     r.expect_code("FORBIDDEN");
-    let r = app.gql(Some(&w.org_admin), "{ users { totalCount } }", json!({})).await;
+    let r = app
+        .gql(Some(&w.org_admin), "{ users { totalCount } }", json!({}))
+        .await;
     // The officer, the organisation admin and the new officer.
     assert_eq!(r.ok()["users"]["totalCount"], 3);
     let r = app
-        .gql(Some(&w.org_admin), "query($o: ID!) { users(filter: {organisationId: $o}) { totalCount } }", json!({"o": w.police}))
+        .gql(
+            Some(&w.org_admin),
+            "query($o: ID!) { users(filter: {organisationId: $o}) { totalCount } }",
+            json!({"o": w.police}),
+        )
         .await;
     r.expect_code("FORBIDDEN");
 }
@@ -204,7 +243,9 @@ async fn operational_staff_cannot_list_users() {
     let app = spawn_app().await;
     let w = world(&app).await;
     for token in [&w.officer, &w.inspector, &w.member_a, &w.partner, &w.auditor] {
-        app.gql(Some(token), "{ users { totalCount } }", json!({})).await.expect_code("FORBIDDEN");
+        app.gql(Some(token), "{ users { totalCount } }", json!({}))
+            .await
+            .expect_code("FORBIDDEN");
     }
 }
 
@@ -212,10 +253,17 @@ async fn operational_staff_cannot_list_users() {
 async fn an_anonymous_caller_reaches_nothing_but_login() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    for q in ["{ me { roles } }", "{ cases { totalCount } }", "{ regions { totalCount } }", "{ organisations { totalCount } }"] {
+    for q in [
+        "{ me { roles } }",
+        "{ cases { totalCount } }",
+        "{ regions { totalCount } }",
+        "{ organisations { totalCount } }",
+    ] {
         app.gql(None, q, json!({})).await.expect_code("UNAUTHENTICATED");
     }
-    app.gql(None, CASE_QUERY, json!({"id": w.case})).await.expect_code("UNAUTHENTICATED");
+    app.gql(None, CASE_QUERY, json!({"id": w.case}))
+        .await
+        .expect_code("UNAUTHENTICATED");
 }
 
 #[tokio::test]
@@ -263,7 +311,8 @@ async fn an_inspector_assigned_to_a_case_outside_their_mahallas_still_supervises
     let app = spawn_app().await;
     let w = world(&app).await;
     let person = create_person(&app, &w.officer, &w.mahalla_b, "31505901231111").await;
-    let case = crate::world::create_case(&app, &w.officer, &person, json!({"inspectorId": w.inspector_id})).await;
+    let case =
+        crate::world::create_case(&app, &w.officer, &person, json!({"inspectorId": w.inspector_id})).await;
     let r = app.gql(Some(&w.inspector), CASE_QUERY, json!({"id": case})).await;
     assert_eq!(r.ok()["case"]["viewerAccess"], "SUPERVISE");
 }

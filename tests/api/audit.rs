@@ -4,7 +4,7 @@
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 use serde_json::json;
 
-use crate::helpers::{s, spawn_app, TestApp};
+use crate::helpers::{TestApp, s, spawn_app};
 use crate::world::{set_status, world};
 
 async fn audit(app: &TestApp, auditor: &str, filter: serde_json::Value) -> serde_json::Value {
@@ -23,8 +23,15 @@ async fn audit(app: &TestApp, auditor: &str, filter: serde_json::Value) -> serde
 async fn a_status_change_is_audited_with_actor_case_and_request() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    set_status(&app, &w.officer, &w.case, "SUSPENDED", Some("in hospital")).await.ok();
-    let log = audit(&app, &w.auditor, json!({"action": "case.transition", "caseId": w.case})).await;
+    set_status(&app, &w.officer, &w.case, "SUSPENDED", Some("in hospital"))
+        .await
+        .ok();
+    let log = audit(
+        &app,
+        &w.auditor,
+        json!({"action": "case.transition", "caseId": w.case}),
+    )
+    .await;
     assert_eq!(log["totalCount"], 2, "ACTIVE then SUSPENDED");
     let e = &log["edges"][0]["node"];
     assert_eq!(e["targetId"], w.case);
@@ -37,7 +44,13 @@ async fn a_status_change_is_audited_with_actor_case_and_request() {
 async fn reading_a_case_record_is_audited() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    app.gql(Some(&w.inspector), "query($id: ID!) { case(id: $id) { id } }", json!({"id": w.case})).await.ok();
+    app.gql(
+        Some(&w.inspector),
+        "query($id: ID!) { case(id: $id) { id } }",
+        json!({"id": w.case}),
+    )
+    .await
+    .ok();
     let log = audit(&app, &w.auditor, json!({"action": "case.read", "caseId": w.case})).await;
     assert_eq!(log["totalCount"], 1);
     assert_eq!(log["edges"][0]["node"]["actor"]["id"], w.inspector_id);
@@ -56,9 +69,13 @@ async fn reading_notes_is_audited_with_the_ids_read() {
         .await;
     let note = s(r.ok(), "addCaseNote.id").to_owned();
     let raw_id = hamkor_api::ids::decode(&note).map(|(_, n)| n).unwrap_or_default();
-    app.gql(Some(&w.inspector), "query($id: ID!) { case(id: $id) { notes { edges { node { body } } } } }", json!({"id": w.case}))
-        .await
-        .ok();
+    app.gql(
+        Some(&w.inspector),
+        "query($id: ID!) { case(id: $id) { notes { edges { node { body } } } } }",
+        json!({"id": w.case}),
+    )
+    .await
+    .ok();
     let log = audit(&app, &w.auditor, json!({"action": "case_note.read"})).await;
     assert_eq!(log["totalCount"], 1);
     assert_eq!(log["edges"][0]["node"]["detail"], json!({"noteIds": [raw_id]}));
@@ -70,7 +87,12 @@ async fn the_audit_log_holds_no_personal_data() {
     let w = world(&app).await;
     let log = audit(&app, &w.auditor, json!({})).await;
     let text = log.to_string();
-    for secret in ["31505901234567", "Qodirov", "+998901234567", crate::helpers::PASSWORD] {
+    for secret in [
+        "31505901234567",
+        "Qodirov",
+        "+998901234567",
+        crate::helpers::PASSWORD,
+    ] {
         assert!(!text.contains(secret), "{secret} leaked into the audit log");
     }
 }
@@ -79,11 +101,27 @@ async fn the_audit_log_holds_no_personal_data() {
 async fn the_audit_log_refuses_updates_and_deletes_at_the_database() {
     let app = spawn_app().await;
     let _w = world(&app).await;
-    let before = hamkor_api::audit::entity::Entity::find().count(app.db()).await.expect("count");
+    let before = hamkor_api::audit::entity::Entity::find()
+        .count(app.db())
+        .await
+        .expect("count");
     assert!(before > 0);
-    assert!(app.db().execute_unprepared("UPDATE audit_events SET action = 'forged'").await.is_err());
-    assert!(app.db().execute_unprepared("DELETE FROM audit_events").await.is_err());
-    let after = hamkor_api::audit::entity::Entity::find().count(app.db()).await.expect("count");
+    assert!(
+        app.db()
+            .execute_unprepared("UPDATE audit_events SET action = 'forged'")
+            .await
+            .is_err()
+    );
+    assert!(
+        app.db()
+            .execute_unprepared("DELETE FROM audit_events")
+            .await
+            .is_err()
+    );
+    let after = hamkor_api::audit::entity::Entity::find()
+        .count(app.db())
+        .await
+        .expect("count");
     assert_eq!(before, after);
 }
 
@@ -94,10 +132,14 @@ async fn a_change_and_its_event_are_committed_together() {
     use hamkor_api::events::entity as events;
     let count = || async { events::Entity::find().count(app.db()).await.expect("count") };
     let before = count().await;
-    set_status(&app, &w.officer, &w.case, "SUSPENDED", Some("in hospital")).await.ok();
+    set_status(&app, &w.officer, &w.case, "SUSPENDED", Some("in hospital"))
+        .await
+        .ok();
     assert_eq!(count().await, before + 1);
     // A refused change writes neither the change nor an event.
-    set_status(&app, &w.officer, &w.case, "PENDING", Some("no")).await.expect_code("INVALID_TRANSITION");
+    set_status(&app, &w.officer, &w.case, "PENDING", Some("no"))
+        .await
+        .expect_code("INVALID_TRANSITION");
     assert_eq!(count().await, before + 1);
 }
 
@@ -105,7 +147,9 @@ async fn a_change_and_its_event_are_committed_together() {
 async fn the_auditor_filters_the_log_by_actor() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let me = app.gql(Some(&w.officer), "{ me { user { id } } }", json!({})).await;
+    let me = app
+        .gql(Some(&w.officer), "{ me { user { id } } }", json!({}))
+        .await;
     let officer = s(me.ok(), "me.user.id").to_owned();
     let log = audit(&app, &w.auditor, json!({"actorId": officer})).await;
     let n = log["totalCount"].as_i64().unwrap_or(0);

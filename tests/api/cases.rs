@@ -5,7 +5,8 @@ use serde_json::json;
 use crate::helpers::{s, spawn_app};
 use crate::world::{case_input, create_case, create_person, set_status, world};
 
-const CREATE_PERSON: &str = "mutation($i: CreatePersonInput!) { createPerson(input: $i) { id pinfl phone languages } }";
+const CREATE_PERSON: &str =
+    "mutation($i: CreatePersonInput!) { createPerson(input: $i) { id pinfl phone languages } }";
 
 #[tokio::test]
 async fn a_pinfl_that_is_not_14_digits_is_refused_naming_the_field() {
@@ -122,7 +123,11 @@ async fn the_documented_lifecycle_runs_from_pending_to_completed() {
         assert_eq!(r.ok()["changeCaseStatus"]["status"], status);
     }
     let r = app
-        .gql(Some(&w.officer), "query($id: ID!) { case(id: $id) { statusHistory { totalCount } } }", json!({"id": case}))
+        .gql(
+            Some(&w.officer),
+            "query($id: ID!) { case(id: $id) { statusHistory { totalCount } } }",
+            json!({"id": case}),
+        )
         .await;
     assert_eq!(r.ok()["case"]["statusHistory"]["totalCount"], 5);
 }
@@ -134,15 +139,31 @@ async fn illegal_transitions_answer_invalid_transition_and_change_nothing() {
     let person = create_person(&app, &w.officer, &w.mahalla_a, "31505901230004").await;
     let case = create_case(&app, &w.officer, &person, json!({})).await;
     for to in ["COMPLETED", "SUSPENDED", "REVOKED", "PENDING"] {
-        set_status(&app, &w.officer, &case, to, Some("reason")).await.expect_code("INVALID_TRANSITION");
+        set_status(&app, &w.officer, &case, to, Some("reason"))
+            .await
+            .expect_code("INVALID_TRANSITION");
     }
     set_status(&app, &w.officer, &case, "ACTIVE", None).await.ok();
-    set_status(&app, &w.officer, &case, "REVOKED", Some("court replaced the sentence")).await.ok();
+    set_status(
+        &app,
+        &w.officer,
+        &case,
+        "REVOKED",
+        Some("court replaced the sentence"),
+    )
+    .await
+    .ok();
     for to in ["ACTIVE", "SUSPENDED", "COMPLETED"] {
-        set_status(&app, &w.officer, &case, to, Some("reason")).await.expect_code("INVALID_TRANSITION");
+        set_status(&app, &w.officer, &case, to, Some("reason"))
+            .await
+            .expect_code("INVALID_TRANSITION");
     }
     let r = app
-        .gql(Some(&w.officer), "query($id: ID!) { case(id: $id) { status statusHistory { totalCount } } }", json!({"id": case}))
+        .gql(
+            Some(&w.officer),
+            "query($id: ID!) { case(id: $id) { status statusHistory { totalCount } } }",
+            json!({"id": case}),
+        )
         .await;
     assert_eq!(r.ok()["case"]["status"], "REVOKED");
     assert_eq!(r.ok()["case"]["statusHistory"]["totalCount"], 3);
@@ -158,14 +179,18 @@ async fn suspending_or_revoking_without_a_reason_is_refused() {
         assert_eq!(r.field(), Some("reason"));
     }
     // Completing before the sentence ends also needs a reason.
-    set_status(&app, &w.officer, &w.case, "COMPLETED", None).await.expect_code("BAD_USER_INPUT");
+    set_status(&app, &w.officer, &w.case, "COMPLETED", None)
+        .await
+        .expect_code("BAD_USER_INPUT");
 }
 
 #[tokio::test]
 async fn a_closed_case_cannot_be_edited() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    set_status(&app, &w.officer, &w.case, "REVOKED", Some("new offence")).await.ok();
+    set_status(&app, &w.officer, &w.case, "REVOKED", Some("new offence"))
+        .await
+        .ok();
     let r = app
         .gql(
             Some(&w.officer),
@@ -212,10 +237,22 @@ async fn malformed_conditions_are_refused_naming_the_condition() {
     let app = spawn_app().await;
     let w = world(&app).await;
     let bad = [
-        (json!({"kind": "CURFEW", "curfewStart": "22:00:00"}), "input.conditions[0].curfewStart"),
-        (json!({"kind": "CURFEW", "curfewStart": "22:00:00", "curfewEnd": "22:00:00"}), "input.conditions[0].curfewEnd"),
-        (json!({"kind": "REPORTING", "reportEveryDays": 0}), "input.conditions[0].reportEveryDays"),
-        (json!({"kind": "STAY_WITHIN_AREA"}), "input.conditions[0].territoryId"),
+        (
+            json!({"kind": "CURFEW", "curfewStart": "22:00:00"}),
+            "input.conditions[0].curfewStart",
+        ),
+        (
+            json!({"kind": "CURFEW", "curfewStart": "22:00:00", "curfewEnd": "22:00:00"}),
+            "input.conditions[0].curfewEnd",
+        ),
+        (
+            json!({"kind": "REPORTING", "reportEveryDays": 0}),
+            "input.conditions[0].reportEveryDays",
+        ),
+        (
+            json!({"kind": "STAY_WITHIN_AREA"}),
+            "input.conditions[0].territoryId",
+        ),
         (json!({"kind": "OTHER"}), "input.conditions[0].description"),
     ];
     for (cond, field) in bad {
@@ -229,7 +266,9 @@ async fn malformed_conditions_are_refused_naming_the_condition() {
         r.expect_code("BAD_USER_INPUT");
         assert_eq!(r.field(), Some(field));
     }
-    let r = app.gql(Some(&w.officer), "{ cases { totalCount } }", json!({})).await;
+    let r = app
+        .gql(Some(&w.officer), "{ cases { totalCount } }", json!({}))
+        .await;
     assert_eq!(r.ok()["cases"]["totalCount"], 1, "nothing half-written");
 }
 
@@ -258,7 +297,11 @@ async fn an_area_condition_names_its_territory_and_can_be_ended() {
         .await;
     assert_eq!(r.ok()["endCaseCondition"]["active"], false);
     let r = app
-        .gql(Some(&w.officer), "query($id: ID!) { case(id: $id) { conditions(activeOnly: true) { kind } } }", json!({"id": w.case}))
+        .gql(
+            Some(&w.officer),
+            "query($id: ID!) { case(id: $id) { conditions(activeOnly: true) { kind } } }",
+            json!({"id": w.case}),
+        )
         .await;
     assert_eq!(r.ok()["case"]["conditions"].as_array().map(Vec::len), Some(2));
 }
@@ -268,14 +311,23 @@ async fn case_filters_select_by_status_mahalla_risk_officer_and_dates() {
     let app = spawn_app().await;
     let w = world(&app).await;
     let p2 = create_person(&app, &w.officer, &w.mahalla_b, "31505901230005").await;
-    create_case(&app, &w.officer, &p2, json!({"riskLevel": "HIGH", "sentenceStart": "2026-04-01", "sentenceEnd": "2027-04-01"}))
-        .await;
+    create_case(
+        &app,
+        &w.officer,
+        &p2,
+        json!({"riskLevel": "HIGH", "sentenceStart": "2026-04-01", "sentenceEnd": "2027-04-01"}),
+    )
+    .await;
     let count = |filter: serde_json::Value| {
         let app = &app;
         let token = w.officer.clone();
         async move {
             let r = app
-                .gql(Some(&token), "query($f: CaseFilterInput) { cases(filter: $f) { totalCount } }", json!({"f": filter}))
+                .gql(
+                    Some(&token),
+                    "query($f: CaseFilterInput) { cases(filter: $f) { totalCount } }",
+                    json!({"f": filter}),
+                )
                 .await;
             r.ok()["cases"]["totalCount"].as_i64().unwrap_or(-1)
         }
@@ -299,7 +351,11 @@ async fn a_filter_id_of_the_wrong_type_is_refused_naming_the_field() {
     let app = spawn_app().await;
     let w = world(&app).await;
     let r = app
-        .gql(Some(&w.officer), "query($f: CaseFilterInput) { cases(filter: $f) { totalCount } }", json!({"f": {"districtId": w.region}}))
+        .gql(
+            Some(&w.officer),
+            "query($f: CaseFilterInput) { cases(filter: $f) { totalCount } }",
+            json!({"f": {"districtId": w.region}}),
+        )
         .await;
     r.expect_code("BAD_USER_INPUT");
     assert_eq!(r.field(), Some("filter.districtId"));
@@ -322,7 +378,13 @@ async fn the_officer_updates_risk_team_and_mahalla() {
     assert_eq!(c["mahalla"]["id"], w.mahalla_b);
     assert!(c["inspector"].is_null());
     // The inspector covered mahalla A only and was unassigned: the case is no longer theirs.
-    let r = app.gql(Some(&w.inspector), "query($id: ID!) { case(id: $id) { id } }", json!({"id": w.case})).await;
+    let r = app
+        .gql(
+            Some(&w.inspector),
+            "query($id: ID!) { case(id: $id) { id } }",
+            json!({"id": w.case}),
+        )
+        .await;
     assert!(r.ok()["case"].is_null());
 }
 
@@ -346,13 +408,24 @@ async fn people_are_searched_by_name_and_pinfl() {
     let app = spawn_app().await;
     let w = world(&app).await;
     let q = "query($f: PersonFilterInput) { people(filter: $f) { totalCount edges { node { fullName } } } }";
-    let r = app.gql(Some(&w.officer), q, json!({"f": {"search": "qodir"}})).await;
+    let r = app
+        .gql(Some(&w.officer), q, json!({"f": {"search": "qodir"}}))
+        .await;
     assert_eq!(r.ok()["people"]["totalCount"], 1);
-    assert_eq!(r.ok()["people"]["edges"][0]["node"]["fullName"], "Qodirov Anvar Baxtiyorovich");
-    let r = app.gql(Some(&w.officer), q, json!({"f": {"pinfl": "31505901234567"}})).await;
+    assert_eq!(
+        r.ok()["people"]["edges"][0]["node"]["fullName"],
+        "Qodirov Anvar Baxtiyorovich"
+    );
+    let r = app
+        .gql(Some(&w.officer), q, json!({"f": {"pinfl": "31505901234567"}}))
+        .await;
     assert_eq!(r.ok()["people"]["totalCount"], 1);
-    let r = app.gql(Some(&w.officer), q, json!({"f": {"search": "nobody"}})).await;
+    let r = app
+        .gql(Some(&w.officer), q, json!({"f": {"search": "nobody"}}))
+        .await;
     assert_eq!(r.ok()["people"]["totalCount"], 0);
-    let r = app.gql(Some(&w.officer), q, json!({"f": {"search": "100%_"}})).await;
+    let r = app
+        .gql(Some(&w.officer), q, json!({"f": {"search": "100%_"}}))
+        .await;
     assert_eq!(r.ok()["people"]["totalCount"], 0);
 }

@@ -81,10 +81,15 @@ pub fn test_settings() -> Settings {
 }
 
 async fn database(settings: &mut Settings) -> (DatabaseConnection, Option<tempfile::TempDir>) {
-    match std::env::var("HAMKOR_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+    match std::env::var("HAMKOR_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
         Some(url) => {
             let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-            let admin = hamkor_api::db::connect(&url, 1).await.expect("connect to the test database");
+            let admin = hamkor_api::db::connect(&url, 1)
+                .await
+                .expect("connect to the test database");
             admin
                 .execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
                 .await
@@ -181,5 +186,6 @@ pub fn s<'a>(v: &'a Value, path: &str) -> &'a str {
     for key in path.split('.') {
         cur = &cur[key];
     }
-    cur.as_str().unwrap_or_else(|| panic!("no string at {path} in {v}"))
+    cur.as_str()
+        .unwrap_or_else(|| panic!("no string at {path} in {v}"))
 }

@@ -5,7 +5,8 @@ use serde_json::json;
 use crate::helpers::spawn_app;
 use crate::world::{create_mahalla, world};
 
-const Q: &str = "query($d: ID!, $first: Int, $after: String) { mahallas(districtId: $d, first: $first, after: $after) {
+const Q: &str =
+    "query($d: ID!, $first: Int, $after: String) { mahallas(districtId: $d, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { name } } } }";
 
 #[tokio::test]
@@ -18,7 +19,13 @@ async fn pages_follow_cursors_to_the_end_without_gaps_or_repeats() {
     let mut seen = Vec::new();
     let mut after: Option<String> = None;
     loop {
-        let r = app.gql(Some(&w.officer), Q, json!({"d": w.district, "first": 10, "after": after})).await;
+        let r = app
+            .gql(
+                Some(&w.officer),
+                Q,
+                json!({"d": w.district, "first": 10, "after": after}),
+            )
+            .await;
         let conn = &r.ok()["mahallas"];
         assert_eq!(conn["totalCount"], 25);
         for e in conn["edges"].as_array().into_iter().flatten() {
@@ -53,8 +60,18 @@ async fn the_default_page_is_twenty() {
 async fn page_arguments_are_validated() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    for (first, after, field) in [(Some(101), None, "first"), (Some(-1), None, "first"), (Some(5), Some("bogus"), "after")] {
-        let r = app.gql(Some(&w.officer), Q, json!({"d": w.district, "first": first, "after": after})).await;
+    for (first, after, field) in [
+        (Some(101), None, "first"),
+        (Some(-1), None, "first"),
+        (Some(5), Some("bogus"), "after"),
+    ] {
+        let r = app
+            .gql(
+                Some(&w.officer),
+                Q,
+                json!({"d": w.district, "first": first, "after": after}),
+            )
+            .await;
         r.expect_code("BAD_USER_INPUT");
         assert_eq!(r.field(), Some(field));
     }
@@ -64,7 +81,9 @@ async fn page_arguments_are_validated() {
 async fn an_empty_page_is_still_a_connection() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let r = app.gql(Some(&w.officer), Q, json!({"d": w.other_district, "first": 0})).await;
+    let r = app
+        .gql(Some(&w.officer), Q, json!({"d": w.other_district, "first": 0}))
+        .await;
     let conn = &r.ok()["mahallas"];
     assert_eq!(conn["edges"], json!([]));
     assert_eq!(conn["totalCount"], 1);

@@ -29,12 +29,20 @@ async fn soato_codes_are_validated_and_unique() {
     let admin = app.admin_token().await;
     let q = "mutation($i: CreateRegionInput!) { createRegion(input: $i) { id } }";
     for bad in ["17", "17034", "17a3"] {
-        let r = app.gql(Some(&admin), q, json!({"i": {"soato": bad, "nameUz": "X"}})).await;
+        let r = app
+            .gql(Some(&admin), q, json!({"i": {"soato": bad, "nameUz": "X"}}))
+            .await;
         r.expect_code("BAD_USER_INPUT");
         assert_eq!(r.field(), Some("input.soato"));
     }
     let region = create_region(&app, &admin, "1703").await;
-    app.gql(Some(&admin), q, json!({"i": {"soato": "1703", "nameUz": "Again"}})).await.expect_code("CONFLICT");
+    app.gql(
+        Some(&admin),
+        q,
+        json!({"i": {"soato": "1703", "nameUz": "Again"}}),
+    )
+    .await
+    .expect_code("CONFLICT");
     let r = app
         .gql(
             Some(&admin),
@@ -50,8 +58,12 @@ async fn mahalla_names_are_unique_within_a_district() {
     let app = spawn_app().await;
     let w = world(&app).await;
     let q = "mutation($d: ID!) { createMahalla(input: {districtId: $d, name: \"Registon\"}) { id } }";
-    app.gql(Some(&w.admin), q, json!({"d": w.district})).await.expect_code("CONFLICT");
-    app.gql(Some(&w.admin), q, json!({"d": w.other_district})).await.ok();
+    app.gql(Some(&w.admin), q, json!({"d": w.district}))
+        .await
+        .expect_code("CONFLICT");
+    app.gql(Some(&w.admin), q, json!({"d": w.other_district}))
+        .await
+        .ok();
 }
 
 #[tokio::test]
@@ -82,9 +94,16 @@ async fn node_refetches_objects_by_global_id() {
             json!({"ids": [w.region, w.mahalla_a, w.probation, w.case, w.person]}),
         )
         .await;
-    let types: Vec<&str> = r.ok()["nodes"].as_array().into_iter().flatten().filter_map(|n| n["__typename"].as_str()).collect();
+    let types: Vec<&str> = r.ok()["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n["__typename"].as_str())
+        .collect();
     assert_eq!(types, ["Region", "Mahalla", "Organisation", "Case", "Person"]);
-    let r = app.gql(Some(&w.officer), "{ node(id: \"garbage\") { id } }", json!({})).await;
+    let r = app
+        .gql(Some(&w.officer), "{ node(id: \"garbage\") { id } }", json!({}))
+        .await;
     assert!(r.ok()["node"].is_null());
 }
 

@@ -17,10 +17,22 @@ fn input(org: &str, username: &str, roles: &[&str], territories: &[&str]) -> ser
 async fn a_role_must_fit_the_kind_of_organisation() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let r = app.gql(Some(&w.admin), CREATE, input(&w.employment, "fake.officer", &["PROBATION_OFFICER"], &[])).await;
+    let r = app
+        .gql(
+            Some(&w.admin),
+            CREATE,
+            input(&w.employment, "fake.officer", &["PROBATION_OFFICER"], &[]),
+        )
+        .await;
     r.expect_code("BAD_USER_INPUT");
     assert_eq!(r.field(), Some("input.roles"));
-    let r = app.gql(Some(&w.admin), CREATE, input(&w.probation, "fake.member", &["MAHALLA_MEMBER"], &[&w.mahalla_a])).await;
+    let r = app
+        .gql(
+            Some(&w.admin),
+            CREATE,
+            input(&w.probation, "fake.member", &["MAHALLA_MEMBER"], &[&w.mahalla_a]),
+        )
+        .await;
     r.expect_code("BAD_USER_INPUT");
 }
 
@@ -28,11 +40,27 @@ async fn a_role_must_fit_the_kind_of_organisation() {
 async fn a_mahalla_member_belongs_to_exactly_one_mahalla() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    for territories in [vec![], vec![w.mahalla_a.as_str(), w.mahalla_b.as_str()], vec![w.district.as_str()]] {
-        let r = app.gql(Some(&w.admin), CREATE, input(&w.mfy_a, "m.two", &["MAHALLA_MEMBER"], &territories)).await;
+    for territories in [
+        vec![],
+        vec![w.mahalla_a.as_str(), w.mahalla_b.as_str()],
+        vec![w.district.as_str()],
+    ] {
+        let r = app
+            .gql(
+                Some(&w.admin),
+                CREATE,
+                input(&w.mfy_a, "m.two", &["MAHALLA_MEMBER"], &territories),
+            )
+            .await;
         r.expect_code("BAD_USER_INPUT");
     }
-    let r = app.gql(Some(&w.admin), CREATE, input(&w.mfy_a, "m.one", &["MAHALLA_MEMBER"], &[&w.mahalla_a])).await;
+    let r = app
+        .gql(
+            Some(&w.admin),
+            CREATE,
+            input(&w.mfy_a, "m.one", &["MAHALLA_MEMBER"], &[&w.mahalla_a]),
+        )
+        .await;
     assert_eq!(r.ok()["createUser"]["territories"][0]["id"], w.mahalla_a);
 }
 
@@ -40,7 +68,13 @@ async fn a_mahalla_member_belongs_to_exactly_one_mahalla() {
 async fn a_users_territory_lies_inside_their_organisations() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let r = app.gql(Some(&w.admin), CREATE, input(&w.police, "cop.far", &["PREVENTION_INSPECTOR"], &[&w.mahalla_c])).await;
+    let r = app
+        .gql(
+            Some(&w.admin),
+            CREATE,
+            input(&w.police, "cop.far", &["PREVENTION_INSPECTOR"], &[&w.mahalla_c]),
+        )
+        .await;
     r.expect_code("BAD_USER_INPUT");
     assert_eq!(r.field(), Some("input.territoryIds[0]"));
 }
@@ -49,7 +83,13 @@ async fn a_users_territory_lies_inside_their_organisations() {
 async fn an_inspector_needs_a_territory() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let r = app.gql(Some(&w.admin), CREATE, input(&w.police, "cop.nowhere", &["PREVENTION_INSPECTOR"], &[])).await;
+    let r = app
+        .gql(
+            Some(&w.admin),
+            CREATE,
+            input(&w.police, "cop.nowhere", &["PREVENTION_INSPECTOR"], &[]),
+        )
+        .await;
     r.expect_code("BAD_USER_INPUT");
 }
 
@@ -57,7 +97,13 @@ async fn an_inspector_needs_a_territory() {
 async fn usernames_are_unique_case_insensitively() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let r = app.gql(Some(&w.admin), CREATE, input(&w.probation, "OFFICER", &["PROBATION_OFFICER"], &[])).await;
+    let r = app
+        .gql(
+            Some(&w.admin),
+            CREATE,
+            input(&w.probation, "OFFICER", &["PROBATION_OFFICER"], &[]),
+        )
+        .await;
     r.expect_code("CONFLICT");
 }
 
@@ -77,17 +123,35 @@ async fn only_the_platform_admin_grants_platform_wide_roles() {
     let app = spawn_app().await;
     let w = world(&app).await;
     for role in ["AUDITOR", "PLATFORM_ADMIN"] {
-        let r = app.gql(Some(&w.org_admin), CREATE, input(&w.probation, "climber", &[role], &[])).await;
+        let r = app
+            .gql(
+                Some(&w.org_admin),
+                CREATE,
+                input(&w.probation, "climber", &[role], &[]),
+            )
+            .await;
         r.expect_code("FORBIDDEN");
     }
-    app.gql(Some(&w.admin), CREATE, input(&w.probation, "inner.auditor", &["AUDITOR"], &[])).await.ok();
+    app.gql(
+        Some(&w.admin),
+        CREATE,
+        input(&w.probation, "inner.auditor", &["AUDITOR"], &[]),
+    )
+    .await
+    .ok();
 }
 
 #[tokio::test]
 async fn role_changes_take_effect_on_the_next_request() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let r = app.gql(Some(&w.admin), "{ users(filter: {role: PROBATION_OFFICER}) { edges { node { id username } } } }", json!({})).await;
+    let r = app
+        .gql(
+            Some(&w.admin),
+            "{ users(filter: {role: PROBATION_OFFICER}) { edges { node { id username } } } }",
+            json!({}),
+        )
+        .await;
     let officer = r.ok()["users"]["edges"]
         .as_array()
         .into_iter()
@@ -102,7 +166,13 @@ async fn role_changes_take_effect_on_the_next_request() {
     )
     .await
     .ok();
-    let r = app.gql(Some(&w.officer), "{ me { roles } cases { totalCount } }", json!({})).await;
+    let r = app
+        .gql(
+            Some(&w.officer),
+            "{ me { roles } cases { totalCount } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(r.ok()["me"]["roles"], json!(["ORG_ADMIN"]));
     assert_eq!(r.ok()["cases"]["totalCount"], 0);
 }
@@ -111,10 +181,16 @@ async fn role_changes_take_effect_on_the_next_request() {
 async fn admins_cannot_lock_themselves_out() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let me = app.gql(Some(&w.org_admin), "{ me { user { id } } }", json!({})).await;
+    let me = app
+        .gql(Some(&w.org_admin), "{ me { user { id } } }", json!({}))
+        .await;
     let id = me.ok()["me"]["user"]["id"].clone();
     let r = app
-        .gql(Some(&w.org_admin), "mutation($id: ID!) { updateUser(id: $id, input: {active: false}) { id } }", json!({"id": id}))
+        .gql(
+            Some(&w.org_admin),
+            "mutation($id: ID!) { updateUser(id: $id, input: {active: false}) { id } }",
+            json!({"id": id}),
+        )
         .await;
     r.expect_code("BAD_USER_INPUT");
 }

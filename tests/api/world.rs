@@ -66,7 +66,13 @@ pub async fn create_mahalla(app: &TestApp, admin: &str, district: &str, name: &s
     s(r.ok(), "createMahalla.id").to_owned()
 }
 
-pub async fn create_org(app: &TestApp, admin: &str, name: &str, kind: &str, territory: Option<&str>) -> String {
+pub async fn create_org(
+    app: &TestApp,
+    admin: &str,
+    name: &str,
+    kind: &str,
+    territory: Option<&str>,
+) -> String {
     let r = app
         .gql(
             Some(admin),
@@ -147,7 +153,13 @@ pub async fn create_case(app: &TestApp, officer: &str, person: &str, extra: Valu
     s(r.ok(), "createCase.id").to_owned()
 }
 
-pub async fn set_status(app: &TestApp, officer: &str, case: &str, status: &str, reason: Option<&str>) -> crate::helpers::Resp {
+pub async fn set_status(
+    app: &TestApp,
+    officer: &str,
+    case: &str,
+    status: &str,
+    reason: Option<&str>,
+) -> crate::helpers::Resp {
     app.gql(
         Some(officer),
         "mutation($id: ID!, $s: CaseStatus!, $r: String) { changeCaseStatus(id: $id, status: $s, reason: $r) { id status statusReason } }",
@@ -165,25 +177,86 @@ pub async fn world(app: &TestApp) -> World {
     let mahalla_b = create_mahalla(app, &admin, &district, "Siyob").await;
     let mahalla_c = create_mahalla(app, &admin, &other_district, "Urgut markaz").await;
 
-    let probation = create_org(app, &admin, "Probation Samarqand", "PROBATION_SERVICE", Some(&district)).await;
-    let police = create_org(app, &admin, "Police Samarqand", "INTERNAL_AFFAIRS", Some(&district)).await;
+    let probation = create_org(
+        app,
+        &admin,
+        "Probation Samarqand",
+        "PROBATION_SERVICE",
+        Some(&district),
+    )
+    .await;
+    let police = create_org(
+        app,
+        &admin,
+        "Police Samarqand",
+        "INTERNAL_AFFAIRS",
+        Some(&district),
+    )
+    .await;
     let mfy_a = create_org(app, &admin, "Registon MFY", "MAHALLA_COMMITTEE", Some(&mahalla_a)).await;
     let mfy_b = create_org(app, &admin, "Siyob MFY", "MAHALLA_COMMITTEE", Some(&mahalla_b)).await;
-    let employment = create_org(app, &admin, "Employment centre", "EMPLOYMENT_CENTRE", Some(&district)).await;
-    let other_probation = create_org(app, &admin, "Probation Urgut", "PROBATION_SERVICE", Some(&other_district)).await;
+    let employment = create_org(
+        app,
+        &admin,
+        "Employment centre",
+        "EMPLOYMENT_CENTRE",
+        Some(&district),
+    )
+    .await;
+    let other_probation = create_org(
+        app,
+        &admin,
+        "Probation Urgut",
+        "PROBATION_SERVICE",
+        Some(&other_district),
+    )
+    .await;
     let platform = s(
-        app.gql(Some(&admin), "{ me { organisation { id } } }", json!({})).await.ok(),
+        app.gql(Some(&admin), "{ me { organisation { id } } }", json!({}))
+            .await
+            .ok(),
         "me.organisation.id",
     )
     .to_owned();
 
-    let (officer_id, officer) = create_user(app, &admin, &probation, "officer", &["PROBATION_OFFICER"], &[]).await;
-    let (_, officer_other) =
-        create_user(app, &admin, &other_probation, "officer.urgut", &["PROBATION_OFFICER"], &[]).await;
-    let (inspector_id, inspector) =
-        create_user(app, &admin, &police, "inspector", &["PREVENTION_INSPECTOR"], &[&mahalla_a]).await;
-    let (_, member_a) = create_user(app, &admin, &mfy_a, "member.a", &["MAHALLA_MEMBER"], &[&mahalla_a]).await;
-    let (_, member_b) = create_user(app, &admin, &mfy_b, "member.b", &["MAHALLA_MEMBER"], &[&mahalla_b]).await;
+    let (officer_id, officer) =
+        create_user(app, &admin, &probation, "officer", &["PROBATION_OFFICER"], &[]).await;
+    let (_, officer_other) = create_user(
+        app,
+        &admin,
+        &other_probation,
+        "officer.urgut",
+        &["PROBATION_OFFICER"],
+        &[],
+    )
+    .await;
+    let (inspector_id, inspector) = create_user(
+        app,
+        &admin,
+        &police,
+        "inspector",
+        &["PREVENTION_INSPECTOR"],
+        &[&mahalla_a],
+    )
+    .await;
+    let (_, member_a) = create_user(
+        app,
+        &admin,
+        &mfy_a,
+        "member.a",
+        &["MAHALLA_MEMBER"],
+        &[&mahalla_a],
+    )
+    .await;
+    let (_, member_b) = create_user(
+        app,
+        &admin,
+        &mfy_b,
+        "member.b",
+        &["MAHALLA_MEMBER"],
+        &[&mahalla_b],
+    )
+    .await;
     let (_, partner) = create_user(app, &admin, &employment, "partner", &["PARTNER_STAFF"], &[]).await;
     let (_, org_admin) = create_user(app, &admin, &probation, "probation.admin", &["ORG_ADMIN"], &[]).await;
     let (_, auditor) = create_user(app, &admin, &platform, "auditor", &["AUDITOR"], &[]).await;

@@ -21,18 +21,23 @@ pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 /// The extension factory: one instance per request.
 pub struct Limits {
     pub max_aliases: usize,
+    /// When false, `__schema` and `__type` are refused with a validation error (rather
+    /// than answered with a silent null).
+    pub introspection: bool,
 }
 
 impl ExtensionFactory for Limits {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(LimitsExtension {
             max_aliases: self.max_aliases,
+            introspection: self.introspection,
         })
     }
 }
 
 struct LimitsExtension {
     max_aliases: usize,
+    introspection: bool,
 }
 
 fn with_code(mut e: ServerError, code: &str) -> ServerError {
@@ -56,6 +61,12 @@ impl Extension for LimitsExtension {
             .run(ctx, query, variables)
             .await
             .map_err(|e| with_code(e, PARSE_FAILED))?;
+        if !self.introspection && selects_introspection(&doc) {
+            return Err(with_code(
+                ServerError::new("introspection is disabled on this server", None),
+                VALIDATION_FAILED,
+            ));
+        }
         let aliases = count_aliases(&doc);
         if aliases > self.max_aliases {
             return Err(with_code(
@@ -83,6 +94,21 @@ impl Extension for LimitsExtension {
                 .collect()
         })
     }
+}
+
+/// Whether the document selects `__schema` or `__type` anywhere.
+pub fn selects_introspection(doc: &ExecutableDocument) -> bool {
+    fn walk(set: &Positioned<SelectionSet>) -> bool {
+        set.node.items.iter().any(|sel| match &sel.node {
+            Selection::Field(f) => {
+                matches!(f.node.name.node.as_str(), "__schema" | "__type") || walk(&f.node.selection_set)
+            }
+            Selection::InlineFragment(fr) => walk(&fr.node.selection_set),
+            Selection::FragmentSpread(_) => false,
+        })
+    }
+    doc.operations.iter().any(|(_, op)| walk(&op.node.selection_set))
+        || doc.fragments.values().any(|f| walk(&f.node.selection_set))
 }
 
 /// Aliased fields in the document, fragments counted once.
@@ -114,6 +140,17 @@ pub fn count_aliases(doc: &ExecutableDocument) -> usize {
 #[cfg(test)]
 mod tests {
     use super::count_aliases;
+
+    #[test]
+    fn introspection_is_found_in_fragments_too() {
+        let doc = async_graphql::parser::parse_query(
+            "{ ...F } fragment F on Query { __type(name: \"Case\") { name } }",
+        )
+        .expect("parses");
+        assert!(super::selects_introspection(&doc));
+        let doc = async_graphql::parser::parse_query("{ __typename me { roles } }").expect("parses");
+        assert!(!super::selects_introspection(&doc));
+    }
 
     #[test]
     fn aliases_are_counted_in_operations_and_fragments() {

@@ -66,6 +66,7 @@ where
         .limit_directives(8)
         .extension(limits::Limits {
             max_aliases: settings.max_aliases,
+            introspection: settings.introspection,
         });
     if settings.introspection {
         builder
