@@ -1,5 +1,8 @@
 //! The `hamkor` command line.
 
+// Printing results to the terminal is this module's job; everything else logs.
+#![allow(clippy::print_stdout)]
+
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::net::SocketAddr;

@@ -316,3 +316,30 @@ async fn an_inspector_assigned_to_a_case_outside_their_mahallas_still_supervises
     let r = app.gql(Some(&w.inspector), CASE_QUERY, json!({"id": case})).await;
     assert_eq!(r.ok()["case"]["viewerAccess"], "SUPERVISE");
 }
+
+#[tokio::test]
+async fn the_demo_seed_loads_and_each_role_sees_its_share() {
+    let app = spawn_app().await;
+    let loaded = hamkor_api::seed::demo::load(&app.state)
+        .await
+        .expect("demo loads");
+    assert!(matches!(loaded, hamkor_api::seed::demo::DemoOutcome::Loaded(_)));
+    let password = hamkor_api::seed::demo::DEMO_PASSWORD;
+    for (user, cases) in [
+        ("officer.samarqand", 6),
+        ("inspector.registon", 6),
+        ("rais.registon", 2),
+        ("counsellor.bandlik", 0),
+        ("auditor", 0),
+    ] {
+        let token = app.login(user, password).await;
+        assert_eq!(listed_cases(&app, &token).await, cases, "{user}");
+    }
+    let again = hamkor_api::seed::demo::load(&app.state)
+        .await
+        .expect("second load");
+    assert!(matches!(
+        again,
+        hamkor_api::seed::demo::DemoOutcome::AlreadyLoaded
+    ));
+}

@@ -74,23 +74,6 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn passwords_are_not_logged() {
-        assert_eq!(
-            redact("postgres://hamkor:s3cret@db:5432/hamkor"),
-            "postgres://hamkor:***@db:5432/hamkor"
-        );
-        assert_eq!(
-            redact("sqlite://hamkor.db?mode=rwc"),
-            "sqlite://hamkor.db?mode=rwc"
-        );
-    }
-}
-
 /// Begin a write transaction. On SQLite it takes the write lock up front
 /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing
 /// when its read lock cannot be upgraded.
@@ -108,4 +91,21 @@ pub async fn write_txn(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTrans
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::SubsecRound;
     chrono::Utc::now().trunc_subsecs(6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_not_logged() {
+        assert_eq!(
+            redact("postgres://hamkor:s3cret@db:5432/hamkor"),
+            "postgres://hamkor:***@db:5432/hamkor"
+        );
+        assert_eq!(
+            redact("sqlite://hamkor.db?mode=rwc"),
+            "sqlite://hamkor.db?mode=rwc"
+        );
+    }
 }

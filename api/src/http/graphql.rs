@@ -111,18 +111,16 @@ fn selects_non_query(query: &str, operation_name: Option<&str>) -> bool {
 }
 
 fn client_address(parts: &http::request::Parts, trust_forwarded: bool) -> String {
-    if trust_forwarded {
-        if let Some(first) = parts
+    if trust_forwarded
+        && let Some(first) = parts
             .headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(',').next())
-        {
-            let first = first.trim();
-            if !first.is_empty() {
-                return first.chars().take(64).collect();
-            }
-        }
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    {
+        return first.chars().take(64).collect();
     }
     parts
         .extensions

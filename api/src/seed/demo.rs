@@ -470,11 +470,13 @@ pub async fn load(st: &AppState) -> anyhow::Result<DemoOutcome> {
         db,
         &inspector,
         first_case,
-        AppointmentKind::HomeVisit,
-        now_ts - Duration::days(9),
-        AppointmentOutcome::Attended,
-        Some("Uyda"),
-        Some("Tartib buzilishi yo'q"),
+        supervision::CheckIn {
+            kind: AppointmentKind::HomeVisit,
+            at: now_ts - Duration::days(9),
+            outcome: AppointmentOutcome::Attended,
+            location: Some("Uyda".to_owned()),
+            note: Some("Tartib buzilishi yo'q".to_owned()),
+        },
     )
     .await
     .map_err(err)?;
@@ -482,11 +484,13 @@ pub async fn load(st: &AppState) -> anyhow::Result<DemoOutcome> {
         db,
         &officer,
         first_case,
-        AppointmentKind::OfficeReport,
-        now_ts - Duration::days(5),
-        AppointmentOutcome::Missed,
-        Some("Probatsiya xizmati"),
-        None,
+        supervision::CheckIn {
+            kind: AppointmentKind::OfficeReport,
+            at: now_ts - Duration::days(5),
+            outcome: AppointmentOutcome::Missed,
+            location: Some("Probatsiya xizmati".to_owned()),
+            note: None,
+        },
     )
     .await
     .map_err(err)?;

@@ -8,7 +8,7 @@ use super::entity::{
     AppointmentKind, AppointmentOutcome, NoteVisibility, ViolationKind, ViolationResponse, ViolationSeverity,
     appointment, note, violation,
 };
-use super::service::{self, AppointmentFilter, NewViolation};
+use super::service::{self, AppointmentFilter, CheckIn, NewViolation};
 use crate::access::{CaseAccess, case_access};
 use crate::case::entity::case;
 use crate::case::graphql::Case;
@@ -184,10 +184,10 @@ pub(crate) async fn list_appointments(
     let p = principal(ctx)?;
     let page = page(ctx, first, after)?;
     let f = filter.unwrap_or_default();
-    if let (Some(from), Some(to)) = (f.from, f.to) {
-        if from > to {
-            return Err(ApiError::bad_input("filter.to", "must not be before filter.from").into());
-        }
+    if let (Some(from), Some(to)) = (f.from, f.to)
+        && from > to
+    {
+        return Err(ApiError::bad_input("filter.to", "must not be before filter.from").into());
     }
     let filter = AppointmentFilter {
         from: f.from,
@@ -375,17 +375,14 @@ impl SupervisionMutation {
     async fn record_check_in(&self, ctx: &Context<'_>, input: RecordCheckInInput) -> Result<Appointment> {
         let p = principal(ctx)?;
         let case_id = ids::decode_as(&input.case_id, "Case", "input.caseId")?;
-        let row = service::record_check_in(
-            &state(ctx)?.db,
-            p,
-            case_id,
-            input.kind,
-            input.at,
-            input.outcome,
-            input.location.as_deref(),
-            input.note.as_deref(),
-        )
-        .await?;
+        let check_in = CheckIn {
+            kind: input.kind,
+            at: input.at,
+            outcome: input.outcome,
+            location: input.location,
+            note: input.note,
+        };
+        let row = service::record_check_in(&state(ctx)?.db, p, case_id, check_in).await?;
         Ok(Appointment(row))
     }
 

@@ -209,17 +209,29 @@ pub async fn record_outcome(
     Ok(row)
 }
 
+/// An unplanned contact that already happened.
+pub struct CheckIn {
+    pub kind: AppointmentKind,
+    pub at: DateTime<Utc>,
+    pub outcome: AppointmentOutcome,
+    pub location: Option<String>,
+    pub note: Option<String>,
+}
+
 /// Record an unplanned contact (e.g. an unannounced home visit) that already happened.
 pub async fn record_check_in(
     db: &DatabaseConnection,
     p: &Principal,
     case_id: i64,
-    kind: AppointmentKind,
-    at: DateTime<Utc>,
-    outcome: AppointmentOutcome,
-    location: Option<&str>,
-    note: Option<&str>,
+    check_in: CheckIn,
 ) -> ApiResult<appointment::Model> {
+    let CheckIn {
+        kind,
+        at,
+        outcome,
+        location,
+        note,
+    } = check_in;
     not_in_future("input.at", at)?;
     if matches!(outcome, AppointmentOutcome::Rescheduled) {
         return Err(ApiError::bad_input(
@@ -227,8 +239,8 @@ pub async fn record_check_in(
             "a check-in cannot be rescheduled; schedule an appointment",
         ));
     }
-    let location = validate::optional("input.location", location, validate::SHORT_TEXT)?;
-    let note = validate::optional("input.note", note, 2_000)?;
+    let location = validate::optional("input.location", location.as_deref(), validate::SHORT_TEXT)?;
+    let note = validate::optional("input.note", note.as_deref(), 2_000)?;
     let txn = write_txn(db).await?;
     let (c, _) = get_for(&txn, p, case_id, CaseAccess::Supervise).await?;
     if !matches!(c.status, CaseStatus::Active | CaseStatus::Suspended) {

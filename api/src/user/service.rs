@@ -143,10 +143,10 @@ pub async fn create(
     p: Option<&Principal>,
     new: NewUser,
 ) -> ApiResult<user::Model> {
-    if let Some(p) = p {
-        if !can_manage(p, new.organisation_id) {
-            return Err(ApiError::forbidden());
-        }
+    if let Some(p) = p
+        && !can_manage(p, new.organisation_id)
+    {
+        return Err(ApiError::forbidden());
     }
     let username = parse_username("input.username", &new.username)?;
     let display_name = validate::required("input.displayName", &new.display_name, validate::SHORT_TEXT)?;
