@@ -205,6 +205,13 @@ mod tests {
     }
 
     #[test]
+    fn the_example_settings_file_is_valid() {
+        let file = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../hamkor.example.toml"));
+        let s = Settings::load_from(file).expect("the example loads");
+        assert_eq!(s.max_page_size, 100);
+    }
+
+    #[test]
     fn cors_origins_accept_a_comma_separated_string() {
         let v: Vec<String> =
             string_or_list(serde_json::Value::String(" https://a.uz, https://b.uz ,".into()))
