@@ -207,3 +207,20 @@ async fn admin_only_user_fields_are_hidden_from_colleagues() {
     let r = app.gql(Some(&w.officer), q, json!({"id": w.case})).await;
     assert_eq!(r.ok()["case"]["officer"]["username"], "officer");
 }
+
+#[tokio::test]
+async fn a_user_is_fetched_by_id_only_by_colleagues_and_their_admins() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let q = "query($id: ID!) { user(id: $id) { displayName } }";
+    for (token, visible) in [
+        (&w.officer, true),
+        (&w.org_admin, true),
+        (&w.admin, true),
+        (&w.inspector, false),
+        (&w.partner, false),
+    ] {
+        let r = app.gql(Some(token), q, json!({"id": w.officer_id})).await;
+        assert_eq!(!r.ok()["user"].is_null(), visible);
+    }
+}

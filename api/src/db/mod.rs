@@ -52,7 +52,7 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
 /// Whether the database answers and every migration is applied (for `/readyz`).
 pub async fn ready(db: &DatabaseConnection) -> anyhow::Result<()> {
     db.execute_unprepared("SELECT 1").await.context("database ping")?;
-    let pending = Migrator::get_pending_migrations(db)
+    let pending = Migrator::get_pending_migrations_read_only(db)
         .await
         .context("reading migration status")?;
     if pending.is_empty() {

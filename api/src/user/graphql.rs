@@ -99,10 +99,15 @@ impl User {
     }
 }
 
-/// Fetch one user: colleagues reach users through cases; the full list is for admins.
+/// Fetch one user by id: the caller themself, colleagues of the same organisation, and
+/// the admins who manage the user. (Officers and inspectors of a case are also reachable
+/// through the case itself.)
 pub async fn fetch_user(ctx: &Context<'_>, id: i64) -> Result<Option<User>> {
-    principal(ctx)?;
-    Ok(one(&loaders(ctx)?.users, id).await?.map(User))
+    let p = principal(ctx)?;
+    let found = one(&loaders(ctx)?.users, id).await?;
+    Ok(found
+        .filter(|u| u.organisation_id == p.organisation_id || can_manage(p, u.organisation_id))
+        .map(User))
 }
 
 #[derive(InputObject, Default)]
