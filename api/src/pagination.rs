@@ -86,9 +86,9 @@ impl TotalCount {
         }))
     }
 
-    /// A count known in advance.
-    pub fn fixed(n: u64) -> Self {
-        Self(Arc::new(move || Box::pin(async move { Ok(n) })))
+    /// A count computed on demand by `f`.
+    pub fn deferred(f: impl Fn() -> BoxFuture<'static, Result<u64, DbErr>> + Send + Sync + 'static) -> Self {
+        Self(Arc::new(f))
     }
 }
 

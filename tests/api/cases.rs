@@ -429,3 +429,104 @@ async fn people_are_searched_by_name_and_pinfl() {
         .await;
     assert_eq!(r.ok()["people"]["totalCount"], 0);
 }
+
+const CASE_LIST_WITH_RECORDS: &str =
+    "{ cases(first: 50) { edges { node { id person { fullName } mahalla { name }
+    officer { displayName } inspector { displayName } conditions { kind } rehabilitationPlan { id }
+    appointments(first: 2) { totalCount pageInfo { hasNextPage } edges { node { id outcome } } }
+    violations(first: 3) { totalCount }
+    statusHistory(first: 1) { edges { node { toStatus } } } } } } }";
+
+#[tokio::test]
+async fn a_list_of_cases_with_their_records_costs_the_same_queries_for_more_cases() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let add_cases = |n: usize, offset: usize| {
+        let app = &app;
+        let w = &w;
+        async move {
+            for i in 0..n {
+                let person = create_person(
+                    app,
+                    &w.officer,
+                    &w.mahalla_a,
+                    &format!("3150590120{:04}", offset + i),
+                )
+                .await;
+                let case =
+                    create_case(app, &w.officer, &person, json!({"inspectorId": w.inspector_id})).await;
+                set_status(app, &w.officer, &case, "ACTIVE", None).await.ok();
+                for _ in 0..3 {
+                    app.gql(
+                        Some(&w.officer),
+                        "mutation($i: RecordCheckInInput!) { recordCheckIn(input: $i) { id } }",
+                        json!({"i": {"caseId": case, "kind": "PHONE", "at": "2026-11-01T10:00:00Z"}}),
+                    )
+                    .await
+                    .ok();
+                }
+            }
+        }
+    };
+    add_cases(2, 0).await;
+    let before = app.query_count();
+    let r = app.gql(Some(&w.officer), CASE_LIST_WITH_RECORDS, json!({})).await;
+    let few = app.query_count() - before;
+    assert_eq!(r.ok()["cases"]["edges"].as_array().map(Vec::len), Some(3));
+
+    add_cases(6, 100).await;
+    let before = app.query_count();
+    let r = app.gql(Some(&w.officer), CASE_LIST_WITH_RECORDS, json!({})).await;
+    let many = app.query_count() - before;
+    let edges = r.ok()["cases"]["edges"].as_array().cloned().unwrap_or_default();
+    assert_eq!(edges.len(), 9);
+    assert_eq!(
+        few, many,
+        "the number of statements must not grow with the number of cases"
+    );
+
+    // Each case still gets its own page of appointments.
+    let newest = &edges[0]["node"]["appointments"];
+    assert_eq!(newest["totalCount"], 3);
+    assert_eq!(newest["pageInfo"]["hasNextPage"], true);
+    assert_eq!(newest["edges"].as_array().map(Vec::len), Some(2));
+    let world_case = edges
+        .iter()
+        .find(|e| e["node"]["id"] == w.case)
+        .expect("the world's case is listed");
+    assert_eq!(world_case["node"]["appointments"]["totalCount"], 0);
+}
+
+#[tokio::test]
+async fn a_nested_page_continues_from_its_cursor() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    for day in 1..=5 {
+        app.gql(
+            Some(&w.officer),
+            "mutation($i: RecordCheckInInput!) { recordCheckIn(input: $i) { id } }",
+            json!({"i": {"caseId": w.case, "kind": "PHONE", "at": format!("2026-11-0{day}T10:00:00Z")}}),
+        )
+        .await
+        .ok();
+    }
+    let q = "query($id: ID!, $after: String) { case(id: $id) { appointments(first: 2, after: $after) {
+        pageInfo { hasNextPage endCursor } edges { node { scheduledAt } } } } }";
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let r = app
+            .gql(Some(&w.officer), q, json!({"id": w.case, "after": after}))
+            .await;
+        let conn = &r.ok()["case"]["appointments"];
+        for e in conn["edges"].as_array().into_iter().flatten() {
+            seen.push(e["node"]["scheduledAt"].as_str().unwrap_or_default().to_owned());
+        }
+        if conn["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = conn["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(seen.len(), 5);
+    assert!(seen[0].starts_with("2026-11-05"), "newest first: {seen:?}");
+}

@@ -4,6 +4,8 @@
 //! names a database, in which each test gets a schema of its own.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use hamkor_api::app::Application;
 use hamkor_api::bootstrap::ensure_admin;
@@ -19,6 +21,8 @@ pub const PASSWORD: &str = "correct horse battery";
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Statements run against the database so far (to prove batching).
+    pub queries: Arc<AtomicU64>,
     pub client: reqwest::Client,
     pub state: AppState,
     _dir: Option<tempfile::TempDir>,
@@ -119,7 +123,12 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = test_settings();
     configure(&mut settings);
-    let (db, dir) = database(&mut settings).await;
+    let (mut db, dir) = database(&mut settings).await;
+    let queries = Arc::new(AtomicU64::new(0));
+    let counter = queries.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
     hamkor_api::db::migrate(&db).await.expect("migrate");
     let state = AppState::new(db, settings).expect("state");
     ensure_admin(&state).await.expect("admin");
@@ -129,6 +138,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     tokio::spawn(app.run_until_stopped(std::future::pending()));
     TestApp {
         addr,
+        queries,
         client: reqwest::Client::new(),
         state,
         _dir: dir,
@@ -142,6 +152,11 @@ impl TestApp {
 
     pub fn db(&self) -> &DatabaseConnection {
         &self.state.db
+    }
+
+    /// Database statements run so far.
+    pub fn query_count(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
     }
 
     /// POST a GraphQL operation.

@@ -186,8 +186,10 @@ impl Case {
     ) -> Result<Conn<CaseStatusChange>> {
         require(self.access, CaseAccess::Supervise)?;
         let page = page(ctx, first, after)?;
-        let rows = service::status_history(&state(ctx)?.db, self.model.id, page).await?;
-        Ok(rows.into_connection(|m| m.id, CaseStatusChange))
+        Ok(loaders(ctx)?
+            .status_changes
+            .connection(self.model.id, 0, page, |m| m.id, CaseStatusChange)
+            .await?)
     }
     /// Appointments and check-ins, newest first (not shown to mahalla members).
     #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity")]

@@ -626,19 +626,3 @@ pub async fn list(
     )
     .await
 }
-
-/// The status history of a case, newest first (requires Supervise access).
-pub async fn status_history(
-    db: &DatabaseConnection,
-    case_id: i64,
-    page: Page,
-) -> ApiResult<Paged<status_change::Model>> {
-    paginate(
-        db,
-        status_change::Entity::find().filter(status_change::Column::CaseId.eq(case_id)),
-        status_change::Column::Id,
-        page,
-        Order::Descending,
-    )
-    .await
-}

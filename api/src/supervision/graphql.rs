@@ -15,7 +15,7 @@ use crate::case::graphql::Case;
 use crate::error::ApiError;
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
-use crate::loaders::one;
+use crate::loaders::{note_variant, one};
 use crate::organisation::graphql::Organisation;
 use crate::pagination::Conn;
 use crate::user::graphql::User;
@@ -183,6 +183,13 @@ pub(crate) async fn list_appointments(
 ) -> Result<Conn<Appointment>> {
     let p = principal(ctx)?;
     let page = page(ctx, first, after)?;
+    if let (Some(case_id), None) = (case_id, &filter) {
+        // The common nested case (a case's latest appointments): batched across cases.
+        return Ok(loaders(ctx)?
+            .appointments
+            .connection(case_id, 0, page, |m| m.id, Appointment)
+            .await?);
+    }
     let f = filter.unwrap_or_default();
     if let (Some(from), Some(to)) = (f.from, f.to)
         && from > to
@@ -207,10 +214,14 @@ pub(crate) async fn list_violations(
     after: Option<String>,
 ) -> Result<Conn<Violation>> {
     let page = page(ctx, first, after)?;
-    let rows = service::list_violations(&state(ctx)?.db, case_id, page).await?;
-    Ok(rows.into_connection(|m| m.id, Violation))
+    Ok(loaders(ctx)?
+        .violations
+        .connection(case_id, 0, page, |m| m.id, Violation)
+        .await?)
 }
 
+/// Notes of a case the caller may read at `access`, newest first; the read is audited
+/// with the ids returned before they are returned.
 pub(crate) async fn list_notes(
     ctx: &Context<'_>,
     case: &case::Model,
@@ -220,7 +231,12 @@ pub(crate) async fn list_notes(
 ) -> Result<Conn<CaseNote>> {
     let p = principal(ctx)?;
     let page = page(ctx, first, after)?;
-    let rows = service::list_notes(&state(ctx)?.db, p, case.id, access, page).await?;
+    let rows = loaders(ctx)?
+        .notes
+        .paged(case.id, note_variant(access), page)
+        .await?;
+    let ids: Vec<i64> = rows.rows.iter().map(|n| n.id).collect();
+    service::audit_note_read(&state(ctx)?.db, p, case.id, &ids).await?;
     Ok(rows.into_connection(|m| m.id, CaseNote))
 }
 

@@ -466,21 +466,6 @@ pub async fn respond_to_violation(
     Ok(row)
 }
 
-pub async fn list_violations(
-    db: &DatabaseConnection,
-    case_id: i64,
-    page: Page,
-) -> ApiResult<Paged<violation::Model>> {
-    paginate(
-        db,
-        violation::Entity::find().filter(violation::Column::CaseId.eq(case_id)),
-        violation::Column::Id,
-        page,
-        Order::Descending,
-    )
-    .await
-}
-
 /// Add a note to a case, at a visibility the author may read themselves.
 pub async fn add_note(
     db: &DatabaseConnection,
@@ -529,32 +514,26 @@ pub async fn add_note(
     Ok(row)
 }
 
-/// Notes of a case the caller may read at `level`, newest first. The read is audited
-/// with the ids of the notes returned, before they are returned.
-pub async fn list_notes(
+/// Record that `p` read these notes of a case (before they are returned).
+pub async fn audit_note_read(
     db: &DatabaseConnection,
     p: &Principal,
     case_id: i64,
-    level: CaseAccess,
-    page: Page,
-) -> ApiResult<Paged<note::Model>> {
-    let query = note::Entity::find()
-        .filter(note::Column::CaseId.eq(case_id))
-        .filter(note::Column::Visibility.is_in(level.readable_note_visibilities()));
-    let rows = paginate(db, query, note::Column::Id, page, Order::Descending).await?;
-    if !rows.rows.is_empty() {
-        let ids: Vec<i64> = rows.rows.iter().map(|n| n.id).collect();
-        audit::record(
-            db,
-            p,
-            Entry::new("case_note.read")
-                .target("Case", case_id)
-                .case(case_id)
-                .detail(json!({"noteIds": ids})),
-        )
-        .await?;
+    note_ids: &[i64],
+) -> ApiResult<()> {
+    if note_ids.is_empty() {
+        return Ok(());
     }
-    Ok(rows)
+    audit::record(
+        db,
+        p,
+        Entry::new("case_note.read")
+            .target("Case", case_id)
+            .case(case_id)
+            .detail(json!({"noteIds": note_ids})),
+    )
+    .await?;
+    Ok(())
 }
 
 /// One note, if the caller may read it (audited).

@@ -7,16 +7,24 @@ use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use async_graphql::OutputType;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::case::entity::{case, condition};
+pub mod child_pages;
+
+use crate::access::CaseAccess;
+use crate::case::entity::{case, condition, status_change};
 use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::organisation::entity as organisation;
+use crate::pagination::{Conn, Page, Paged, TotalCount};
 use crate::person::entity as person;
 use crate::plan::entity::{action, goal, plan};
+use crate::supervision::entity::{appointment, note, violation};
 use crate::territory::entity::{district, mahalla, region};
 use crate::user::entity::{user, user_role, user_territory};
+use child_pages::{ChildCountLoader, ChildPageLoader, PageKey};
 
 /// An entity with an `i64` primary key named `id`.
 pub trait HasId: EntityTrait {
@@ -111,6 +119,130 @@ where
 
 type ById<E> = DataLoader<ByIdLoader<E>, HashMapCache>;
 type ByParent<E> = DataLoader<ByParentLoader<E>, HashMapCache>;
+type Pages<E> = Arc<DataLoader<ChildPageLoader<E>, HashMapCache>>;
+type Counts<E> = Arc<DataLoader<ChildCountLoader<E>, HashMapCache>>;
+
+/// Batched pages and counts of one kind of child record.
+pub struct Children<E: EntityTrait> {
+    pub pages: Pages<E>,
+    pub counts: Counts<E>,
+}
+
+impl<E> Children<E>
+where
+    E: EntityTrait,
+    E::Model: Clone + Send + Sync + 'static,
+    E::Column: Send + Sync,
+{
+    fn new(
+        db: &DatabaseConnection,
+        parent: E::Column,
+        id: E::Column,
+        parent_of: fn(&E::Model) -> i64,
+        id_of: fn(&E::Model) -> i64,
+        variant: fn(u8) -> Condition,
+    ) -> Self {
+        let pages = ChildPageLoader {
+            db: db.clone(),
+            parent,
+            id,
+            parent_of,
+            id_of,
+            variant,
+        };
+        let counts = ChildCountLoader {
+            db: db.clone(),
+            parent,
+            variant,
+        };
+        Self {
+            pages: Arc::new(DataLoader::with_cache(
+                pages,
+                tokio::spawn,
+                HashMapCache::default(),
+            )),
+            counts: Arc::new(DataLoader::with_cache(
+                counts,
+                tokio::spawn,
+                HashMapCache::default(),
+            )),
+        }
+    }
+
+    /// One page of `parent`'s children as a connection, newest first; `totalCount` is
+    /// counted in the same batched way when selected.
+    pub async fn connection<N: OutputType>(
+        &self,
+        parent: i64,
+        variant: u8,
+        page: Page,
+        id_of: impl Fn(&E::Model) -> i64,
+        to_node: impl Fn(E::Model) -> N,
+    ) -> ApiResult<Conn<N>> {
+        Ok(self
+            .paged(parent, variant, page)
+            .await?
+            .into_connection(id_of, to_node))
+    }
+
+    /// One page of `parent`'s children, newest first.
+    pub async fn paged(&self, parent: i64, variant: u8, page: Page) -> ApiResult<Paged<E::Model>> {
+        let key = PageKey {
+            parent,
+            first: page.first,
+            after: page.after,
+            variant,
+        };
+        let loaded =
+            self.pages
+                .load_one(key)
+                .await
+                .map_err(loader_error)?
+                .unwrap_or(child_pages::ChildPage {
+                    rows: Vec::new(),
+                    has_next: false,
+                });
+        let counts = self.counts.clone();
+        let total = TotalCount::deferred(move || {
+            let counts = counts.clone();
+            Box::pin(async move {
+                counts
+                    .load_one((parent, variant))
+                    .await
+                    .map(Option::unwrap_or_default)
+                    .map_err(|e| (*e).clone())
+            })
+        });
+        Ok(Paged {
+            rows: loaded.rows,
+            has_next: loaded.has_next,
+            page,
+            total,
+        })
+    }
+}
+
+/// The `variant` of note pages: the reader's access level.
+pub fn note_variant(level: CaseAccess) -> u8 {
+    match level {
+        CaseAccess::Community => 0,
+        CaseAccess::Supervise => 1,
+        CaseAccess::Full => 2,
+    }
+}
+
+fn readable_notes(variant: u8) -> Condition {
+    let level = match variant {
+        2 => CaseAccess::Full,
+        1 => CaseAccess::Supervise,
+        _ => CaseAccess::Community,
+    };
+    Condition::all().add(note::Column::Visibility.is_in(level.readable_note_visibilities()))
+}
+
+fn unfiltered(_: u8) -> Condition {
+    Condition::all()
+}
 
 /// All loaders of one request.
 pub struct Loaders {
@@ -129,6 +261,10 @@ pub struct Loaders {
     pub plan_by_case: ByParent<plan::Entity>,
     pub goals_by_plan: ByParent<goal::Entity>,
     pub actions_by_goal: ByParent<action::Entity>,
+    pub appointments: Children<appointment::Entity>,
+    pub violations: Children<violation::Entity>,
+    pub notes: Children<note::Entity>,
+    pub status_changes: Children<status_change::Entity>,
 }
 
 fn by_id<E: HasId>(db: &DatabaseConnection) -> ById<E>
@@ -208,6 +344,38 @@ impl Loaders {
                 action::Column::GoalId,
                 action::Column::Id,
                 |m: &action::Model| m.goal_id,
+            ),
+            appointments: Children::new(
+                db,
+                appointment::Column::CaseId,
+                appointment::Column::Id,
+                |m: &appointment::Model| m.case_id,
+                |m: &appointment::Model| m.id,
+                unfiltered,
+            ),
+            violations: Children::new(
+                db,
+                violation::Column::CaseId,
+                violation::Column::Id,
+                |m: &violation::Model| m.case_id,
+                |m: &violation::Model| m.id,
+                unfiltered,
+            ),
+            notes: Children::new(
+                db,
+                note::Column::CaseId,
+                note::Column::Id,
+                |m: &note::Model| m.case_id,
+                |m: &note::Model| m.id,
+                readable_notes,
+            ),
+            status_changes: Children::new(
+                db,
+                status_change::Column::CaseId,
+                status_change::Column::Id,
+                |m: &status_change::Model| m.case_id,
+                |m: &status_change::Model| m.id,
+                unfiltered,
             ),
         }
     }
