@@ -65,7 +65,7 @@ pub async fn ready(db: &DatabaseConnection) -> anyhow::Result<()> {
 /// The URL without its password, for logs.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
+        (Some(scheme_end), Some(at)) if at > scheme_end && url[scheme_end + 3..at].contains(':') => {
             let userinfo = &url[scheme_end + 3..at];
             let user = userinfo.split(':').next().unwrap_or_default();
             format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..])

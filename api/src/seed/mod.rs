@@ -1,4 +1,5 @@
 //! Reference data and demo data.
 
 pub mod demo;
+pub mod national;
 pub mod territories;

@@ -1,0 +1,219 @@
+//! `hamkor-bench`: seed national-scale data and time the API's everyday reads.
+//!
+//! ```sh
+//! createdb -h 127.0.0.1 -U postgres hamkor_bench
+//! DATABASE_URL=postgres://postgres@127.0.0.1:5432/hamkor_bench \
+//!     cargo run --release --bin hamkor-bench -- --cases 200000
+//! ```
+//!
+//! The first run fills an empty database (every district, ~9,400 mahallas, the given
+//! number of people and cases, 15 appointments per case); later runs reuse the data and
+//! only measure. Each scenario runs a real GraphQL operation through the assembled schema
+//! (resolvers, loaders, access rules, SQL) as a real officer or inspector would, without
+//! the HTTP hop.
+
+// The benchmark reports on the terminal.
+#![allow(clippy::print_stdout)]
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use async_graphql::{Request, Variables};
+use clap::Parser;
+use hamkor_api::auth::principal::{Principal, RequestMeta};
+use hamkor_api::auth::service::{Via, load_principal};
+use hamkor_api::config::Settings;
+use hamkor_api::loaders::Loaders;
+use hamkor_api::pagination::encode_cursor;
+use hamkor_api::seed::national::{self, Scale};
+use hamkor_api::state::AppState;
+use hamkor_api::{bootstrap, db, ids};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
+
+#[derive(Parser)]
+#[command(about = "Seed national-scale data (once) and time the main reads")]
+struct Args {
+    /// People and cases to generate into an empty database.
+    #[arg(long, default_value_t = 200_000)]
+    cases: usize,
+    /// Timed runs per scenario (after 3 warm-up runs).
+    #[arg(long, default_value_t = 30)]
+    iterations: usize,
+}
+
+async fn scalar(db: &sea_orm::DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned()))
+        .await?
+        .context("no row")?;
+    Ok(row.try_get_by_index::<i64>(0)?)
+}
+
+struct Scenario {
+    name: &'static str,
+    query: &'static str,
+    variables: serde_json::Value,
+    as_inspector: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let settings = Settings::load()?;
+    hamkor_api::telemetry::init(&settings);
+    let conn = db::connect(&settings.database_url, settings.database_max_connections).await?;
+    db::migrate(&conn).await?;
+    let st = AppState::new(conn, settings)?;
+    bootstrap::ensure_admin(&st).await?;
+    let db = &st.db;
+
+    let existing = scalar(db, "SELECT COUNT(*) FROM cases").await?;
+    if existing == 0 {
+        println!("seeding {} cases into {} ...", args.cases, db::redact(&st.settings.database_url));
+        let started = Instant::now();
+        let scale = Scale {
+            cases: args.cases,
+            ..Scale::default()
+        };
+        let out = national::generate(&st, scale, |step| println!("  {step}")).await?;
+        println!(
+            "seeded {} mahallas, {} cases, {} appointments in {:.0?}",
+            out.mahallas,
+            out.cases,
+            out.appointments,
+            started.elapsed()
+        );
+    } else {
+        println!("reusing the {existing} cases already in the database");
+    }
+    let counts = [
+        ("mahallas", scalar(db, "SELECT COUNT(*) FROM mahallas").await?),
+        ("people", scalar(db, "SELECT COUNT(*) FROM persons").await?),
+        ("cases", scalar(db, "SELECT COUNT(*) FROM cases").await?),
+        ("appointments", scalar(db, "SELECT COUNT(*) FROM appointments").await?),
+        ("notes", scalar(db, "SELECT COUNT(*) FROM case_notes").await?),
+    ];
+
+    // The busiest district, its officer and inspector, and one of its mahallas.
+    let district = scalar(
+        db,
+        "SELECT district_id FROM cases GROUP BY district_id ORDER BY COUNT(*) DESC, district_id LIMIT 1",
+    )
+    .await?;
+    let officer = scalar(db, &format!("SELECT officer_id FROM cases WHERE district_id = {district} LIMIT 1")).await?;
+    let inspector =
+        scalar(db, &format!("SELECT inspector_id FROM cases WHERE district_id = {district} LIMIT 1")).await?;
+    let mahalla = scalar(db, &format!("SELECT MIN(mahalla_id) FROM cases WHERE district_id = {district}")).await?;
+    let case = scalar(db, &format!("SELECT MAX(id) FROM cases WHERE district_id = {district} AND status = 'ACTIVE'")).await?;
+    let deep = scalar(
+        db,
+        &format!(
+            "SELECT id FROM cases WHERE district_id = {district} AND status = 'ACTIVE' ORDER BY id DESC LIMIT 1 OFFSET 400"
+        ),
+    )
+    .await
+    .unwrap_or(case);
+    let in_district = scalar(db, &format!("SELECT COUNT(*) FROM cases WHERE district_id = {district}")).await?;
+    let pinfl = scalar(db, &format!("SELECT person_id FROM cases WHERE id = {case}")).await?;
+
+    let meta = RequestMeta {
+        request_id: "bench".into(),
+        client: Some("hamkor-bench".into()),
+        address: "local".into(),
+    };
+    let as_officer = load_principal(db, officer, Via::LocalTask, meta.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let as_inspector = load_principal(db, inspector, Via::LocalTask, meta.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let schema = hamkor::build_schema(&st);
+
+    let now = chrono::Utc::now();
+    let scenarios = [
+        Scenario {
+            name: "officer: first page of active cases, with person, mahalla, conditions, 3 latest appointments",
+            query: "query { cases(first: 20, filter: {statuses: [ACTIVE]}) { totalCount edges { node { id status riskLevel
+                      person { fullName } mahalla { name } conditions { kind curfewStart curfewEnd }
+                      appointments(first: 3) { edges { node { scheduledAt outcome } } } } } } }",
+            variables: json!({}),
+            as_inspector: false,
+        },
+        Scenario {
+            name: "officer: high-risk cases of one mahalla",
+            query: "query($m: ID!) { cases(first: 20, filter: {mahallaIds: [$m], riskLevels: [HIGH, VERY_HIGH]}) {
+                      totalCount edges { node { id person { fullName } } } } }",
+            variables: json!({"m": ids::encode("Mahalla", mahalla)}),
+            as_inspector: false,
+        },
+        Scenario {
+            name: "officer: page 21 of active cases (cursor)",
+            query: "query($after: String) { cases(first: 20, after: $after, filter: {statuses: [ACTIVE]}) {
+                      edges { node { id person { fullName } } } pageInfo { hasNextPage } } }",
+            variables: json!({"after": encode_cursor(deep)}),
+            as_inspector: false,
+        },
+        Scenario {
+            name: "officer: one case in full (audited read, notes, violations, history)",
+            query: "query($id: ID!) { case(id: $id) { id status courtName person { fullName pinfl }
+                      conditions { kind } notes(first: 10) { totalCount edges { node { body } } }
+                      violations(first: 10) { totalCount } statusHistory(first: 5) { edges { node { toStatus } } }
+                      appointments(first: 10) { totalCount edges { node { scheduledAt outcome } } } } }",
+            variables: json!({"id": ids::encode("Case", case)}),
+            as_inspector: false,
+        },
+        Scenario {
+            name: "officer: people search by name",
+            query: "query { people(first: 20, filter: {search: \"familiya123\"}) { edges { node { fullName } } } }",
+            variables: json!({}),
+            as_inspector: false,
+        },
+        Scenario {
+            name: "officer: person by id with their cases",
+            query: "query($id: ID!) { person(id: $id) { fullName pinfl cases { edges { node { status } } } } }",
+            variables: json!({"id": ids::encode("Person", pinfl)}),
+            as_inspector: false,
+        },
+        Scenario {
+            name: "inspector: appointments of the coming 14 days still without outcome",
+            query: "query($from: DateTime!, $to: DateTime!) { appointments(first: 50, filter: {from: $from, to: $to, pendingOnly: true}) {
+                      edges { node { scheduledAt kind case { id person { fullName } } } } } }",
+            variables: json!({"from": now, "to": now + chrono::Duration::days(14)}),
+            as_inspector: true,
+        },
+    ];
+
+    println!();
+    println!("busiest district: {in_district} cases; database: {counts:?}");
+    println!();
+    println!("| scenario | p50 ms | p95 ms | max ms |");
+    println!("| --- | ---: | ---: | ---: |");
+    for sc in &scenarios {
+        let who: &Principal = if sc.as_inspector { &as_inspector } else { &as_officer };
+        let mut times = Vec::with_capacity(args.iterations);
+        for i in 0..args.iterations + 3 {
+            let req = Request::new(sc.query)
+                .variables(Variables::from_json(sc.variables.clone()))
+                .data(who.clone())
+                .data(meta.clone())
+                .data(Loaders::new(db));
+            let started = Instant::now();
+            let resp = schema.execute(req).await;
+            let took = started.elapsed();
+            if !resp.errors.is_empty() {
+                anyhow::bail!("{}: {:?}", sc.name, resp.errors);
+            }
+            if i >= 3 {
+                times.push(took);
+            }
+        }
+        times.sort();
+        let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "| {} | {:.1} | {:.1} | {:.1} |",
+            sc.name,
+            ms(pct(0.5)),
+            ms(pct(0.95)),
+            ms(*times.last().unwrap_or(&Duration::ZERO))
+        );
+    }
+    Ok(())
+}
