@@ -132,10 +132,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn open(settings: Settings, migrate: bool) -> anyhow::Result<AppState> {
     let db = db::connect(&settings.database_url, settings.database_max_connections).await?;
+    let modules = crate::modules::registry()?;
     if migrate {
-        db::migrate(&db).await?;
+        db::migrate(&db, &modules).await?;
     }
-    AppState::new(db, settings)
+    AppState::new(db, settings, modules)
 }
 
 fn announce(outcome: Bootstrap) {

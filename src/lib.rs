@@ -4,11 +4,12 @@
 //! this crate only decides what is compiled in and how the roots are merged.
 
 pub mod cli;
+pub mod modules;
 pub mod node;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, MergedSubscription, ObjectType, Schema, SchemaBuilder, SubscriptionType};
 use hamkor_api::config::Settings;
-use hamkor_api::graphql::{CoreMutation, CoreQuery, configure};
+use hamkor_api::graphql::{CoreMutation, CoreQuery, CoreSubscription, configure};
 use hamkor_api::state::AppState;
 
 /// The query root.
@@ -19,22 +20,49 @@ pub struct Query(CoreQuery, node::NodeQuery);
 #[derive(MergedObject, Default)]
 pub struct Mutation(CoreMutation);
 
-/// The assembled schema.
-pub type HamkorSchema = Schema<Query, Mutation, EmptySubscription>;
+/// The subscription root.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(CoreSubscription);
 
-fn builder(settings: &Settings) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    configure(
-        Schema::build(Query::default(), Mutation::default(), EmptySubscription),
-        settings,
-    )
+/// The assembled schema.
+pub type HamkorSchema = Schema<Query, Mutation, Subscription>;
+
+/// A schema builder over any roots that include Hamkor's (tests add a probe module's
+/// namespaces this way), with the configured limits and the application state.
+pub fn schema_builder<Q, M, S>(
+    query: Q,
+    mutation: M,
+    subscription: S,
+    settings: &Settings,
+) -> SchemaBuilder<Q, M, S>
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    configure(Schema::build(query, mutation, subscription), settings)
 }
 
 /// The schema served by a running application.
 pub fn build_schema(state: &AppState) -> HamkorSchema {
-    builder(&state.settings).data(state.clone()).finish()
+    schema_builder(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+        &state.settings,
+    )
+    .data(state.clone())
+    .finish()
 }
 
 /// The published schema (SDL), as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    builder(&Settings::default()).finish().sdl()
+    schema_builder(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+        &Settings::default(),
+    )
+    .finish()
+    .sdl()
 }

@@ -5,7 +5,9 @@
 use async_graphql::{Context, ID, Interface, Object, Result};
 use hamkor_api::audit::graphql::{AuditEvent, fetch_audit_event};
 use hamkor_api::case::graphql::{Case, CaseCondition, fetch_case, fetch_condition};
+use hamkor_api::consent::graphql::{Consent, fetch_consent};
 use hamkor_api::error::ApiError;
+use hamkor_api::events::graphql::{DomainEvent, fetch_event};
 use hamkor_api::graphql::context::principal;
 use hamkor_api::ids;
 use hamkor_api::organisation::graphql::{Organisation, fetch_organisation};
@@ -13,6 +15,7 @@ use hamkor_api::person::graphql::{Person, fetch_person};
 use hamkor_api::plan::graphql::{
     PlanAction, PlanGoal, RehabilitationPlan, fetch_action, fetch_goal, fetch_plan,
 };
+use hamkor_api::referral::graphql::{Referral, fetch_referral};
 use hamkor_api::supervision::graphql::{
     Appointment, CaseNote, Violation, fetch_appointment, fetch_note, fetch_violation,
 };
@@ -40,6 +43,9 @@ pub enum Node {
     PlanGoal(PlanGoal),
     PlanAction(PlanAction),
     AuditEvent(AuditEvent),
+    Referral(Referral),
+    Consent(Consent),
+    DomainEvent(DomainEvent),
 }
 
 /// Most ids `nodes` accepts at once.
@@ -67,6 +73,9 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         "PlanGoal" => fetch_goal(ctx, n).await?.map(Node::PlanGoal),
         "PlanAction" => fetch_action(ctx, n).await?.map(Node::PlanAction),
         "AuditEvent" => fetch_audit_event(ctx, n).await?.map(Node::AuditEvent),
+        "Referral" => fetch_referral(ctx, n).await?.map(Node::Referral),
+        "Consent" => fetch_consent(ctx, n).await?.map(Node::Consent),
+        "DomainEvent" => fetch_event(ctx, n).await?.map(Node::DomainEvent),
         _ => None,
     })
 }

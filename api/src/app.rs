@@ -19,13 +19,25 @@ pub struct Application {
 }
 
 impl Application {
-    /// Bind the configured address (port 0 picks a free port, as tests do).
+    /// Bind the configured address (port 0 picks a free port, as tests do) and start the
+    /// outbox readers (subscriptions' event feed, modules' event hooks).
     pub async fn build<E: Executor>(state: AppState, executor: E) -> anyhow::Result<Self> {
         let listen = state.settings.listen;
         let listener = TcpListener::bind(listen)
             .await
             .with_context(|| format!("binding {listen}"))?;
         let addr = listener.local_addr()?;
+        let interval = std::time::Duration::from_millis(state.settings.event_poll_interval_ms.max(10));
+        tokio::spawn(crate::events::feed::run(
+            state.db.clone(),
+            state.feed.clone(),
+            interval,
+        ));
+        tokio::spawn(crate::module::hooks::run(
+            state.db.clone(),
+            state.modules.clone(),
+            interval,
+        ));
         let router = http::router(state, executor)?;
         Ok(Self {
             listener,

@@ -83,6 +83,9 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// Time allowed for one HTTP request, in seconds.
     pub request_timeout_secs: u64,
+    /// How often the outbox is polled for new events (subscriptions, module hooks), in
+    /// milliseconds.
+    pub event_poll_interval_ms: u64,
 
     /// Deepest selection nesting accepted in an operation.
     pub max_query_depth: usize,
@@ -124,6 +127,7 @@ impl Default for Settings {
             introspection: true,
             trust_forwarded_for: false,
             request_timeout_secs: 30,
+            event_poll_interval_ms: 250,
             max_query_depth: 12,
             max_query_complexity: 5_000,
             max_aliases: 30,

@@ -7,6 +7,8 @@ use sea_orm::DatabaseConnection;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
 use crate::config::Settings;
+use crate::events::feed::EventFeed;
+use crate::module::Registry;
 
 /// Application state, attached to the GraphQL schema and the HTTP router.
 #[derive(Clone)]
@@ -15,10 +17,14 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub jwt: JwtKeys,
     pub hasher: PasswordHasher,
+    /// The compiled-in modules.
+    pub modules: Registry,
+    /// Committed domain events, as the outbox poller reads them (for subscriptions).
+    pub feed: EventFeed,
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, settings: Settings) -> anyhow::Result<Self> {
+    pub fn new(db: DatabaseConnection, settings: Settings, modules: Registry) -> anyhow::Result<Self> {
         let jwt = JwtKeys::from_settings(&settings)?;
         let hasher = PasswordHasher::new(settings.argon2_memory_kib, settings.argon2_iterations)?;
         Ok(Self {
@@ -26,6 +32,8 @@ impl AppState {
             settings: Arc::new(settings),
             jwt,
             hasher,
+            modules,
+            feed: EventFeed::default(),
         })
     }
 }

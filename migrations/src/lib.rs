@@ -15,6 +15,8 @@ mod m20261125_000004_create_people_and_cases;
 mod m20261125_000005_create_supervision;
 mod m20261125_000006_create_rehabilitation_plans;
 mod m20261125_000007_create_audit_and_events;
+mod m20261126_000008_create_modules;
+mod m20261126_000009_create_consents_and_referrals;
 
 /// The core's migrations, in order.
 pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -26,6 +28,8 @@ pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261125_000005_create_supervision::Migration),
         Box::new(m20261125_000006_create_rehabilitation_plans::Migration),
         Box::new(m20261125_000007_create_audit_and_events::Migration),
+        Box::new(m20261126_000008_create_modules::Migration),
+        Box::new(m20261126_000009_create_consents_and_referrals::Migration),
     ]
 }
 

@@ -63,14 +63,19 @@ async fn main() -> anyhow::Result<()> {
     let settings = Settings::load()?;
     hamkor_api::telemetry::init(&settings);
     let conn = db::connect(&settings.database_url, settings.database_max_connections).await?;
-    db::migrate(&conn).await?;
-    let st = AppState::new(conn, settings)?;
+    let modules = hamkor::modules::registry()?;
+    db::migrate(&conn, &modules).await?;
+    let st = AppState::new(conn, settings, modules)?;
     bootstrap::ensure_admin(&st).await?;
     let db = &st.db;
 
     let existing = scalar(db, "SELECT COUNT(*) FROM cases").await?;
     if existing == 0 {
-        println!("seeding {} cases into {} ...", args.cases, db::redact(&st.settings.database_url));
+        println!(
+            "seeding {} cases into {} ...",
+            args.cases,
+            db::redact(&st.settings.database_url)
+        );
         let started = Instant::now();
         let scale = Scale {
             cases: args.cases,
@@ -91,7 +96,10 @@ async fn main() -> anyhow::Result<()> {
         ("mahallas", scalar(db, "SELECT COUNT(*) FROM mahallas").await?),
         ("people", scalar(db, "SELECT COUNT(*) FROM persons").await?),
         ("cases", scalar(db, "SELECT COUNT(*) FROM cases").await?),
-        ("appointments", scalar(db, "SELECT COUNT(*) FROM appointments").await?),
+        (
+            "appointments",
+            scalar(db, "SELECT COUNT(*) FROM appointments").await?,
+        ),
         ("notes", scalar(db, "SELECT COUNT(*) FROM case_notes").await?),
     ];
 
@@ -101,11 +109,26 @@ async fn main() -> anyhow::Result<()> {
         "SELECT district_id FROM cases GROUP BY district_id ORDER BY COUNT(*) DESC, district_id LIMIT 1",
     )
     .await?;
-    let officer = scalar(db, &format!("SELECT officer_id FROM cases WHERE district_id = {district} LIMIT 1")).await?;
-    let inspector =
-        scalar(db, &format!("SELECT inspector_id FROM cases WHERE district_id = {district} LIMIT 1")).await?;
-    let mahalla = scalar(db, &format!("SELECT MIN(mahalla_id) FROM cases WHERE district_id = {district}")).await?;
-    let case = scalar(db, &format!("SELECT MAX(id) FROM cases WHERE district_id = {district} AND status = 'ACTIVE'")).await?;
+    let officer = scalar(
+        db,
+        &format!("SELECT officer_id FROM cases WHERE district_id = {district} LIMIT 1"),
+    )
+    .await?;
+    let inspector = scalar(
+        db,
+        &format!("SELECT inspector_id FROM cases WHERE district_id = {district} LIMIT 1"),
+    )
+    .await?;
+    let mahalla = scalar(
+        db,
+        &format!("SELECT MIN(mahalla_id) FROM cases WHERE district_id = {district}"),
+    )
+    .await?;
+    let case = scalar(
+        db,
+        &format!("SELECT MAX(id) FROM cases WHERE district_id = {district} AND status = 'ACTIVE'"),
+    )
+    .await?;
     let deep = scalar(
         db,
         &format!(
@@ -114,7 +137,11 @@ async fn main() -> anyhow::Result<()> {
     )
     .await
     .unwrap_or(case);
-    let in_district = scalar(db, &format!("SELECT COUNT(*) FROM cases WHERE district_id = {district}")).await?;
+    let in_district = scalar(
+        db,
+        &format!("SELECT COUNT(*) FROM cases WHERE district_id = {district}"),
+    )
+    .await?;
     let pinfl = scalar(db, &format!("SELECT person_id FROM cases WHERE id = {case}")).await?;
 
     let meta = RequestMeta {
@@ -122,8 +149,12 @@ async fn main() -> anyhow::Result<()> {
         client: Some("hamkor-bench".into()),
         address: "local".into(),
     };
-    let as_officer = load_principal(db, officer, Via::LocalTask, meta.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let as_inspector = load_principal(db, inspector, Via::LocalTask, meta.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let as_officer = load_principal(db, officer, Via::LocalTask, meta.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let as_inspector = load_principal(db, inspector, Via::LocalTask, meta.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let schema = hamkor::build_schema(&st);
 
     let now = chrono::Utc::now();
@@ -186,7 +217,11 @@ async fn main() -> anyhow::Result<()> {
     println!("| scenario | p50 ms | p95 ms | max ms |");
     println!("| --- | ---: | ---: | ---: |");
     for sc in &scenarios {
-        let who: &Principal = if sc.as_inspector { &as_inspector } else { &as_officer };
+        let who: &Principal = if sc.as_inspector {
+            &as_inspector
+        } else {
+            &as_officer
+        };
         let mut times = Vec::with_capacity(args.iterations);
         for i in 0..args.iterations + 3 {
             let req = Request::new(sc.query)

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use async_graphql::MergedObject;
 use hamkor_api::app::Application;
 use hamkor_api::bootstrap::ensure_admin;
 use hamkor_api::config::Settings;
@@ -14,6 +15,14 @@ use hamkor_api::state::AppState;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use secrecy::SecretString;
 use serde_json::{Value, json};
+
+/// The query root of the test server: Hamkor's, plus the probe module's namespace.
+#[derive(MergedObject, Default)]
+pub struct TestQuery(hamkor::Query, crate::probe::ProbeQueryRoot);
+
+/// The mutation root of the test server.
+#[derive(MergedObject, Default)]
+pub struct TestMutation(hamkor::Mutation, crate::probe::ProbeMutationRoot);
 
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 pub const JWT_SECRET: &str = "test-secret-0123456789-abcdefghijklmnop";
@@ -80,6 +89,7 @@ pub fn test_settings() -> Settings {
         argon2_iterations: 1,
         graphiql: true,
         introspection: true,
+        event_poll_interval_ms: 50,
         ..Settings::default()
     }
 }
@@ -129,10 +139,18 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     db.set_metric_callback(move |_| {
         counter.fetch_add(1, Ordering::Relaxed);
     });
-    hamkor_api::db::migrate(&db).await.expect("migrate");
-    let state = AppState::new(db, settings).expect("state");
+    let modules = crate::probe::registry();
+    hamkor_api::db::migrate(&db, &modules).await.expect("migrate");
+    let state = AppState::new(db, settings, modules).expect("state");
     ensure_admin(&state).await.expect("admin");
-    let schema = hamkor::build_schema(&state);
+    let schema = hamkor::schema_builder(
+        TestQuery::default(),
+        TestMutation::default(),
+        hamkor::Subscription::default(),
+        &state.settings,
+    )
+    .data(state.clone())
+    .finish();
     let app = Application::build(state.clone(), schema).await.expect("bind");
     let addr = app.local_addr();
     tokio::spawn(app.run_until_stopped(std::future::pending()));

@@ -1,15 +1,20 @@
 //! End-to-end tests of the assembled server: one binary, a fresh database per test.
+#![recursion_limit = "256"]
 
 mod helpers;
+mod probe;
 mod world;
 
 mod access;
 mod audit;
 mod auth;
 mod cases;
+mod events;
 mod http_spec;
+mod modules;
 mod pagination;
 mod plan;
+mod referrals;
 mod schema;
 mod supervision;
 mod territory;

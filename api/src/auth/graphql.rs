@@ -10,10 +10,7 @@ use crate::organisation::graphql::Organisation;
 use crate::user::entity::Role;
 use crate::user::graphql::User;
 
-/// Module ids enabled for the caller's organisation, attached to each request by the
-/// module host. Absent: no module is enabled.
-#[derive(Debug, Clone, Default)]
-pub struct EnabledModules(pub Vec<String>);
+use crate::module::guard::EnabledModules;
 
 /// Tokens returned by a successful sign-in.
 #[derive(SimpleObject)]
@@ -64,7 +61,7 @@ impl Me {
         principal(ctx)?;
         Ok(ctx
             .data_opt::<EnabledModules>()
-            .map(|m| m.0.clone())
+            .map(|m| m.0.iter().cloned().collect())
             .unwrap_or_default())
     }
 }

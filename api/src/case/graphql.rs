@@ -203,6 +203,28 @@ impl Case {
         require(self.access, CaseAccess::Supervise)?;
         list_appointments(ctx, Some(self.model.id), first, after, filter).await
     }
+    /// Referrals of the case to partner organisations, newest first (not shown to
+    /// mahalla members).
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity")]
+    async fn referrals(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<crate::referral::graphql::Referral>> {
+        require(self.access, CaseAccess::Supervise)?;
+        let page = page(ctx, first, after)?;
+        Ok(loaders(ctx)?
+            .referrals_by_case
+            .connection(
+                self.model.id,
+                0,
+                page,
+                |m| m.id,
+                crate::referral::graphql::Referral,
+            )
+            .await?)
+    }
     /// Violations, newest first (not shown to mahalla members).
     #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity")]
     async fn violations(
@@ -245,7 +267,7 @@ impl Case {
 pub struct CaseCondition(pub condition::Model);
 
 impl CaseCondition {
-    fn in_force(&self, today: NaiveDate) -> bool {
+    pub fn in_force(&self, today: NaiveDate) -> bool {
         self.0.valid_from.is_none_or(|d| d <= today) && self.0.valid_until.is_none_or(|d| today <= d)
     }
 }

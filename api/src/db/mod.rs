@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use hamkor_migration::{Migrator, MigratorTrait};
+use sea_orm_migration::MigratorTraitSelf;
+
+use crate::module::Registry;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
 
 /// Open a connection pool. SQLite files are created when missing and opened in WAL mode
@@ -44,15 +46,21 @@ pub async fn connect_with_schema(
     }
 }
 
-/// Apply every pending migration.
-pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("applying migrations")
+/// Apply every pending migration of the core and the compiled-in modules.
+pub async fn migrate(db: &DatabaseConnection, modules: &Registry) -> anyhow::Result<()> {
+    modules
+        .migrator()
+        .up(db, None)
+        .await
+        .context("applying migrations")
 }
 
 /// Whether the database answers and every migration is applied (for `/readyz`).
-pub async fn ready(db: &DatabaseConnection) -> anyhow::Result<()> {
+pub async fn ready(db: &DatabaseConnection, modules: &Registry) -> anyhow::Result<()> {
     db.execute_unprepared("SELECT 1").await.context("database ping")?;
-    let pending = Migrator::get_pending_migrations_read_only(db)
+    let pending = modules
+        .migrator()
+        .get_pending_migrations_read_only(db)
         .await
         .context("reading migration status")?;
     if pending.is_empty() {

@@ -10,9 +10,13 @@ use crate::audit::graphql::AuditQuery;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::case::graphql::{CaseMutation, CaseQuery};
 use crate::config::Settings;
+use crate::consent::graphql::{ConsentMutation, ConsentQuery};
+use crate::events::graphql::EventQuery;
+use crate::module::graphql::{ModuleMutation, ModuleQuery};
 use crate::organisation::graphql::{OrganisationMutation, OrganisationQuery};
 use crate::person::graphql::{PersonMutation, PersonQuery};
 use crate::plan::graphql::PlanMutation;
+use crate::referral::graphql::{ReferralMutation, ReferralQuery};
 use crate::supervision::graphql::{SupervisionMutation, SupervisionQuery};
 use crate::territory::graphql::{TerritoryMutation, TerritoryQuery};
 use crate::user::graphql::{UserMutation, UserQuery};
@@ -31,9 +35,13 @@ pub struct AdminQuery(
 #[derive(MergedObject, Default)]
 pub struct CaseworkQuery(PersonQuery, CaseQuery, SupervisionQuery);
 
+/// Queries of work across organisations: modules, referrals, consents, events.
+#[derive(MergedObject, Default)]
+pub struct PartnershipQuery(ModuleQuery, ReferralQuery, ConsentQuery, EventQuery);
+
 /// All core queries (merged in groups to stay clear of the macro depth limit).
 #[derive(MergedObject, Default)]
-pub struct CoreQuery(AdminQuery, CaseworkQuery);
+pub struct CoreQuery(AdminQuery, CaseworkQuery, PartnershipQuery);
 
 /// Mutations of accounts, organisations and territories.
 #[derive(MergedObject, Default)]
@@ -48,9 +56,16 @@ pub struct AdminMutation(
 #[derive(MergedObject, Default)]
 pub struct CaseworkMutation(PersonMutation, CaseMutation, SupervisionMutation, PlanMutation);
 
+/// Mutations of work across organisations: modules, referrals, consents.
+#[derive(MergedObject, Default)]
+pub struct PartnershipMutation(ModuleMutation, ReferralMutation, ConsentMutation);
+
 /// All core mutations.
 #[derive(MergedObject, Default)]
-pub struct CoreMutation(AdminMutation, CaseworkMutation);
+pub struct CoreMutation(AdminMutation, CaseworkMutation, PartnershipMutation);
+
+/// The core's subscriptions.
+pub use crate::events::graphql::EventSubscription as CoreSubscription;
 
 /// Apply the configured limits (depth, complexity, aliases, introspection) to a schema.
 pub fn configure<Q, M, S>(builder: SchemaBuilder<Q, M, S>, settings: &Settings) -> SchemaBuilder<Q, M, S>

@@ -20,6 +20,7 @@ use super::negotiate::{ResponseType, is_json_body, response_type};
 use crate::auth::principal::RequestMeta;
 use crate::auth::service::{AuthFailure, authenticate};
 use crate::loaders::Loaders;
+use crate::module::service as modules;
 
 /// A JSON response with the negotiated content type.
 fn json_response(rt: ResponseType, status: StatusCode, body: &Value) -> Response {
@@ -167,6 +168,10 @@ fn unauthorized(rt: ResponseType, message: &str) -> Response {
 /// `GET` and `POST /graphql`.
 pub async fn handle<E: Executor>(State(st): State<HttpState<E>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
+    if parts.method == Method::GET && super::ws::is_upgrade(&parts) {
+        let meta = request_meta(&parts, st.app.settings.trust_forwarded_for);
+        return super::ws::upgrade(st, parts, meta).await;
+    }
     let Some(rt) = response_type(&parts.headers) else {
         return request_error(
             ResponseType::Json,
@@ -226,16 +231,7 @@ pub async fn handle<E: Executor>(State(st): State<HttpState<E>>, request: Reques
         return resp;
     }
 
-    let meta = RequestMeta {
-        request_id: parts
-            .extensions
-            .get::<RequestId>()
-            .and_then(|id| id.header_value().to_str().ok())
-            .unwrap_or_default()
-            .to_owned(),
-        client: client_name(&parts.headers),
-        address: client_address(&parts, settings.trust_forwarded_for),
-    };
+    let meta = request_meta(&parts, settings.trust_forwarded_for);
     let principal = match bearer_token(&parts.headers) {
         Err(()) => return unauthorized(rt, "the Authorization header must be `Bearer <token>`"),
         Ok(None) => None,
@@ -281,10 +277,38 @@ pub async fn handle<E: Executor>(State(st): State<HttpState<E>>, request: Reques
     }
     gql = gql.data(meta).data(Loaders::new(&st.app.db));
     if let Some(p) = principal {
+        // Read fresh for every request: a module switched on or off shows at once, on
+        // every replica.
+        match modules::enabled_for(&st.app.db, &st.app.modules, p.organisation_id).await {
+            Ok(enabled) => gql = gql.data(enabled),
+            Err(e) => {
+                tracing::error!(error = ?e, "loading the enabled modules failed");
+                return request_error(
+                    rt,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    "internal error",
+                );
+            }
+        }
         gql = gql.data(p);
     }
     let response = st.executor.execute(gql).await;
     into_http(rt, response)
+}
+
+/// What the audit log records of a request.
+fn request_meta(parts: &http::request::Parts, trust_forwarded_for: bool) -> RequestMeta {
+    RequestMeta {
+        request_id: parts
+            .extensions
+            .get::<RequestId>()
+            .and_then(|id| id.header_value().to_str().ok())
+            .unwrap_or_default()
+            .to_owned(),
+        client: client_name(&parts.headers),
+        address: client_address(parts, trust_forwarded_for),
+    }
 }
 
 fn into_http(rt: ResponseType, response: async_graphql::Response) -> Response {

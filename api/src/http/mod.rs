@@ -3,6 +3,7 @@
 
 pub mod graphql;
 pub mod negotiate;
+pub mod ws;
 
 use std::time::Duration;
 
@@ -130,7 +131,7 @@ async fn healthz() -> impl IntoResponse {
 
 /// The database answers and every migration is applied.
 async fn readyz<E: Executor>(State(st): State<HttpState<E>>) -> impl IntoResponse {
-    match crate::db::ready(&st.app.db).await {
+    match crate::db::ready(&st.app.db, &st.app.modules).await {
         Ok(()) => (
             StatusCode::OK,
             [(CONTENT_TYPE, "application/json")],

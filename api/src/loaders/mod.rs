@@ -15,12 +15,14 @@ pub mod child_pages;
 
 use crate::access::CaseAccess;
 use crate::case::entity::{case, condition, status_change};
+use crate::consent::entity as consent;
 use crate::error::ApiError;
 use crate::error::ApiResult;
 use crate::organisation::entity as organisation;
 use crate::pagination::{Conn, Page, Paged, TotalCount};
 use crate::person::entity as person;
 use crate::plan::entity::{action, goal, plan};
+use crate::referral::entity::{referral, transition};
 use crate::supervision::entity::{appointment, note, violation};
 use crate::territory::entity::{district, mahalla, region};
 use crate::user::entity::{user, user_role, user_territory};
@@ -57,6 +59,8 @@ has_id!(
     plan::Entity,
     goal::Entity,
     action::Entity,
+    consent::Entity,
+    referral::Entity,
 );
 
 /// Loads rows by primary key.
@@ -255,6 +259,10 @@ pub struct Loaders {
     pub cases: ById<case::Entity>,
     pub plans: ById<plan::Entity>,
     pub goals: ById<goal::Entity>,
+    pub consents: ById<consent::Entity>,
+    pub referrals: ById<referral::Entity>,
+    /// A referral's transitions (at most one per status, so the list stays short).
+    pub transitions_by_referral: ByParent<transition::Entity>,
     pub roles_by_user: ByParent<user_role::Entity>,
     pub territories_by_user: ByParent<user_territory::Entity>,
     pub conditions_by_case: ByParent<condition::Entity>,
@@ -265,6 +273,8 @@ pub struct Loaders {
     pub violations: Children<violation::Entity>,
     pub notes: Children<note::Entity>,
     pub status_changes: Children<status_change::Entity>,
+    /// Referrals of a case.
+    pub referrals_by_case: Children<referral::Entity>,
 }
 
 fn by_id<E: HasId>(db: &DatabaseConnection) -> ById<E>
@@ -315,6 +325,14 @@ impl Loaders {
             cases: by_id(db),
             plans: by_id(db),
             goals: by_id(db),
+            consents: by_id(db),
+            referrals: by_id(db),
+            transitions_by_referral: by_parent(
+                db,
+                transition::Column::ReferralId,
+                transition::Column::Id,
+                |m: &transition::Model| m.referral_id,
+            ),
             roles_by_user: by_parent(
                 db,
                 user_role::Column::UserId,
@@ -375,6 +393,14 @@ impl Loaders {
                 status_change::Column::Id,
                 |m: &status_change::Model| m.case_id,
                 |m: &status_change::Model| m.id,
+                unfiltered,
+            ),
+            referrals_by_case: Children::new(
+                db,
+                referral::Column::CaseId,
+                referral::Column::Id,
+                |m: &referral::Model| m.case_id,
+                |m: &referral::Model| m.id,
                 unfiltered,
             ),
         }

@@ -120,10 +120,20 @@ pub async fn generate(st: &AppState, scale: Scale, progress: impl Fn(&str)) -> a
             mahalla_id += 1;
         }
     }
-    out.mahallas = insert(db, "mahallas", &["id", "district_id", "region_id", "name", "code", "created_at"], rows).await?;
+    out.mahallas = insert(
+        db,
+        "mahallas",
+        &["id", "district_id", "region_id", "name", "code", "created_at"],
+        rows,
+    )
+    .await?;
 
     progress("organisations and staff");
-    let hash = st.hasher.hash(&secrecy::SecretString::from(BENCH_PASSWORD)).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+    let hash = st
+        .hasher
+        .hash(&secrecy::SecretString::from(BENCH_PASSWORD))
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message()))?;
     let mut org_id = next_id(db, "organisations").await?;
     let mut user_id = next_id(db, "users").await?;
     let (mut orgs, mut users, mut roles, mut scopes) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -131,7 +141,11 @@ pub async fn generate(st: &AppState, scale: Scale, progress: impl Fn(&str)) -> a
         let (probation, police) = (org_id, org_id + 1);
         org_id += 2;
         for (id, name, kind) in [
-            (probation, format!("Bench probation {}", d.soato), "PROBATION_SERVICE"),
+            (
+                probation,
+                format!("Bench probation {}", d.soato),
+                "PROBATION_SERVICE",
+            ),
             (police, format!("Bench police {}", d.soato), "INTERNAL_AFFAIRS"),
         ] {
             orgs.push(vec![
@@ -149,8 +163,18 @@ pub async fn generate(st: &AppState, scale: Scale, progress: impl Fn(&str)) -> a
         let (officer, inspector) = (user_id, user_id + 1);
         user_id += 2;
         for (id, org, name, role) in [
-            (officer, probation, format!("officer.{}", d.soato), "PROBATION_OFFICER"),
-            (inspector, police, format!("inspector.{}", d.soato), "PREVENTION_INSPECTOR"),
+            (
+                officer,
+                probation,
+                format!("officer.{}", d.soato),
+                "PROBATION_OFFICER",
+            ),
+            (
+                inspector,
+                police,
+                format!("inspector.{}", d.soato),
+                "PREVENTION_INSPECTOR",
+            ),
         ] {
             users.push(vec![
                 id.into(),
@@ -167,13 +191,28 @@ pub async fn generate(st: &AppState, scale: Scale, progress: impl Fn(&str)) -> a
             ]);
             roles.push(vec![id.into(), role.into()]);
         }
-        scopes.push(vec![inspector.into(), Value::BigInt(None), Some(d.id).into(), Value::BigInt(None)]);
+        scopes.push(vec![
+            inspector.into(),
+            Value::BigInt(None),
+            Some(d.id).into(),
+            Value::BigInt(None),
+        ]);
         out.staff.push((d.id, officer, inspector));
     }
     insert(
         db,
         "organisations",
-        &["id", "name", "kind", "region_id", "district_id", "mahalla_id", "active", "created_at", "updated_at"],
+        &[
+            "id",
+            "name",
+            "kind",
+            "region_id",
+            "district_id",
+            "mahalla_id",
+            "active",
+            "created_at",
+            "updated_at",
+        ],
         orgs,
     )
     .await?;
@@ -181,14 +220,29 @@ pub async fn generate(st: &AppState, scale: Scale, progress: impl Fn(&str)) -> a
         db,
         "users",
         &[
-            "id", "organisation_id", "username", "display_name", "kind", "password_hash", "client_id",
-            "client_secret_hash", "active", "created_at", "updated_at",
+            "id",
+            "organisation_id",
+            "username",
+            "display_name",
+            "kind",
+            "password_hash",
+            "client_id",
+            "client_secret_hash",
+            "active",
+            "created_at",
+            "updated_at",
         ],
         users,
     )
     .await?;
     insert(db, "user_roles", &["user_id", "role"], roles).await?;
-    insert(db, "user_territories", &["user_id", "region_id", "district_id", "mahalla_id"], scopes).await?;
+    insert(
+        db,
+        "user_territories",
+        &["user_id", "region_id", "district_id", "mahalla_id"],
+        scopes,
+    )
+    .await?;
 
     // Officers and their probation services were numbered in step above.
     let first_org = org_id - 2 * out.staff.len() as i64;
@@ -207,7 +261,20 @@ pub async fn generate(st: &AppState, scale: Scale, progress: impl Fn(&str)) -> a
     let first_person = next_id(db, "persons").await?;
     let first_case = next_id(db, "cases").await?;
     let today = at.date_naive();
-    let statuses = ["ACTIVE", "ACTIVE", "ACTIVE", "ACTIVE", "ACTIVE", "ACTIVE", "ACTIVE", "PENDING", "SUSPENDED", "COMPLETED", "COMPLETED", "REVOKED"];
+    let statuses = [
+        "ACTIVE",
+        "ACTIVE",
+        "ACTIVE",
+        "ACTIVE",
+        "ACTIVE",
+        "ACTIVE",
+        "ACTIVE",
+        "PENDING",
+        "SUSPENDED",
+        "COMPLETED",
+        "COMPLETED",
+        "REVOKED",
+    ];
     let risks = ["LOW", "MEDIUM", "MEDIUM", "HIGH", "VERY_HIGH"];
     let case_place = |i: usize| mahallas[(i * 7919) % mahallas.len()];
     let people = (0..scale.cases).map(|i| {
@@ -240,9 +307,24 @@ pub async fn generate(st: &AppState, scale: Scale, progress: impl Fn(&str)) -> a
         db,
         "persons",
         &[
-            "id", "pinfl", "last_name", "first_name", "patronymic", "birth_date", "sex", "mahalla_id", "district_id",
-            "region_id", "address", "phone", "languages", "family_status", "dependants", "organisation_id",
-            "created_at", "updated_at",
+            "id",
+            "pinfl",
+            "last_name",
+            "first_name",
+            "patronymic",
+            "birth_date",
+            "sex",
+            "mahalla_id",
+            "district_id",
+            "region_id",
+            "address",
+            "phone",
+            "languages",
+            "family_status",
+            "dependants",
+            "organisation_id",
+            "created_at",
+            "updated_at",
         ],
         people,
     )
@@ -279,16 +361,36 @@ pub async fn generate(st: &AppState, scale: Scale, progress: impl Fn(&str)) -> a
         db,
         "cases",
         &[
-            "id", "person_id", "kind", "status", "court_name", "court_decision_date", "criminal_code_article",
-            "sentence_start", "sentence_end", "organisation_id", "officer_id", "inspector_id", "mahalla_id",
-            "district_id", "region_id", "risk_level", "status_reason", "status_changed_at", "created_at", "updated_at",
+            "id",
+            "person_id",
+            "kind",
+            "status",
+            "court_name",
+            "court_decision_date",
+            "criminal_code_article",
+            "sentence_start",
+            "sentence_end",
+            "organisation_id",
+            "officer_id",
+            "inspector_id",
+            "mahalla_id",
+            "district_id",
+            "region_id",
+            "risk_level",
+            "status_reason",
+            "status_changed_at",
+            "created_at",
+            "updated_at",
         ],
         cases,
     )
     .await?;
 
     progress("conditions and status history");
-    let curfew = (NaiveTime::from_hms_opt(22, 0, 0), NaiveTime::from_hms_opt(6, 0, 0));
+    let curfew = (
+        NaiveTime::from_hms_opt(22, 0, 0),
+        NaiveTime::from_hms_opt(6, 0, 0),
+    );
     let conditions = (0..scale.cases).flat_map(|i| {
         let case = first_case + i as i64;
         let (_, d, _) = case_place(i);
@@ -317,7 +419,15 @@ pub async fn generate(st: &AppState, scale: Scale, progress: impl Fn(&str)) -> a
     insert(
         db,
         "case_conditions",
-        &["case_id", "kind", "curfew_start", "curfew_end", "report_every_days", "created_by", "created_at"],
+        &[
+            "case_id",
+            "kind",
+            "curfew_start",
+            "curfew_end",
+            "report_every_days",
+            "created_by",
+            "created_at",
+        ],
         conditions,
     )
     .await?;
@@ -332,8 +442,13 @@ pub async fn generate(st: &AppState, scale: Scale, progress: impl Fn(&str)) -> a
             at.into(),
         ]
     });
-    insert(db, "case_status_changes", &["case_id", "from_status", "to_status", "changed_by", "changed_at"], history)
-        .await?;
+    insert(
+        db,
+        "case_status_changes",
+        &["case_id", "from_status", "to_status", "changed_by", "changed_at"],
+        history,
+    )
+    .await?;
 
     progress("appointments");
     let kinds = ["OFFICE_REPORT", "OFFICE_REPORT", "HOME_VISIT", "PHONE"];
@@ -343,7 +458,8 @@ pub async fn generate(st: &AppState, scale: Scale, progress: impl Fn(&str)) -> a
         let (officer, _) = staff_of(d);
         let start = start_of(i);
         (0..scale.appointments_per_case).map(move |k| {
-            let when = Utc.from_utc_datetime(&start.and_hms_opt(10, 0, 0).unwrap_or_default()) + Duration::days(14 * k as i64);
+            let when = Utc.from_utc_datetime(&start.and_hms_opt(10, 0, 0).unwrap_or_default())
+                + Duration::days(14 * k as i64);
             let past = when < at;
             let outcome = if !past {
                 None
@@ -368,7 +484,13 @@ pub async fn generate(st: &AppState, scale: Scale, progress: impl Fn(&str)) -> a
         db,
         "appointments",
         &[
-            "case_id", "kind", "scheduled_at", "outcome", "outcome_recorded_at", "outcome_recorded_by", "created_by",
+            "case_id",
+            "kind",
+            "scheduled_at",
+            "outcome",
+            "outcome_recorded_at",
+            "outcome_recorded_by",
+            "created_by",
             "created_at",
         ],
         appointments,
@@ -392,7 +514,15 @@ pub async fn generate(st: &AppState, scale: Scale, progress: impl Fn(&str)) -> a
     insert(
         db,
         "violations",
-        &["case_id", "kind", "severity", "occurred_at", "description", "recorded_by", "created_at"],
+        &[
+            "case_id",
+            "kind",
+            "severity",
+            "occurred_at",
+            "description",
+            "recorded_by",
+            "created_at",
+        ],
         violations,
     )
     .await?;
@@ -408,8 +538,20 @@ pub async fn generate(st: &AppState, scale: Scale, progress: impl Fn(&str)) -> a
             at.into(),
         ]
     });
-    insert(db, "case_notes", &["case_id", "author_id", "organisation_id", "visibility", "body", "created_at"], notes)
-        .await?;
+    insert(
+        db,
+        "case_notes",
+        &[
+            "case_id",
+            "author_id",
+            "organisation_id",
+            "visibility",
+            "body",
+            "created_at",
+        ],
+        notes,
+    )
+    .await?;
 
     if db.get_database_backend() == DatabaseBackend::Postgres {
         progress("sequences and statistics");

@@ -1,0 +1,102 @@
+//! GraphQL subscriptions over WebSocket on `/graphql` (`graphql-transport-ws`, and the
+//! legacy `graphql-ws`). The client authenticates in `connection_init`:
+//! `{"type":"connection_init","payload":{"authorization":"Bearer <JWT>"}}`; a
+//! connection without a valid token is closed (4403).
+
+use async_graphql::{Data, Executor};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::extract::{FromRequestParts, WebSocketUpgrade};
+use axum::response::{IntoResponse, Response};
+use http::request::Parts;
+use serde_json::Value;
+
+use super::HttpState;
+use crate::auth::principal::RequestMeta;
+use crate::auth::service::{AuthFailure, authenticate};
+use crate::error::ApiError;
+use crate::loaders::Loaders;
+use crate::module::service as modules;
+use crate::state::AppState;
+
+/// Whether the request asks to switch to WebSocket.
+pub fn is_upgrade(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get(http::header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+}
+
+/// Accept the WebSocket and serve GraphQL operations over it.
+pub async fn upgrade<E: Executor>(st: HttpState<E>, mut parts: Parts, meta: RequestMeta) -> Response {
+    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &()).await {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let ws = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+        Ok(ws) => ws,
+        Err(e) => return e.into_response(),
+    };
+    let app = st.app.clone();
+    let executor = st.executor.clone();
+    ws.protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, executor, protocol)
+                .on_connection_init(move |payload| connection_data(app, payload, meta))
+                .serve()
+        })
+        .into_response()
+}
+
+/// The bearer token of a `connection_init` payload (`authorization` or `Authorization`,
+/// with or without the `Bearer ` prefix).
+fn token_of(payload: &Value) -> Option<&str> {
+    let raw = payload
+        .get("authorization")
+        .or_else(|| payload.get("Authorization"))
+        .and_then(Value::as_str)?;
+    let token = raw.strip_prefix("Bearer ").unwrap_or(raw).trim();
+    (!token.is_empty()).then_some(token)
+}
+
+/// Authenticate the connection and build the data its operations see. The caller's
+/// enabled modules are read once per connection.
+async fn connection_data(app: AppState, payload: Value, meta: RequestMeta) -> async_graphql::Result<Data> {
+    let Some(token) = token_of(&payload) else {
+        return Err(ApiError::unauthenticated().into());
+    };
+    let principal = match authenticate(&app, token, meta.clone()).await {
+        Ok(p) => p,
+        Err(AuthFailure::Internal(e)) => {
+            tracing::error!(error = ?e, "loading the caller failed");
+            return Err(ApiError::Internal(e).into());
+        }
+        Err(failure) => {
+            tracing::info!(reason = %failure, "websocket token refused");
+            return Err(ApiError::Unauthenticated("invalid or expired access token".into()).into());
+        }
+    };
+    let enabled = modules::enabled_for(&app.db, &app.modules, principal.organisation_id).await?;
+    let mut data = Data::default();
+    data.insert(meta);
+    data.insert(Loaders::new(&app.db));
+    data.insert(enabled);
+    data.insert(principal);
+    Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_token_is_read_with_or_without_the_bearer_prefix() {
+        assert_eq!(token_of(&json!({"authorization": "Bearer abc"})), Some("abc"));
+        assert_eq!(token_of(&json!({"Authorization": "abc"})), Some("abc"));
+        assert_eq!(token_of(&json!({"authorization": ""})), None);
+        assert_eq!(token_of(&json!({})), None);
+        assert_eq!(token_of(&Value::Null), None);
+    }
+}

@@ -1,0 +1,180 @@
+//! Plugin modules: the [`Module`] trait a module crate implements, the registry of the
+//! compiled-in modules, per-organisation enablement (data, not a deploy) and the guards
+//! that hide and refuse a module's schema for organisations that have it switched off.
+//!
+//! A module is a crate under `modules/` that depends on this crate, never the reverse.
+//! The root package lists the compiled-in modules explicitly (each behind a cargo
+//! feature); nothing here discovers modules at link time.
+
+pub mod entity;
+pub mod graphql;
+pub mod guard;
+pub mod hooks;
+pub mod registry;
+pub mod service;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use sea_orm::DatabaseConnection;
+use sea_orm_migration::MigrationTrait;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+pub use guard::{EnabledModules, ModuleGuard, is_enabled};
+pub use registry::Registry;
+
+use crate::events::entity::Model as DomainEvent;
+use crate::user::entity::Role;
+
+/// A boxed future, as the object-safe hooks of [`Module`] return.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A kind of referral that a module handles (an employment-centre referral, say).
+#[derive(Debug, Clone)]
+pub struct ReferralKind {
+    /// Stable code, unique across modules (`employment.job_search`).
+    pub code: &'static str,
+    /// Human-readable name.
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Hours the recipient has to accept or decline once the referral is sent.
+    pub first_response_hours: u32,
+}
+
+/// A permission a module defines, and the roles that hold it by default.
+#[derive(Debug, Clone)]
+pub struct Permission {
+    /// Stable code, prefixed with the module id (`employment.manage_vacancies`).
+    pub code: &'static str,
+    pub description: &'static str,
+    pub roles: &'static [Role],
+}
+
+/// A per-organisation configuration that a module refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+/// What an event hook may use.
+pub struct EventContext<'a> {
+    pub db: &'a DatabaseConnection,
+}
+
+/// A compiled-in module. Every method but the identity has a default that does nothing,
+/// so a module implements only what it brings.
+pub trait Module: Send + Sync + 'static {
+    /// Stable identifier: lower case, `[a-z][a-z0-9_]*` (`employment`, `psych_support`).
+    /// It names the GraphQL namespace, the permissions and the enablement rows.
+    fn id(&self) -> &'static str;
+    fn name(&self) -> &'static str;
+    /// The module's version (usually `env!("CARGO_PKG_VERSION")`).
+    fn version(&self) -> &'static str;
+    fn description(&self) -> &'static str;
+
+    /// The module's own migrations. Their names must be unique across the platform:
+    /// `mYYYYMMDD_NNNNNN_<module id>_what`. They run in one ordered migrator with the
+    /// core's (sorted by name).
+    fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {
+        Vec::new()
+    }
+
+    /// Referral kinds the module handles; a referral of one of these kinds may only go
+    /// to an organisation that has the module enabled.
+    fn referral_kinds(&self) -> Vec<ReferralKind> {
+        Vec::new()
+    }
+
+    /// Permissions the module defines.
+    fn permissions(&self) -> Vec<Permission> {
+        Vec::new()
+    }
+
+    /// Check an organisation's configuration and return it normalised (defaults filled
+    /// in). The default accepts only an empty object. Implement it with
+    /// [`parse_config`] over a `#[serde(deny_unknown_fields)]` struct.
+    fn validate_config(&self, config: &Json) -> Result<Json, ConfigError> {
+        parse_config::<NoConfig>(config)
+    }
+
+    /// The configuration of an organisation that enabled the module without one.
+    fn default_config(&self) -> Json {
+        Json::Object(Default::default())
+    }
+
+    /// Check the module-specific payload of a referral of `kind` and return it
+    /// normalised. The default accepts an empty object only.
+    fn validate_referral_payload(&self, kind: &str, payload: &Json) -> Result<Json, ConfigError> {
+        let _ = kind;
+        parse_config::<NoConfig>(payload)
+    }
+
+    /// Domain event types (`referral.status_changed`, …) the module reacts to.
+    fn event_types(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
+    /// React to a committed domain event of one of [`Module::event_types`]. Hooks run
+    /// after the change committed, in event order, at least once: make them idempotent.
+    fn on_event<'a>(
+        &'a self,
+        ctx: &'a EventContext<'a>,
+        event: &'a DomainEvent,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        let _ = (ctx, event);
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// Configuration of a module that has none.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoConfig {}
+
+/// Parse `raw` (JSON `null` counts as `{}`) into `C`, refusing unknown keys when `C` is
+/// `deny_unknown_fields`, and return it re-serialised with its defaults.
+pub fn parse_config<C: DeserializeOwned + Serialize>(raw: &Json) -> Result<Json, ConfigError> {
+    let raw = if raw.is_null() {
+        Json::Object(Default::default())
+    } else {
+        raw.clone()
+    };
+    let parsed: C = serde_json::from_value(raw).map_err(|e| ConfigError(e.to_string()))?;
+    serde_json::to_value(parsed).map_err(|e| ConfigError(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[derive(Debug, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Sample {
+        #[serde(default = "three")]
+        max: u32,
+    }
+
+    fn three() -> u32 {
+        3
+    }
+
+    #[test]
+    fn config_defaults_are_filled_in() {
+        assert_eq!(parse_config::<Sample>(&json!({})), Ok(json!({"max": 3})));
+        assert_eq!(parse_config::<Sample>(&Json::Null), Ok(json!({"max": 3})));
+    }
+
+    #[test]
+    fn unknown_config_keys_are_refused() {
+        let err = parse_config::<Sample>(&json!({"max": 2, "colour": "red"})).expect_err("refused");
+        assert!(err.0.contains("colour"), "{err:?}");
+    }
+
+    #[test]
+    fn a_module_without_config_accepts_only_an_empty_object() {
+        assert!(parse_config::<NoConfig>(&json!({})).is_ok());
+        assert!(parse_config::<NoConfig>(&json!({"x": 1})).is_err());
+    }
+}

@@ -1,0 +1,564 @@
+//! Referrals of a case to partner organisations.
+//!
+//! The referring side is a supervising agency with at least Supervise access to the
+//! case; the receiving side is staff (or the admin) of the partner organisation, which
+//! must have the referral kind's module enabled. A referral is SENT only under a live
+//! consent that covers the recipient and purpose, or a recorded legal basis (audited as
+//! an override). Every step writes its transition, audit record and domain event in one
+//! transaction.
+
+use chrono::Duration;
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter,
+};
+use serde_json::{Value as Json, json};
+
+use super::entity::{LegalBasis, ReferralStatus, WithdrawalReason, referral, transition};
+use super::lifecycle::{Side, Step, name, next};
+use crate::access::{CaseAccess, visible_cases};
+use crate::audit::service::{self as audit, Entry};
+use crate::auth::principal::Principal;
+use crate::case::entity::case;
+use crate::case::service as cases;
+use crate::consent::entity as consent;
+use crate::consent::service as consents;
+use crate::db::{now, write_txn};
+use crate::error::{ApiError, ApiResult};
+use crate::events::service::{self as events, NewEvent};
+use crate::module::Registry;
+use crate::module::service as modules;
+use crate::organisation::entity as organisation;
+use crate::pagination::{Order, Page, Paged, paginate};
+use crate::user::entity::Role;
+use crate::validate;
+
+/// Roles of a partner organisation that handle the referrals it receives.
+const RECIPIENT_ROLES: &[Role] = &[Role::PartnerStaff, Role::OrgAdmin];
+
+/// A referral to create (as a DRAFT).
+#[derive(Debug, Clone)]
+pub struct NewReferral {
+    pub case_id: i64,
+    pub kind: String,
+    pub to_organisation_id: i64,
+    pub summary: String,
+    pub payload: Json,
+}
+
+/// Filters of the referral list.
+#[derive(Debug, Clone, Default)]
+pub struct ReferralFilter {
+    /// Only referrals the caller's organisation received (`Some(true)`) or sent (`Some(false)`).
+    pub incoming: Option<bool>,
+    pub statuses: Vec<ReferralStatus>,
+    pub case_id: Option<i64>,
+    pub module_id: Option<String>,
+    pub kind: Option<String>,
+    pub overdue: Option<bool>,
+}
+
+/// The SQL condition selecting the referrals `p` may see: those of cases they may see,
+/// and those sent (not drafts) to their organisation if they handle its referrals.
+pub fn visible_referrals(p: &Principal) -> Condition {
+    let mut any = Condition::any().add(
+        referral::Column::CaseId.in_subquery(
+            Query::select()
+                .column(case::Column::Id)
+                .from(case::Entity)
+                .cond_where(visible_cases(p))
+                .to_owned(),
+        ),
+    );
+    if p.has_any_role(RECIPIENT_ROLES) {
+        any = any.add(
+            Condition::all()
+                .add(referral::Column::ToOrganisationId.eq(p.organisation_id))
+                .add(referral::Column::Status.ne(ReferralStatus::Draft)),
+        );
+    }
+    any
+}
+
+/// Whether `p` handles referrals received by their organisation, for `r`.
+pub fn is_recipient(p: &Principal, r: &referral::Model) -> bool {
+    r.to_organisation_id == p.organisation_id && p.has_any_role(RECIPIENT_ROLES)
+}
+
+/// Load a referral the caller may see, or NOT_FOUND.
+pub async fn get<C: ConnectionTrait>(db: &C, p: &Principal, id: i64) -> ApiResult<referral::Model> {
+    referral::Entity::find_by_id(id)
+        .filter(visible_referrals(p))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("Referral"))
+}
+
+/// The side `p` acts on for `r`: the recipient's staff, or a supervising agency of the
+/// referring organisation with Supervise access to the case.
+async fn side_of<C: ConnectionTrait>(db: &C, p: &Principal, r: &referral::Model) -> ApiResult<Side> {
+    if is_recipient(p, r) {
+        return Ok(Side::Recipient);
+    }
+    if r.from_organisation_id == p.organisation_id {
+        cases::get_for(db, p, r.case_id, CaseAccess::Supervise).await?;
+        return Ok(Side::Referrer);
+    }
+    Err(ApiError::forbidden())
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    registry: &Registry,
+    p: &Principal,
+    new: NewReferral,
+) -> ApiResult<referral::Model> {
+    let Some((module, kind)) = registry.referral_kind(&new.kind) else {
+        return Err(ApiError::bad_input(
+            "input.kind",
+            format!("no installed module handles referrals of kind {:?}", new.kind),
+        ));
+    };
+    let summary = validate::required("input.summary", &new.summary, validate::LONG_TEXT)?;
+    let payload = module
+        .validate_referral_payload(kind.code, &new.payload)
+        .map_err(|e| ApiError::bad_input("input.payload", e.0))?;
+
+    let txn = write_txn(db).await?;
+    let (c, _) = cases::get_for(&txn, p, new.case_id, CaseAccess::Supervise).await?;
+    if crate::case::lifecycle::is_closed(c.status) {
+        return Err(ApiError::Conflict("the case is closed".into()));
+    }
+    let to = organisation::Entity::find_by_id(new.to_organisation_id)
+        .one(&txn)
+        .await?
+        .filter(|o| o.active)
+        .ok_or_else(|| ApiError::bad_input("input.toOrganisationId", "no such active organisation"))?;
+    if to.id == p.organisation_id {
+        return Err(ApiError::bad_input(
+            "input.toOrganisationId",
+            "a referral goes to another organisation",
+        ));
+    }
+    if !modules::is_enabled_for(&txn, registry, to.id, module.id()).await? {
+        return Err(ApiError::bad_input(
+            "input.toOrganisationId",
+            format!("the organisation does not deliver module {}", module.id()),
+        ));
+    }
+    let at = now();
+    let row = referral::ActiveModel {
+        case_id: Set(c.id),
+        person_id: Set(c.person_id),
+        module_id: Set(module.id().to_owned()),
+        kind: Set(kind.code.to_owned()),
+        from_organisation_id: Set(p.organisation_id),
+        to_organisation_id: Set(to.id),
+        status: Set(ReferralStatus::Draft),
+        summary: Set(summary),
+        payload: Set(payload),
+        created_by: Set(p.user_id),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    record_transition(&txn, p, &row, None, None, None).await?;
+    audit::record(
+        &txn,
+        p,
+        Entry::new("referral.create")
+            .target("Referral", row.id)
+            .case(row.case_id)
+            .detail(json!({"kind": row.kind, "to": row.to_organisation_id})),
+    )
+    .await?;
+    events::emit(
+        &txn,
+        Some(p),
+        // A draft is the referrer's own: its event is addressed to the referrer.
+        NewEvent::new("referral.created", "Referral", row.id)
+            .case(row.case_id)
+            .organisation(row.from_organisation_id)
+            .payload(event_payload(&row, None)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// How a referral may be sent without the person's consent.
+#[derive(Debug, Clone)]
+pub struct Override {
+    pub basis: LegalBasis,
+    pub reason: String,
+}
+
+/// Send a draft to its partner: under a live consent covering the recipient and the
+/// module's purpose, or under a recorded legal basis.
+pub async fn send(
+    db: &DatabaseConnection,
+    registry: &Registry,
+    p: &Principal,
+    id: i64,
+    legal_basis: Option<Override>,
+) -> ApiResult<referral::Model> {
+    let legal_basis = legal_basis
+        .map(|o| {
+            validate::required("input.legalBasisReason", &o.reason, validate::LONG_TEXT)
+                .map(|reason| Override { reason, ..o })
+        })
+        .transpose()?;
+    let txn = write_txn(db).await?;
+    let r = get(&txn, p, id).await?;
+    let side = side_of(&txn, p, &r).await?;
+    next(r.status, Step::Send, side)?;
+    let to = organisation::Entity::find_by_id(r.to_organisation_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound("Organisation"))?;
+    if !to.active || !modules::is_enabled_for(&txn, registry, to.id, &r.module_id).await? {
+        return Err(ApiError::Conflict(format!(
+            "the recipient no longer delivers module {}",
+            r.module_id
+        )));
+    }
+    let consent = consents::live_consent_for(&txn, r.person_id, &r.module_id, &to).await?;
+    if consent.is_none() && legal_basis.is_none() {
+        return Err(ApiError::Conflict(format!(
+            "the person has no live consent for {} covering the recipient: record one, or send under a legal basis",
+            r.module_id
+        )));
+    }
+    let hours = registry
+        .referral_kind(&r.kind)
+        .map_or(72, |(_, k)| i64::from(k.first_response_hours));
+    let at = now();
+    let mut row: referral::ActiveModel = r.clone().into();
+    row.consent_id = Set(consent.as_ref().map(|c| c.id));
+    if consent.is_none()
+        && let Some(o) = &legal_basis
+    {
+        row.legal_basis = Set(Some(o.basis));
+        row.legal_basis_note = Set(Some(o.reason.clone()));
+    }
+    row.sent_at = Set(Some(at));
+    row.first_response_due_at = Set(Some(at + Duration::hours(hours)));
+    let row = finish_step(&txn, p, r.status, row, Step::Send, None).await?;
+    if consent.is_none() {
+        audit::record(
+            &txn,
+            p,
+            Entry::new("referral.consent_override")
+                .target("Referral", row.id)
+                .case(row.case_id)
+                .detail(json!({"legalBasis": row.legal_basis.map(|b| format!("{b:?}"))})),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Any step but sending: accept, decline, start, complete, cancel, withdraw.
+pub async fn step(
+    db: &DatabaseConnection,
+    p: &Principal,
+    id: i64,
+    step: Step,
+    note: Option<&str>,
+    external_id: Option<&str>,
+) -> ApiResult<referral::Model> {
+    let note = validate::optional("input.note", note, validate::LONG_TEXT)?;
+    if step.reason_is_other() && note.is_none() {
+        return Err(ApiError::bad_input("input.note", "explain the reason OTHER"));
+    }
+    let external_id = validate::optional("input.externalId", external_id, 128)?;
+    let txn = write_txn(db).await?;
+    let r = get(&txn, p, id).await?;
+    let side = side_of(&txn, p, &r).await?;
+    next(r.status, step, side)?;
+    let mut row: referral::ActiveModel = r.clone().into();
+    if let Some(ext) = external_id {
+        if side != Side::Recipient {
+            return Err(ApiError::bad_input(
+                "input.externalId",
+                "only the recipient sets its own reference",
+            ));
+        }
+        row.external_id = Set(Some(ext));
+    }
+    let row = finish_step(&txn, p, r.status, row, step, note).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Set the recipient's own reference for a referral (recipient staff).
+pub async fn set_external_id(
+    db: &DatabaseConnection,
+    p: &Principal,
+    id: i64,
+    external_id: Option<&str>,
+) -> ApiResult<referral::Model> {
+    let external_id = validate::optional("input.externalId", external_id, 128)?;
+    let txn = write_txn(db).await?;
+    let r = get(&txn, p, id).await?;
+    if !is_recipient(p, &r) {
+        return Err(ApiError::forbidden());
+    }
+    let mut row: referral::ActiveModel = r.into();
+    row.external_id = Set(external_id);
+    row.updated_at = Set(now());
+    let row = row
+        .update(&txn)
+        .await
+        .map_err(|e| ApiError::conflict_on_unique(e, "another referral has this external id"))?;
+    audit::record(
+        &txn,
+        p,
+        Entry::new("referral.set_external_id")
+            .target("Referral", row.id)
+            .case(row.case_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Cancel, on behalf of the platform, every referral under way that relies on a consent
+/// being withdrawn. Returns how many were cancelled.
+pub async fn withdraw_relying_on(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    consent_id: i64,
+) -> ApiResult<usize> {
+    let open = referral::Entity::find()
+        .filter(referral::Column::ConsentId.eq(consent_id))
+        .filter(referral::Column::Status.is_in([
+            ReferralStatus::Sent,
+            ReferralStatus::Accepted,
+            ReferralStatus::InProgress,
+        ]))
+        .all(txn)
+        .await?;
+    let count = open.len();
+    let step = Step::Withdraw(WithdrawalReason::ConsentWithdrawn);
+    for r in open {
+        next(r.status, step, Side::Platform)?;
+        let from = r.status;
+        finish_step(txn, p, from, r.into(), step, None).await?;
+    }
+    Ok(count)
+}
+
+/// Apply a checked step: status, timestamps, reason, transition row, audit and event.
+async fn finish_step(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    from: ReferralStatus,
+    mut row: referral::ActiveModel,
+    step: Step,
+    note: Option<String>,
+) -> ApiResult<referral::Model> {
+    let at = now();
+    let to = match step {
+        Step::Send => ReferralStatus::Sent,
+        Step::Accept => ReferralStatus::Accepted,
+        Step::Decline(_) => ReferralStatus::Declined,
+        Step::Start => ReferralStatus::InProgress,
+        Step::Complete => ReferralStatus::Completed,
+        Step::Cancel(_) | Step::Withdraw(_) => ReferralStatus::Cancelled,
+    };
+    row.status = Set(to);
+    row.updated_at = Set(at);
+    match step {
+        Step::Accept => row.responded_at = Set(Some(at)),
+        Step::Decline(reason) => {
+            row.responded_at = Set(Some(at));
+            row.decline_reason = Set(Some(reason));
+        }
+        Step::Cancel(reason) => row.cancel_reason = Set(Some(reason)),
+        Step::Withdraw(reason) => row.withdrawal_reason = Set(Some(reason)),
+        Step::Send | Step::Start | Step::Complete => {}
+    }
+    if to.is_final() {
+        row.closed_at = Set(Some(at));
+    }
+    let row = row
+        .update(txn)
+        .await
+        .map_err(|e| ApiError::conflict_on_unique(e, "another referral has this external id"))?;
+    record_transition(txn, p, &row, Some(from), step.reason(), note).await?;
+    audit::record(
+        txn,
+        p,
+        Entry::new("referral.transition")
+            .target("Referral", row.id)
+            .case(row.case_id)
+            .detail(json!({"from": name(from), "to": name(to), "reason": step.reason()})),
+    )
+    .await?;
+    events::emit(
+        txn,
+        Some(p),
+        NewEvent::new("referral.status_changed", "Referral", row.id)
+            .case(row.case_id)
+            .organisation(addressee(&row, from))
+            .payload(event_payload(&row, Some(from))),
+    )
+    .await?;
+    Ok(row)
+}
+
+async fn record_transition(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    r: &referral::Model,
+    from: Option<ReferralStatus>,
+    reason: Option<String>,
+    note: Option<String>,
+) -> ApiResult<()> {
+    transition::ActiveModel {
+        referral_id: Set(r.id),
+        from_status: Set(from),
+        to_status: Set(r.status),
+        reason: Set(reason),
+        note: Set(note),
+        actor_user_id: Set(Some(p.user_id)),
+        actor_organisation_id: Set(Some(p.organisation_id)),
+        at: Set(r.updated_at),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// The organisation a referral event is addressed to: the recipient once it has been
+/// sent, the referrer while (and when leaving) a draft the recipient never saw.
+fn addressee(r: &referral::Model, from: ReferralStatus) -> i64 {
+    if from == ReferralStatus::Draft && r.status != ReferralStatus::Sent {
+        r.from_organisation_id
+    } else {
+        r.to_organisation_id
+    }
+}
+
+/// Ids and enumerations only: subscribers re-read what they may see.
+fn event_payload(r: &referral::Model, from: Option<ReferralStatus>) -> Json {
+    json!({
+        "referralId": r.id,
+        "kind": r.kind,
+        "module": r.module_id,
+        "status": name(r.status),
+        "from": from.map(name),
+        "fromOrganisationId": r.from_organisation_id,
+        "toOrganisationId": r.to_organisation_id,
+    })
+}
+
+/// Referrals the caller may see, newest first.
+pub async fn list(
+    db: &DatabaseConnection,
+    p: &Principal,
+    f: ReferralFilter,
+    page: Page,
+) -> ApiResult<Paged<referral::Model>> {
+    let mut cond = Condition::all().add(visible_referrals(p));
+    match f.incoming {
+        Some(true) => cond = cond.add(referral::Column::ToOrganisationId.eq(p.organisation_id)),
+        Some(false) => cond = cond.add(referral::Column::FromOrganisationId.eq(p.organisation_id)),
+        None => {}
+    }
+    if !f.statuses.is_empty() {
+        cond = cond.add(referral::Column::Status.is_in(f.statuses));
+    }
+    if let Some(id) = f.case_id {
+        cond = cond.add(referral::Column::CaseId.eq(id));
+    }
+    if let Some(m) = f.module_id {
+        cond = cond.add(referral::Column::ModuleId.eq(m));
+    }
+    if let Some(k) = f.kind {
+        cond = cond.add(referral::Column::Kind.eq(k));
+    }
+    match f.overdue {
+        Some(true) => {
+            cond = cond
+                .add(referral::Column::Status.eq(ReferralStatus::Sent))
+                .add(referral::Column::FirstResponseDueAt.lt(now()));
+        }
+        Some(false) => {
+            cond = cond.add(
+                Condition::any()
+                    .add(referral::Column::Status.ne(ReferralStatus::Sent))
+                    .add(referral::Column::FirstResponseDueAt.gte(now())),
+            );
+        }
+        None => {}
+    }
+    paginate(
+        db,
+        referral::Entity::find().filter(cond),
+        referral::Column::Id,
+        page,
+        Order::Descending,
+    )
+    .await
+}
+
+/// What the recipient may see of the referred person, and through which consent (or
+/// legal basis): only while the referral is ACCEPTED or IN_PROGRESS and its consent is
+/// live. `None`: nothing.
+pub fn partner_grant(
+    r: &referral::Model,
+    consent: Option<&consent::Model>,
+) -> Option<Vec<consent::DataScope>> {
+    use consent::DataScope;
+    if !matches!(r.status, ReferralStatus::Accepted | ReferralStatus::InProgress) {
+        return None;
+    }
+    if r.legal_basis.is_some() && r.consent_id.is_none() {
+        return Some(vec![
+            DataScope::Identity,
+            DataScope::Contact,
+            DataScope::SentenceConditions,
+        ]);
+    }
+    let c = consent.filter(|c| Some(c.id) == r.consent_id && c.is_live(now()))?;
+    let mut scopes = c.scopes();
+    if !scopes.contains(&DataScope::Identity) {
+        scopes.push(DataScope::Identity);
+    }
+    Some(scopes)
+}
+
+/// Whether `p` reaches case `case_id` as a partner: through an ACCEPTED or IN_PROGRESS
+/// referral to their organisation whose consent is live (or that has a legal basis).
+pub async fn partner_reaches_case<C: ConnectionTrait>(
+    db: &C,
+    p: &Principal,
+    case_id: i64,
+) -> ApiResult<bool> {
+    if !p.has_any_role(RECIPIENT_ROLES) {
+        return Ok(false);
+    }
+    let active = referral::Entity::find()
+        .filter(referral::Column::CaseId.eq(case_id))
+        .filter(referral::Column::ToOrganisationId.eq(p.organisation_id))
+        .filter(referral::Column::Status.is_in([ReferralStatus::Accepted, ReferralStatus::InProgress]))
+        .all(db)
+        .await?;
+    for r in active {
+        let consent = match r.consent_id {
+            Some(id) => consent::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        if partner_grant(&r, consent.as_ref()).is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
