@@ -685,3 +685,32 @@ async fn the_partner_reference_is_unique_within_the_partner() {
     .await
     .expect_code("FORBIDDEN");
 }
+
+#[tokio::test]
+async fn an_answer_racing_another_change_starts_from_the_committed_status() {
+    use std::time::Duration;
+
+    use sea_orm::ConnectionTrait;
+
+    let app = spawn_app().await;
+    let Setup { w, .. } = setup(&app).await;
+    record_consent(&app, &w, json!({"organisationId": w.employment})).await;
+    let id = draft(&app, &w).await;
+    act(&app, &w.officer, "sendReferral", &id, json!({})).await.ok();
+    let n = hamkor_api::ids::decode(&id).map(|(_, n)| n).expect("referral id");
+
+    // Another writer changes the referral and holds its transaction open while the
+    // partner accepts: the accept must wait and then see DECLINED, not overwrite it.
+    let other = hamkor_api::db::write_txn(app.db()).await.expect("begin");
+    other
+        .execute_unprepared(&format!(
+            "UPDATE referrals SET status = 'DECLINED' WHERE id = {n}"
+        ))
+        .await
+        .expect("update");
+    let (accept, ()) = tokio::join!(act(&app, &w.partner, "acceptReferral", &id, json!({})), async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        other.commit().await.expect("commit");
+    });
+    accept.expect_code("INVALID_TRANSITION");
+}

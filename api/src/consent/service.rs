@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
@@ -153,7 +153,10 @@ pub async fn withdraw(
     managed_person(db, p, current.person_id).await?;
 
     let txn = write_txn(db).await?;
+    // Locked: a referral being sent under this consent commits first, and is then
+    // found and cancelled below.
     let current = consent::Entity::find_by_id(id)
+        .lock_exclusive()
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound("Consent"))?;
@@ -225,6 +228,8 @@ pub async fn live_consent_for<C: ConnectionTrait>(
         .filter(consent::Column::Purpose.eq(purpose))
         .filter(consent::Column::WithdrawnAt.is_null())
         .order_by_desc(consent::Column::Id)
+        // Held until the referral is sent: a concurrent withdrawal waits, then cancels it.
+        .lock_shared()
         .all(db)
         .await?;
     Ok(candidates

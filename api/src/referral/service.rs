@@ -11,7 +11,7 @@ use chrono::Duration;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter,
+    DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
 };
 use serde_json::{Value as Json, json};
 
@@ -91,6 +91,18 @@ pub async fn get<C: ConnectionTrait>(db: &C, p: &Principal, id: i64) -> ApiResul
     referral::Entity::find_by_id(id)
         .filter(visible_referrals(p))
         .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("Referral"))
+}
+
+/// Load a referral the caller may see for a change, locking its row until the
+/// transaction ends (PostgreSQL; SQLite's write transaction already excludes other
+/// writers), so two concurrent steps cannot both start from the same status.
+async fn get_for_change(txn: &DatabaseTransaction, p: &Principal, id: i64) -> ApiResult<referral::Model> {
+    referral::Entity::find_by_id(id)
+        .filter(visible_referrals(p))
+        .lock_exclusive()
+        .one(txn)
         .await?
         .ok_or(ApiError::NotFound("Referral"))
 }
@@ -212,7 +224,7 @@ pub async fn send(
         })
         .transpose()?;
     let txn = write_txn(db).await?;
-    let r = get(&txn, p, id).await?;
+    let r = get_for_change(&txn, p, id).await?;
     let side = side_of(&txn, p, &r).await?;
     next(r.status, Step::Send, side)?;
     let to = organisation::Entity::find_by_id(r.to_organisation_id)
@@ -277,7 +289,7 @@ pub async fn step(
     }
     let external_id = validate::optional("input.externalId", external_id, 128)?;
     let txn = write_txn(db).await?;
-    let r = get(&txn, p, id).await?;
+    let r = get_for_change(&txn, p, id).await?;
     let side = side_of(&txn, p, &r).await?;
     next(r.status, step, side)?;
     let mut row: referral::ActiveModel = r.clone().into();
@@ -304,7 +316,7 @@ pub async fn set_external_id(
 ) -> ApiResult<referral::Model> {
     let external_id = validate::optional("input.externalId", external_id, 128)?;
     let txn = write_txn(db).await?;
-    let r = get(&txn, p, id).await?;
+    let r = get_for_change(&txn, p, id).await?;
     if !is_recipient(p, &r) {
         return Err(ApiError::forbidden());
     }
@@ -341,6 +353,7 @@ pub async fn withdraw_relying_on(
             ReferralStatus::Accepted,
             ReferralStatus::InProgress,
         ]))
+        .lock_exclusive()
         .all(txn)
         .await?;
     let count = open.len();
