@@ -329,3 +329,22 @@ async fn module_hooks_receive_the_events_they_subscribe_to() {
     }
     assert_eq!(count().await, 1, "the probe saw the SENT transition, and only it");
 }
+
+#[tokio::test]
+async fn a_websocket_is_closed_when_its_access_token_expires() {
+    let app = crate::helpers::spawn_app_with(|s| s.access_token_ttl_secs = 2).await;
+    let token = app.admin_token().await;
+    let mut c = WsClient::authenticated(&app, &token).await;
+    c.subscribe("r", REFERRAL_EVENTS, json!({})).await;
+    // Nothing arrives on the subscription; the connection ends with the token.
+    let ended = tokio::time::timeout(Duration::from_secs(8), async {
+        loop {
+            match c.socket.next().await {
+                None | Some(Err(_) | Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => continue,
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the connection outlived its token");
+}

@@ -1,7 +1,11 @@
 //! GraphQL subscriptions over WebSocket on `/graphql` (`graphql-transport-ws`, and the
 //! legacy `graphql-ws`). The client authenticates in `connection_init`:
 //! `{"type":"connection_init","payload":{"authorization":"Bearer <JWT>"}}`; a
-//! connection without a valid token is closed (4403).
+//! connection without a valid token is closed (4403), one that sends no
+//! `connection_init` within [`INIT_TIMEOUT`] is dropped, and an authenticated one is
+//! closed when its access token expires (the client reconnects with a fresh token).
+
+use std::time::Duration;
 
 use async_graphql::{Data, Executor};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
@@ -9,6 +13,8 @@ use axum::extract::{FromRequestParts, WebSocketUpgrade};
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use serde_json::Value;
+use tokio::sync::oneshot;
+use tokio::time::Instant;
 
 use super::HttpState;
 use crate::auth::principal::RequestMeta;
@@ -40,12 +46,33 @@ pub async fn upgrade<E: Executor>(st: HttpState<E>, mut parts: Parts, meta: Requ
     let app = st.app.clone();
     let executor = st.executor.clone();
     ws.protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
-            GraphQLWebSocket::new(socket, executor, protocol)
-                .on_connection_init(move |payload| connection_data(app, payload, meta))
-                .serve()
+        .on_upgrade(move |socket| async move {
+            let (expiry_tx, expiry_rx) = oneshot::channel();
+            let serve = GraphQLWebSocket::new(socket, executor, protocol)
+                .on_connection_init(move |payload| connection_data(app, payload, meta, expiry_tx))
+                .serve();
+            tokio::select! {
+                () = serve => {}
+                () = watchdog(expiry_rx) => tracing::info!("websocket closed: not authenticated in time, or token expired"),
+            }
         })
         .into_response()
+}
+
+/// Time a client has to send `connection_init` after the upgrade.
+pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Resolves when the connection must end: no successful `connection_init` within
+/// [`INIT_TIMEOUT`], or the access token it authenticated with has expired.
+async fn watchdog(expiry: oneshot::Receiver<Instant>) {
+    match tokio::time::timeout(INIT_TIMEOUT, expiry).await {
+        Ok(Ok(expires)) => tokio::time::sleep_until(expires).await,
+        // Refused or never sent: async-graphql closes a refused one itself; this ends the
+        // silent ones.
+        Ok(Err(_)) | Err(_) => {
+            tokio::time::sleep(INIT_TIMEOUT).await;
+        }
+    }
 }
 
 /// The bearer token of a `connection_init` payload (`authorization` or `Authorization`,
@@ -61,10 +88,20 @@ fn token_of(payload: &Value) -> Option<&str> {
 
 /// Authenticate the connection and build the data its operations see. The caller's
 /// enabled modules are read once per connection.
-async fn connection_data(app: AppState, payload: Value, meta: RequestMeta) -> async_graphql::Result<Data> {
+async fn connection_data(
+    app: AppState,
+    payload: Value,
+    meta: RequestMeta,
+    expiry: oneshot::Sender<Instant>,
+) -> async_graphql::Result<Data> {
     let Some(token) = token_of(&payload) else {
         return Err(ApiError::unauthenticated().into());
     };
+    let expires_in = app
+        .jwt
+        .verify(token)
+        .map(|claims| claims.exp - chrono::Utc::now().timestamp())
+        .unwrap_or(0);
     let principal = match authenticate(&app, token, meta.clone()).await {
         Ok(p) => p,
         Err(AuthFailure::Internal(e)) => {
@@ -77,6 +114,7 @@ async fn connection_data(app: AppState, payload: Value, meta: RequestMeta) -> as
         }
     };
     let enabled = modules::enabled_for(&app.db, &app.modules, principal.organisation_id).await?;
+    let _ = expiry.send(Instant::now() + Duration::from_secs(u64::try_from(expires_in).unwrap_or(0)));
     let mut data = Data::default();
     data.insert(meta);
     data.insert(Loaders::new(&app.db));
