@@ -714,3 +714,39 @@ async fn an_answer_racing_another_change_starts_from_the_committed_status() {
     });
     accept.expect_code("INVALID_TRANSITION");
 }
+
+#[tokio::test]
+async fn mahalla_members_do_not_see_referrals() {
+    let app = spawn_app().await;
+    let Setup { w, .. } = setup(&app).await;
+    let id = draft(&app, &w).await;
+    let r = app
+        .gql(Some(&w.member_a), "{ referrals { totalCount } }", json!({}))
+        .await;
+    assert_eq!(r.ok()["referrals"]["totalCount"], 0);
+    let r = app
+        .gql(
+            Some(&w.member_a),
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert!(r.ok()["node"].is_null());
+    let r = app
+        .gql(
+            Some(&w.inspector),
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(r.ok()["node"]["id"], json!(id));
+    // Nor their events, while the case's other events stay visible to them.
+    let q = "query($t: [String!]) { events(filter: {types: $t}) { totalCount } }";
+    let count = |token: String, types: Value| {
+        let app = &app;
+        async move { app.gql(Some(&token), q, json!({"t": types})).await.ok()["events"]["totalCount"].clone() }
+    };
+    assert_eq!(count(w.member_a.clone(), json!(["referral.created"])).await, 0);
+    assert_eq!(count(w.inspector.clone(), json!(["referral.created"])).await, 1);
+    assert_ne!(count(w.member_a.clone(), Value::Null).await, 0);
+}

@@ -9,7 +9,7 @@ use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::entity::{self as domain_event, Model};
-use crate::access::visible_cases;
+use crate::access::{CaseAccess, cases_with_access, visible_cases};
 use crate::auth::principal::Principal;
 use crate::case::entity::case;
 use crate::error::{ApiError, ApiResult};
@@ -67,6 +67,8 @@ impl DomainEvent {
     }
 }
 
+const REFERRAL: &str = "Referral";
+
 fn handles_referrals(p: &Principal) -> bool {
     p.has_any_role(&[Role::PartnerStaff, Role::OrgAdmin])
 }
@@ -75,19 +77,31 @@ fn handles_referrals(p: &Principal) -> bool {
 /// referral events addressed to their organisation (partner staff), events about their
 /// organisation itself (its admins), and platform events (platform admins).
 pub fn visible_events(p: &Principal) -> Condition {
-    let mut any = Condition::any().add(
+    let cases = |cond: Condition| {
         domain_event::Column::CaseId.in_subquery(
             Query::select()
                 .column(case::Column::Id)
                 .from(case::Entity)
-                .cond_where(visible_cases(p))
+                .cond_where(cond)
                 .to_owned(),
-        ),
-    );
+        )
+    };
+    // Referrals are the agencies' work: their events need Supervise access to the case.
+    let mut any = Condition::any()
+        .add(
+            Condition::all()
+                .add(domain_event::Column::AggregateType.ne(REFERRAL))
+                .add(cases(visible_cases(p))),
+        )
+        .add(
+            Condition::all()
+                .add(domain_event::Column::AggregateType.eq(REFERRAL))
+                .add(cases(cases_with_access(p, CaseAccess::Supervise))),
+        );
     if handles_referrals(p) {
         any = any.add(
             Condition::all()
-                .add(domain_event::Column::AggregateType.eq("Referral"))
+                .add(domain_event::Column::AggregateType.eq(REFERRAL))
                 .add(domain_event::Column::OrganisationId.eq(p.organisation_id)),
         );
     }
@@ -107,7 +121,7 @@ pub fn visible_events(p: &Principal) -> Condition {
 /// Whether a referral event concerns `p`'s organisation: addressed to it (a partner's
 /// staff see referrals once sent, never drafts) or about a referral it made.
 pub fn is_referral_event_for(p: &Principal, e: &Model) -> bool {
-    if e.aggregate_type != "Referral" {
+    if e.aggregate_type != REFERRAL {
         return false;
     }
     let from = e
@@ -207,11 +221,11 @@ impl EventSubscription {
         let st = state(ctx)?;
         let case_id = ids::decode_as(&case_id, "Case", "caseId")?;
         let db = st.db.clone();
-        let as_partner = match crate::case::service::get(&db, &p, case_id).await {
-            Ok(_) => false,
+        let (as_partner, sees_referrals) = match crate::case::service::get(&db, &p, case_id).await {
+            Ok((_, access)) => (false, access >= CaseAccess::Supervise),
             Err(ApiError::NotFound(_)) => {
                 if crate::referral::service::partner_reaches_case(&db, &p, case_id).await? {
-                    true
+                    (true, true)
                 } else {
                     return Err(ApiError::NotFound("Case").into());
                 }
@@ -223,7 +237,11 @@ impl EventSubscription {
             // A subscriber that fell behind the feed ends; it catches up with `events(after:)`.
             .take_while(|r| std::future::ready(r.is_ok()))
             .filter_map(|r| std::future::ready(r.ok()))
-            .filter(move |e| std::future::ready(e.case_id == Some(case_id)));
+            .filter(move |e| {
+                std::future::ready(
+                    e.case_id == Some(case_id) && (sees_referrals || e.aggregate_type != REFERRAL),
+                )
+            });
         let stream = events
             .then(move |e| {
                 let db = db.clone();

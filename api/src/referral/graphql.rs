@@ -8,7 +8,7 @@ use super::entity::{
 };
 use super::lifecycle::Step;
 use super::service::{self, NewReferral, Override, ReferralFilter, partner_grant};
-use crate::access::case_access;
+use crate::access::{CaseAccess, case_access};
 use crate::case::graphql::{Case, CaseCondition};
 use crate::consent::entity::DataScope;
 use crate::consent::graphql::Consent;
@@ -60,14 +60,14 @@ impl Referral {
     }
     /// What the partner may know of the person, within the consent's data scope: only
     /// while the referral is ACCEPTED or IN_PROGRESS and its consent is live. The
-    /// referring side sees it whenever it may see the case.
+    /// supervising agencies see it whenever they may see the case.
     async fn subject(&self, ctx: &Context<'_>) -> Result<Option<ReferralSubject>> {
         let p = principal(ctx)?;
         let l = loaders(ctx)?;
         let Some(c) = one(&l.cases, self.0.case_id).await? else {
             return Ok(None);
         };
-        let scope = if case_access(p, &c).is_some() {
+        let scope = if case_access(p, &c).is_some_and(|a| a >= CaseAccess::Supervise) {
             Some(vec![
                 DataScope::Identity,
                 DataScope::Contact,

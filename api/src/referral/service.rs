@@ -17,7 +17,7 @@ use serde_json::{Value as Json, json};
 
 use super::entity::{LegalBasis, ReferralStatus, WithdrawalReason, referral, transition};
 use super::lifecycle::{Side, Step, name, next};
-use crate::access::{CaseAccess, visible_cases};
+use crate::access::{CaseAccess, cases_with_access};
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;
 use crate::case::entity::case;
@@ -59,15 +59,16 @@ pub struct ReferralFilter {
     pub overdue: Option<bool>,
 }
 
-/// The SQL condition selecting the referrals `p` may see: those of cases they may see,
-/// and those sent (not drafts) to their organisation if they handle its referrals.
+/// The SQL condition selecting the referrals `p` may see: those of cases they supervise
+/// (not mahalla members: referrals are the agencies' work), and those sent (not drafts)
+/// to their organisation if they handle its referrals.
 pub fn visible_referrals(p: &Principal) -> Condition {
     let mut any = Condition::any().add(
         referral::Column::CaseId.in_subquery(
             Query::select()
                 .column(case::Column::Id)
                 .from(case::Entity)
-                .cond_where(visible_cases(p))
+                .cond_where(cases_with_access(p, CaseAccess::Supervise))
                 .to_owned(),
         ),
     );
