@@ -125,6 +125,7 @@ async fn a_referral_goes_through_its_whole_lifecycle_by_graphql_alone() {
     let seen = &r.ok()["referrals"]["edges"][0]["node"];
     assert!(seen["subject"].is_null());
     assert!(seen["case"].is_null(), "a partner never gets the case record");
+    assert!(seen["consent"].is_null(), "nor the consent record itself");
 
     let r = act(
         &app,
@@ -484,7 +485,8 @@ async fn withdrawing_consent_cuts_the_partner_off_at_once() {
     assert!(node["subject"].is_null());
     assert_eq!(node["status"], "CANCELLED");
     assert_eq!(node["withdrawalReason"], "CONSENT_WITHDRAWN");
-    assert_eq!(node["consent"]["live"], false);
+    let r = app.gql(Some(&w.officer), &see, json!({"id": id})).await;
+    assert_eq!(r.ok()["node"]["consent"]["live"], false);
     // A new referral cannot be sent under the withdrawn consent.
     let again = draft(&app, &w).await;
     act(&app, &w.officer, "sendReferral", &again, json!({}))
@@ -749,4 +751,48 @@ async fn mahalla_members_do_not_see_referrals() {
     assert_eq!(count(w.member_a.clone(), json!(["referral.created"])).await, 0);
     assert_eq!(count(w.inspector.clone(), json!(["referral.created"])).await, 1);
     assert_ne!(count(w.member_a.clone(), Value::Null).await, 0);
+}
+
+#[tokio::test]
+async fn a_referral_of_a_closed_case_does_not_move_forward() {
+    let app = spawn_app().await;
+    let Setup { w, .. } = setup(&app).await;
+    record_consent(&app, &w, json!({"organisationId": w.employment})).await;
+    let waiting = draft(&app, &w).await;
+    let sent = draft(&app, &w).await;
+    act(&app, &w.officer, "sendReferral", &sent, json!({})).await.ok();
+    crate::world::set_status(
+        &app,
+        &w.officer,
+        &w.case,
+        "REVOKED",
+        Some("court revoked the sentence"),
+    )
+    .await
+    .ok();
+    act(&app, &w.officer, "sendReferral", &waiting, json!({}))
+        .await
+        .expect_code("CONFLICT");
+    act(&app, &w.partner, "acceptReferral", &sent, json!({}))
+        .await
+        .expect_code("CONFLICT");
+    // Declining or cancelling stays possible.
+    let r = act(
+        &app,
+        &w.partner,
+        "declineReferral",
+        &sent,
+        json!({"reason": "NOT_ELIGIBLE"}),
+    )
+    .await;
+    assert_eq!(referral(&r, "declineReferral")["status"], "DECLINED");
+    let set =
+        "mutation($i: SetReferralExternalIdInput!) { setReferralExternalId(input: $i) { referral { id } } }";
+    app.gql(
+        Some(&w.partner),
+        set,
+        json!({"i": {"id": sent, "externalId": "LATE-1"}}),
+    )
+    .await
+    .expect_code("CONFLICT");
 }

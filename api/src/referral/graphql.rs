@@ -111,12 +111,23 @@ impl Referral {
     async fn external_id(&self) -> Option<&str> {
         self.0.external_id.as_deref()
     }
-    /// The consent the referral was sent under (absent when sent under a legal basis).
+    /// The consent the referral was sent under (absent when sent under a legal basis),
+    /// for the agencies supervising the case; the partner sees what it covers in
+    /// `subject.dataScope`.
     async fn consent(&self, ctx: &Context<'_>) -> Result<Option<Consent>> {
         let Some(id) = self.0.consent_id else {
             return Ok(None);
         };
-        Ok(one(&loaders(ctx)?.consents, id).await?.map(Consent))
+        let p = principal(ctx)?;
+        let l = loaders(ctx)?;
+        let supervises = one(&l.cases, self.0.case_id)
+            .await?
+            .and_then(|c| case_access(p, &c))
+            .is_some_and(|a| a >= CaseAccess::Supervise);
+        if !supervises {
+            return Ok(None);
+        }
+        Ok(one(&l.consents, id).await?.map(Consent))
     }
     /// The legal ground it was sent on without consent.
     async fn legal_basis(&self) -> Option<LegalBasis> {

@@ -191,10 +191,10 @@ pub async fn create(
     events::emit(
         &txn,
         Some(p),
-        // A draft is the referrer's own: its event is addressed to the referrer.
+        // A draft is the referrer's own: its event is addressed to no organisation, and
+        // only those who supervise the case see it.
         NewEvent::new("referral.created", "Referral", row.id)
             .case(row.case_id)
-            .organisation(row.from_organisation_id)
             .payload(event_payload(&row, None)),
     )
     .await?;
@@ -228,6 +228,7 @@ pub async fn send(
     let r = get_for_change(&txn, p, id).await?;
     let side = side_of(&txn, p, &r).await?;
     next(r.status, Step::Send, side)?;
+    refuse_closed_case(&txn, r.case_id).await?;
     let to = organisation::Entity::find_by_id(r.to_organisation_id)
         .one(&txn)
         .await?
@@ -293,6 +294,9 @@ pub async fn step(
     let r = get_for_change(&txn, p, id).await?;
     let side = side_of(&txn, p, &r).await?;
     next(r.status, step, side)?;
+    if matches!(step, Step::Accept | Step::Start) {
+        refuse_closed_case(&txn, r.case_id).await?;
+    }
     let mut row: referral::ActiveModel = r.clone().into();
     if let Some(ext) = external_id {
         if side != Side::Recipient {
@@ -321,6 +325,9 @@ pub async fn set_external_id(
     if !is_recipient(p, &r) {
         return Err(ApiError::forbidden());
     }
+    if r.status.is_final() {
+        return Err(ApiError::Conflict("the referral is closed".into()));
+    }
     let mut row: referral::ActiveModel = r.into();
     row.external_id = Set(external_id);
     row.updated_at = Set(now());
@@ -336,8 +343,29 @@ pub async fn set_external_id(
             .case(row.case_id),
     )
     .await?;
+    events::emit(
+        &txn,
+        Some(p),
+        NewEvent::new("referral.updated", "Referral", row.id)
+            .case(row.case_id)
+            .organisation(row.to_organisation_id)
+            .payload(event_payload(&row, None)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(row)
+}
+
+/// Refuse to move a referral forward for a case that has been closed.
+async fn refuse_closed_case(txn: &DatabaseTransaction, case_id: i64) -> ApiResult<()> {
+    let c = case::Entity::find_by_id(case_id)
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound("Case"))?;
+    if crate::case::lifecycle::is_closed(c.status) {
+        return Err(ApiError::Conflict("the case is closed".into()));
+    }
+    Ok(())
 }
 
 /// Cancel, on behalf of the platform, every referral under way that relies on a consent
@@ -417,10 +445,13 @@ async fn finish_step(
     events::emit(
         txn,
         Some(p),
-        NewEvent::new("referral.status_changed", "Referral", row.id)
-            .case(row.case_id)
-            .organisation(addressee(&row, from))
-            .payload(event_payload(&row, Some(from))),
+        addressed(
+            NewEvent::new("referral.status_changed", "Referral", row.id)
+                .case(row.case_id)
+                .payload(event_payload(&row, Some(from))),
+            &row,
+            from,
+        ),
     )
     .await?;
     Ok(row)
@@ -450,13 +481,14 @@ async fn record_transition(
     Ok(())
 }
 
-/// The organisation a referral event is addressed to: the recipient once it has been
-/// sent, the referrer while (and when leaving) a draft the recipient never saw.
-fn addressee(r: &referral::Model, from: ReferralStatus) -> i64 {
+/// Address a referral event to the recipient once the referral has been sent; while
+/// (and when leaving) a draft the recipient never saw, to no organisation: only those
+/// who supervise the case see it.
+fn addressed(event: NewEvent, r: &referral::Model, from: ReferralStatus) -> NewEvent {
     if from == ReferralStatus::Draft && r.status != ReferralStatus::Sent {
-        r.from_organisation_id
+        event
     } else {
-        r.to_organisation_id
+        event.organisation(r.to_organisation_id)
     }
 }
 
