@@ -82,7 +82,7 @@ impl Cursor {
 }
 
 /// The highest event id committed so far (0 when there is none).
-pub async fn latest_id(db: &DatabaseConnection) -> Result<i64, sea_orm::DbErr> {
+pub async fn latest_id<C: sea_orm::ConnectionTrait>(db: &C) -> Result<i64, sea_orm::DbErr> {
     Ok(domain_event::Entity::find()
         .select_only()
         .column(domain_event::Column::Id)

@@ -68,9 +68,12 @@ impl ModuleInfo {
     async fn enabled(&self) -> bool {
         self.status.enabled
     }
-    /// The organisation's configuration (the module's default when never configured).
-    async fn config(&self) -> Json<serde_json::Value> {
-        Json(self.status.config.clone())
+    /// The organisation's configuration (the module's default when never configured):
+    /// for its admins and the platform admin only, null for everyone else.
+    async fn config(&self, ctx: &Context<'_>) -> Result<Option<Json<serde_json::Value>>> {
+        let p = principal(ctx)?;
+        Ok(p.has_any_role(&[Role::OrgAdmin, Role::PlatformAdmin])
+            .then(|| Json(self.status.config.clone())))
     }
     async fn referral_kinds(&self) -> Vec<ReferralKindInfo> {
         self.module()

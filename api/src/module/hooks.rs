@@ -33,7 +33,8 @@ pub async fn run(db: DatabaseConnection, registry: Registry, interval: Duration)
     if listening.is_empty() {
         return;
     }
-    let mut gaps: HashMap<&'static str, Option<Instant>> = HashMap::new();
+    // Per module: the cursor a gap was first seen at, and when.
+    let mut gaps: HashMap<&'static str, (i64, Option<Instant>)> = HashMap::new();
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -73,9 +74,15 @@ async fn cursor_of(db: &DatabaseConnection, id: &str) -> Result<i64, DbErr> {
 async fn deliver(
     db: &DatabaseConnection,
     m: &dyn super::Module,
-    gap_since: &mut Option<Instant>,
+    gap: &mut (i64, Option<Instant>),
 ) -> anyhow::Result<()> {
     let start = cursor_of(db, m.id()).await?;
+    // Another replica may have moved the cursor: a gap timer only counts for the
+    // position it was started at.
+    if gap.0 != start {
+        *gap = (start, None);
+    }
+    let gap_since = &mut gap.1;
     let batch = domain_event::Entity::find()
         .filter(domain_event::Column::Id.gt(start))
         .order_by_asc(domain_event::Column::Id)

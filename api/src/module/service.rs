@@ -164,10 +164,12 @@ pub async fn set_availability(
     let m = known(registry, module_id)?;
     let txn = write_txn(db).await?;
     let at = now();
+    // A module first seen here starts its hooks at the newest event (no replay of history).
+    let cursor = crate::events::feed::latest_id(&txn).await?;
     module::Entity::insert(module::ActiveModel {
         id: Set(m.id().to_owned()),
         available: Set(available),
-        event_cursor: Set(0),
+        event_cursor: Set(cursor),
         updated_at: Set(at),
         updated_by: Set(Some(p.user_id)),
     })
