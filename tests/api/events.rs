@@ -348,3 +348,105 @@ async fn a_websocket_is_closed_when_its_access_token_expires() {
     .await;
     assert!(ended.is_ok(), "the connection outlived its token");
 }
+
+#[tokio::test]
+async fn referral_events_reach_only_those_who_handle_or_supervise_them() {
+    let app = spawn_app().await;
+    let st = setup(&app).await;
+    let w = &st.w;
+    record_consent(&app, w, json!({"organisationKind": "EMPLOYMENT_CENTRE"})).await;
+    // The referring organisation's admin supervises no case; the inspector does.
+    let mut admin = WsClient::authenticated(&app, &w.org_admin).await;
+    admin.subscribe("a", REFERRAL_EVENTS, json!({})).await;
+    let mut inspector = WsClient::authenticated(&app, &w.inspector).await;
+    inspector.subscribe("i", REFERRAL_EVENTS, json!({})).await;
+    let mut live = false;
+    for _ in 0..20 {
+        let warm = draft(&app, w).await;
+        act(&app, &w.officer, "sendReferral", &warm, json!({})).await.ok();
+        if inspector
+            .next_data("i", Duration::from_millis(500))
+            .await
+            .is_some()
+        {
+            live = true;
+            break;
+        }
+    }
+    assert!(live, "the inspector's subscription never received an event");
+    // Both subscriptions were opened before the inspector's first event; the admin's got
+    // none of the same events.
+    assert!(admin.next_data("a", Duration::from_millis(500)).await.is_none());
+}
+
+#[tokio::test]
+async fn a_partner_follows_a_case_through_its_referral_until_consent_is_withdrawn() {
+    let app = spawn_app().await;
+    let st = setup(&app).await;
+    let w = &st.w;
+    let consent = record_consent(&app, w, json!({"organisationId": w.employment})).await;
+    let id = draft(&app, w).await;
+    act(&app, &w.officer, "sendReferral", &id, json!({})).await.ok();
+    act(&app, &w.partner, "acceptReferral", &id, json!({})).await.ok();
+
+    let mut partner = WsClient::authenticated(&app, &w.partner).await;
+    partner
+        .subscribe(
+            "c",
+            "subscription($c: ID!) { caseEvents(caseId: $c) { type payload } }",
+            json!({"c": w.case}),
+        )
+        .await;
+    let set =
+        "mutation($i: SetReferralExternalIdInput!) { setReferralExternalId(input: $i) { referral { id } } }";
+    let mut live = false;
+    for n in 0..20 {
+        app.gql(
+            Some(&w.partner),
+            set,
+            json!({"i": {"id": id, "externalId": format!("W-{n}")}}),
+        )
+        .await
+        .ok();
+        if partner.next_data("c", Duration::from_millis(500)).await.is_some() {
+            live = true;
+            break;
+        }
+    }
+    assert!(live, "the partner's case subscription never received an event");
+    while partner.next_data("c", Duration::from_millis(300)).await.is_some() {}
+
+    // The case's other events are not the partner's, and do not end its stream.
+    app.gql(
+        Some(&w.officer),
+        "mutation($i: RecordCheckInInput!) { recordCheckIn(input: $i) { id } }",
+        json!({"i": {"caseId": w.case, "kind": "PHONE", "at": "2026-11-01T10:00:00Z"}}),
+    )
+    .await
+    .ok();
+    act(&app, &w.partner, "startReferral", &id, json!({})).await.ok();
+    let seen = partner
+        .next_data("c", Duration::from_secs(5))
+        .await
+        .expect("the start");
+    assert_eq!(seen["caseEvents"]["payload"]["status"], "IN_PROGRESS");
+
+    // Withdrawal: the cancellation is delivered, then the stream ends.
+    app.gql(
+        Some(&w.officer),
+        "mutation($i: WithdrawConsentInput!) { withdrawConsent(input: $i) { live } }",
+        json!({"i": {"id": consent, "reason": "PERSON_REQUEST"}}),
+    )
+    .await
+    .ok();
+    let seen = partner
+        .next_data("c", Duration::from_secs(5))
+        .await
+        .expect("the cancellation");
+    assert_eq!(seen["caseEvents"]["payload"]["status"], "CANCELLED");
+    let end = partner
+        .next(Duration::from_secs(5))
+        .await
+        .expect("the end of the stream");
+    assert_eq!(end["type"], "complete", "{end}");
+}

@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, Object, Result, Subscription};
 use chrono::{DateTime, Utc};
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
+use tokio::sync::broadcast;
 
 use super::entity::{self as domain_event, Model};
 use crate::access::{CaseAccess, cases_with_access, visible_cases};
@@ -118,17 +119,10 @@ pub fn visible_events(p: &Principal) -> Condition {
     any
 }
 
-/// Whether a referral event concerns `p`'s organisation: addressed to it (a partner's
-/// staff see referrals once sent, never drafts) or about a referral it made.
+/// Whether a referral event is addressed to `p`'s organisation and `p` handles its
+/// referrals (a partner's staff see referrals once sent, never drafts).
 pub fn is_referral_event_for(p: &Principal, e: &Model) -> bool {
-    if e.aggregate_type != REFERRAL {
-        return false;
-    }
-    let from = e
-        .payload
-        .get("fromOrganisationId")
-        .and_then(serde_json::Value::as_i64);
-    (e.organisation_id == Some(p.organisation_id) && handles_referrals(p)) || from == Some(p.organisation_id)
+    e.aggregate_type == REFERRAL && e.organisation_id == Some(p.organisation_id) && handles_referrals(p)
 }
 
 /// Events the caller may see, oldest first, after a cursor.
@@ -202,6 +196,23 @@ impl EventQuery {
     }
 }
 
+/// The next committed event, or `None` when the feed lagged (the subscriber resumes
+/// with `events(after:)`) or closed.
+async fn next_event(rx: &mut broadcast::Receiver<Arc<Model>>) -> Option<Arc<Model>> {
+    rx.recv().await.ok()
+}
+
+/// Whether `p` supervises case `case_id` (the referrer side of [`visible_events`]).
+async fn supervises_case(db: &DatabaseConnection, p: &Principal, case_id: Option<i64>) -> bool {
+    let Some(id) = case_id else {
+        return false;
+    };
+    matches!(
+        crate::case::service::get(db, p, id).await,
+        Ok((_, access)) if access >= CaseAccess::Supervise
+    )
+}
+
 /// Live events. Each stream carries the events committed after it started; catch up on
 /// missed ones with `events(after:)`.
 #[derive(Default)]
@@ -210,8 +221,9 @@ pub struct EventSubscription;
 #[Subscription]
 impl EventSubscription {
     /// Events of one case, as they are committed. The partner of an accepted referral
-    /// sees the case's referral events addressed to it. Ends when the caller loses
-    /// access to the case.
+    /// sees the case's referral events addressed to it. Access is checked again for every
+    /// event: the stream ends when the caller loses access to the case (the event that
+    /// ended a partner's access is still delivered).
     async fn case_events(
         &self,
         ctx: &Context<'_>,
@@ -221,11 +233,11 @@ impl EventSubscription {
         let st = state(ctx)?;
         let case_id = ids::decode_as(&case_id, "Case", "caseId")?;
         let db = st.db.clone();
-        let (as_partner, sees_referrals) = match crate::case::service::get(&db, &p, case_id).await {
-            Ok((_, access)) => (false, access >= CaseAccess::Supervise),
+        let as_partner = match crate::case::service::get(&db, &p, case_id).await {
+            Ok(_) => false,
             Err(ApiError::NotFound(_)) => {
                 if crate::referral::service::partner_reaches_case(&db, &p, case_id).await? {
-                    (true, true)
+                    true
                 } else {
                     return Err(ApiError::NotFound("Case").into());
                 }
@@ -233,47 +245,62 @@ impl EventSubscription {
             Err(e) => return Err(e.into()),
         };
         let rx = st.feed.subscribe();
-        let events = tokio_stream::wrappers::BroadcastStream::new(rx)
-            // A subscriber that fell behind the feed ends; it catches up with `events(after:)`.
-            .take_while(|r| std::future::ready(r.is_ok()))
-            .filter_map(|r| std::future::ready(r.ok()))
-            .filter(move |e| {
-                std::future::ready(
-                    e.case_id == Some(case_id) && (sees_referrals || e.aggregate_type != REFERRAL),
-                )
-            });
-        let stream = events
-            .then(move |e| {
-                let db = db.clone();
-                let p = p.clone();
-                async move {
-                    // Access is checked again for every event: a withdrawn consent or a
-                    // reassigned case ends the stream.
-                    let allowed = if as_partner {
-                        is_referral_event_for(&p, &e)
-                            && crate::referral::service::partner_reaches_case(&db, &p, case_id)
-                                .await
-                                .unwrap_or(false)
-                    } else {
-                        crate::case::service::get(&db, &p, case_id).await.is_ok()
-                    };
-                    (allowed, e)
+        Ok(futures::stream::unfold((rx, false), move |(mut rx, ended)| {
+            let (db, p) = (db.clone(), p.clone());
+            async move {
+                if ended {
+                    return None;
                 }
-            })
-            .take_while(|(allowed, _)| std::future::ready(*allowed))
-            .map(|(_, e)| DomainEvent(e));
-        Ok(stream)
+                loop {
+                    let e = next_event(&mut rx).await?;
+                    if e.case_id != Some(case_id) {
+                        continue;
+                    }
+                    if as_partner {
+                        if !is_referral_event_for(&p, &e) {
+                            continue;
+                        }
+                        let still = crate::referral::service::partner_reaches_case(&db, &p, case_id)
+                            .await
+                            .unwrap_or(false);
+                        return Some((DomainEvent(e), (rx, !still)));
+                    }
+                    match crate::case::service::get(&db, &p, case_id).await {
+                        Ok((_, access)) if e.aggregate_type == REFERRAL && access < CaseAccess::Supervise => {
+                        }
+                        Ok(_) => return Some((DomainEvent(e), (rx, false))),
+                        Err(_) => return None,
+                    }
+                }
+            }
+        }))
     }
 
-    /// Referral events of the caller's organisation (referrals it sent or received), as
-    /// they are committed.
+    /// Referral events, as they are committed: those addressed to the caller's
+    /// organisation (its partner staff and admins), and those of cases the caller
+    /// supervises (probation officers, prevention inspectors): the same events as
+    /// `events` returns.
     async fn referral_events(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = DomainEvent> + use<>> {
         let p = principal(ctx)?.clone();
-        let rx = state(ctx)?.feed.subscribe();
-        Ok(tokio_stream::wrappers::BroadcastStream::new(rx)
-            .take_while(|r| std::future::ready(r.is_ok()))
-            .filter_map(|r| std::future::ready(r.ok()))
-            .filter(move |e| std::future::ready(is_referral_event_for(&p, e)))
-            .map(DomainEvent))
+        let st = state(ctx)?;
+        let db = st.db.clone();
+        let rx = st.feed.subscribe();
+        let supervisor = p.has_any_role(&[Role::ProbationOfficer, Role::PreventionInspector]);
+        Ok(futures::stream::unfold(rx, move |mut rx| {
+            let (db, p) = (db.clone(), p.clone());
+            async move {
+                loop {
+                    let e = next_event(&mut rx).await?;
+                    if e.aggregate_type != REFERRAL {
+                        continue;
+                    }
+                    if is_referral_event_for(&p, &e)
+                        || (supervisor && supervises_case(&db, &p, e.case_id).await)
+                    {
+                        return Some((DomainEvent(e), rx));
+                    }
+                }
+            }
+        }))
     }
 }

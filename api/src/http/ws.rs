@@ -5,12 +5,15 @@
 //! `connection_init` within [`INIT_TIMEOUT`] is dropped, and an authenticated one is
 //! closed when its access token expires (the client reconnects with a fresh token).
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use async_graphql::{Data, Executor};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::{FromRequestParts, WebSocketUpgrade};
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use http::request::Parts;
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -44,12 +47,17 @@ pub async fn upgrade<E: Executor>(st: HttpState<E>, mut parts: Parts, meta: Requ
         Err(e) => return e.into_response(),
     };
     let app = st.app.clone();
-    let executor = st.executor.clone();
+    let organisation = Arc::new(OnceLock::new());
+    let executor = PerOperation {
+        inner: st.executor.clone(),
+        app: st.app.clone(),
+        organisation: organisation.clone(),
+    };
     ws.protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| async move {
             let (expiry_tx, expiry_rx) = oneshot::channel();
             let serve = GraphQLWebSocket::new(socket, executor, protocol)
-                .on_connection_init(move |payload| connection_data(app, payload, meta, expiry_tx))
+                .on_connection_init(move |payload| connection_data(app, payload, meta, expiry_tx, organisation))
                 .serve();
             tokio::select! {
                 () = serve => {}
@@ -93,6 +101,7 @@ async fn connection_data(
     payload: Value,
     meta: RequestMeta,
     expiry: oneshot::Sender<Instant>,
+    organisation: Arc<OnceLock<i64>>,
 ) -> async_graphql::Result<Data> {
     let Some(token) = token_of(&payload) else {
         return Err(ApiError::unauthenticated().into());
@@ -113,14 +122,73 @@ async fn connection_data(
             return Err(ApiError::Unauthenticated("invalid or expired access token".into()).into());
         }
     };
-    let enabled = modules::enabled_for(&app.db, &app.modules, principal.organisation_id).await?;
     let _ = expiry.send(Instant::now() + Duration::from_secs(u64::try_from(expires_in).unwrap_or(0)));
+    let _ = organisation.set(principal.organisation_id);
     let mut data = Data::default();
     data.insert(meta);
-    data.insert(Loaders::new(&app.db));
-    data.insert(enabled);
     data.insert(principal);
     Ok(data)
+}
+
+/// The executor of one WebSocket connection: each operation gets its own loaders (a
+/// request-long cache) and the modules enabled for the caller's organisation as they
+/// are when the operation starts, like an HTTP request; the caller stays the one
+/// authenticated in `connection_init`.
+#[derive(Clone)]
+struct PerOperation<E> {
+    inner: E,
+    app: AppState,
+    organisation: Arc<OnceLock<i64>>,
+}
+
+impl<E: Executor> PerOperation<E> {
+    async fn prepare(
+        &self,
+        request: async_graphql::Request,
+    ) -> Result<async_graphql::Request, async_graphql::Response> {
+        let mut request = request.data(Loaders::new(&self.app.db));
+        if let Some(org) = self.organisation.get() {
+            match modules::enabled_for(&self.app.db, &self.app.modules, *org).await {
+                Ok(enabled) => request = request.data(enabled),
+                Err(e) => {
+                    tracing::error!(error = ?e, "loading the enabled modules failed");
+                    return Err(async_graphql::Response::from_errors(vec![
+                        async_graphql::Error::from(ApiError::internal(
+                            "enabled modules",
+                            anyhow::anyhow!("lookup failed"),
+                        ))
+                        .into_server_error(Default::default()),
+                    ]));
+                }
+            }
+        }
+        Ok(request)
+    }
+}
+
+impl<E: Executor> Executor for PerOperation<E> {
+    async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
+        match self.prepare(request).await {
+            Ok(request) => self.inner.execute(request).await,
+            Err(response) => response,
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        let this = self.clone();
+        futures::stream::once(async move {
+            match this.prepare(request).await {
+                Ok(request) => this.inner.execute_stream(request, session_data),
+                Err(response) => futures::stream::once(async move { response }).boxed(),
+            }
+        })
+        .flatten()
+        .boxed()
+    }
 }
 
 #[cfg(test)]
