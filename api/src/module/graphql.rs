@@ -1,9 +1,12 @@
 //! The module catalogue and its switches.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, InputObject, Json, Object, Result, SimpleObject};
 
 use super::service::{self, ModuleStatus};
 use super::{Module, Registry};
+use crate::error::ApiError;
 use crate::graphql::context::{principal, state};
 use crate::ids;
 use crate::user::entity::Role;
@@ -32,15 +35,24 @@ pub struct ModulePermission {
 /// configuration for one organisation.
 pub struct ModuleInfo {
     status: ModuleStatus,
-    registry: Registry,
+    module: Arc<dyn Module>,
 }
 
 impl ModuleInfo {
     fn module(&self) -> &dyn Module {
-        self.registry
-            .get(self.status.id)
-            .map(|m| m.as_ref())
-            .expect("a module status names a compiled-in module")
+        self.module.as_ref()
+    }
+
+    /// The GraphQL view of module statuses (each names a compiled-in module).
+    fn all(registry: &Registry, list: Vec<ModuleStatus>) -> Vec<Self> {
+        list.into_iter()
+            .filter_map(|status| {
+                registry.get(status.id).map(|m| Self {
+                    module: m.clone(),
+                    status,
+                })
+            })
+            .collect()
     }
 }
 
@@ -112,13 +124,7 @@ impl ModuleQuery {
         let st = state(ctx)?;
         let org = ids::decode_opt(organisation_id.as_ref(), "Organisation", "organisationId")?;
         let list = service::catalogue(&st.db, &st.modules, p, org).await?;
-        Ok(list
-            .into_iter()
-            .map(|status| ModuleInfo {
-                status,
-                registry: st.modules.clone(),
-            })
-            .collect())
+        Ok(ModuleInfo::all(&st.modules, list))
     }
 }
 
@@ -156,13 +162,7 @@ impl ModuleMutation {
         let st = state(ctx)?;
         service::set_availability(&st.db, &st.modules, p, &input.module_id, input.available).await?;
         let list = service::catalogue(&st.db, &st.modules, p, None).await?;
-        Ok(list
-            .into_iter()
-            .map(|status| ModuleInfo {
-                status,
-                registry: st.modules.clone(),
-            })
-            .collect())
+        Ok(ModuleInfo::all(&st.modules, list))
     }
 
     /// Organisation admin: switch a module on or off for the organisation, with its
@@ -185,9 +185,8 @@ impl ModuleMutation {
             input.config.as_ref().map(|c| &c.0),
         )
         .await?;
-        Ok(ModuleInfo {
-            status,
-            registry: st.modules.clone(),
-        })
+        Ok(ModuleInfo::all(&st.modules, vec![status])
+            .pop()
+            .ok_or(ApiError::NotFound("Module"))?)
     }
 }

@@ -59,3 +59,13 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// "Last First Patronymic".
+    pub fn full_name(&self) -> String {
+        match &self.patronymic {
+            Some(p) => format!("{} {} {}", self.last_name, self.first_name, p),
+            None => format!("{} {}", self.last_name, self.first_name),
+        }
+    }
+}

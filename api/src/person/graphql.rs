@@ -56,11 +56,7 @@ impl Person {
     }
     /// "Last First Patronymic".
     async fn full_name(&self) -> String {
-        let m = &self.model;
-        match &m.patronymic {
-            Some(p) => format!("{} {} {}", m.last_name, m.first_name, p),
-            None => format!("{} {}", m.last_name, m.first_name),
-        }
+        self.model.full_name()
     }
     async fn birth_date(&self) -> NaiveDate {
         self.model.birth_date

@@ -3,4 +3,7 @@
 pub mod entity;
 pub mod graphql;
 pub mod lifecycle;
+pub mod mutation;
 pub mod service;
+mod steps;
+pub mod subject;

@@ -15,14 +15,14 @@ use sea_orm::{
 };
 use serde_json::{Value as Json, json};
 
-use super::entity::{LegalBasis, ReferralStatus, WithdrawalReason, referral, transition};
-use super::lifecycle::{Side, Step, name, next};
+use super::entity::{LegalBasis, ReferralStatus, WithdrawalReason, referral};
+use super::lifecycle::{Side, Step, next};
+use super::steps::{event_payload, finish_step, record_transition};
 use crate::access::{CaseAccess, cases_with_access};
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;
 use crate::case::entity::case;
 use crate::case::service as cases;
-use crate::consent::entity as consent;
 use crate::consent::service as consents;
 use crate::db::{now, write_txn};
 use crate::error::{ApiError, ApiResult};
@@ -35,7 +35,7 @@ use crate::user::entity::Role;
 use crate::validate;
 
 /// Roles of a partner organisation that handle the referrals it receives.
-const RECIPIENT_ROLES: &[Role] = &[Role::PartnerStaff, Role::OrgAdmin];
+pub(super) const RECIPIENT_ROLES: &[Role] = &[Role::PartnerStaff, Role::OrgAdmin];
 
 /// A referral to create (as a DRAFT).
 #[derive(Debug, Clone)]
@@ -395,116 +395,6 @@ pub async fn withdraw_relying_on(
     Ok(count)
 }
 
-/// Apply a checked step: status, timestamps, reason, transition row, audit and event.
-async fn finish_step(
-    txn: &DatabaseTransaction,
-    p: &Principal,
-    from: ReferralStatus,
-    mut row: referral::ActiveModel,
-    step: Step,
-    note: Option<String>,
-) -> ApiResult<referral::Model> {
-    let at = now();
-    let to = match step {
-        Step::Send => ReferralStatus::Sent,
-        Step::Accept => ReferralStatus::Accepted,
-        Step::Decline(_) => ReferralStatus::Declined,
-        Step::Start => ReferralStatus::InProgress,
-        Step::Complete => ReferralStatus::Completed,
-        Step::Cancel(_) | Step::Withdraw(_) => ReferralStatus::Cancelled,
-    };
-    row.status = Set(to);
-    row.updated_at = Set(at);
-    match step {
-        Step::Accept => row.responded_at = Set(Some(at)),
-        Step::Decline(reason) => {
-            row.responded_at = Set(Some(at));
-            row.decline_reason = Set(Some(reason));
-        }
-        Step::Cancel(reason) => row.cancel_reason = Set(Some(reason)),
-        Step::Withdraw(reason) => row.withdrawal_reason = Set(Some(reason)),
-        Step::Send | Step::Start | Step::Complete => {}
-    }
-    if to.is_final() {
-        row.closed_at = Set(Some(at));
-    }
-    let row = row
-        .update(txn)
-        .await
-        .map_err(|e| ApiError::conflict_on_unique(e, "another referral has this external id"))?;
-    record_transition(txn, p, &row, Some(from), step.reason(), note).await?;
-    audit::record(
-        txn,
-        p,
-        Entry::new("referral.transition")
-            .target("Referral", row.id)
-            .case(row.case_id)
-            .detail(json!({"from": name(from), "to": name(to), "reason": step.reason()})),
-    )
-    .await?;
-    events::emit(
-        txn,
-        Some(p),
-        addressed(
-            NewEvent::new("referral.status_changed", "Referral", row.id)
-                .case(row.case_id)
-                .payload(event_payload(&row, Some(from))),
-            &row,
-            from,
-        ),
-    )
-    .await?;
-    Ok(row)
-}
-
-async fn record_transition(
-    txn: &DatabaseTransaction,
-    p: &Principal,
-    r: &referral::Model,
-    from: Option<ReferralStatus>,
-    reason: Option<String>,
-    note: Option<String>,
-) -> ApiResult<()> {
-    transition::ActiveModel {
-        referral_id: Set(r.id),
-        from_status: Set(from),
-        to_status: Set(r.status),
-        reason: Set(reason),
-        note: Set(note),
-        actor_user_id: Set(Some(p.user_id)),
-        actor_organisation_id: Set(Some(p.organisation_id)),
-        at: Set(r.updated_at),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
-}
-
-/// Address a referral event to the recipient once the referral has been sent; while
-/// (and when leaving) a draft the recipient never saw, to no organisation: only those
-/// who supervise the case see it.
-fn addressed(event: NewEvent, r: &referral::Model, from: ReferralStatus) -> NewEvent {
-    if from == ReferralStatus::Draft && r.status != ReferralStatus::Sent {
-        event
-    } else {
-        event.organisation(r.to_organisation_id)
-    }
-}
-
-/// Ids and enumerations only: subscribers re-read what they may see.
-fn event_payload(r: &referral::Model, from: Option<ReferralStatus>) -> Json {
-    json!({
-        "referralId": r.id,
-        "kind": r.kind,
-        "module": r.module_id,
-        "status": name(r.status),
-        "from": from.map(name),
-        "fromOrganisationId": r.from_organisation_id,
-        "toOrganisationId": r.to_organisation_id,
-    })
-}
-
 /// Referrals the caller may see, newest first.
 pub async fn list(
     db: &DatabaseConnection,
@@ -553,58 +443,4 @@ pub async fn list(
         Order::Descending,
     )
     .await
-}
-
-/// What the recipient may see of the referred person, and through which consent (or
-/// legal basis): only while the referral is ACCEPTED or IN_PROGRESS and its consent is
-/// live. `None`: nothing.
-pub fn partner_grant(
-    r: &referral::Model,
-    consent: Option<&consent::Model>,
-) -> Option<Vec<consent::DataScope>> {
-    use consent::DataScope;
-    if !matches!(r.status, ReferralStatus::Accepted | ReferralStatus::InProgress) {
-        return None;
-    }
-    if r.legal_basis.is_some() && r.consent_id.is_none() {
-        return Some(vec![
-            DataScope::Identity,
-            DataScope::Contact,
-            DataScope::SentenceConditions,
-        ]);
-    }
-    let c = consent.filter(|c| Some(c.id) == r.consent_id && c.is_live(now()))?;
-    let mut scopes = c.scopes();
-    if !scopes.contains(&DataScope::Identity) {
-        scopes.push(DataScope::Identity);
-    }
-    Some(scopes)
-}
-
-/// Whether `p` reaches case `case_id` as a partner: through an ACCEPTED or IN_PROGRESS
-/// referral to their organisation whose consent is live (or that has a legal basis).
-pub async fn partner_reaches_case<C: ConnectionTrait>(
-    db: &C,
-    p: &Principal,
-    case_id: i64,
-) -> ApiResult<bool> {
-    if !p.has_any_role(RECIPIENT_ROLES) {
-        return Ok(false);
-    }
-    let active = referral::Entity::find()
-        .filter(referral::Column::CaseId.eq(case_id))
-        .filter(referral::Column::ToOrganisationId.eq(p.organisation_id))
-        .filter(referral::Column::Status.is_in([ReferralStatus::Accepted, ReferralStatus::InProgress]))
-        .all(db)
-        .await?;
-    for r in active {
-        let consent = match r.consent_id {
-            Some(id) => consent::Entity::find_by_id(id).one(db).await?,
-            None => None,
-        };
-        if partner_grant(&r, consent.as_ref()).is_some() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
