@@ -450,3 +450,40 @@ async fn a_partner_follows_a_case_through_its_referral_until_consent_is_withdraw
         .expect("the end of the stream");
     assert_eq!(end["type"], "complete", "{end}");
 }
+
+#[tokio::test]
+async fn one_connection_runs_a_bounded_number_of_subscriptions() {
+    let app = spawn_app().await;
+    let st = setup(&app).await;
+    let mut c = WsClient::authenticated(&app, &st.w.partner).await;
+    let max = hamkor_api::http::ws::MAX_OPERATIONS;
+    for n in 0..max {
+        c.subscribe(&format!("s{n}"), REFERRAL_EVENTS, json!({})).await;
+    }
+    c.subscribe("over", REFERRAL_EVENTS, json!({})).await;
+    let msg = loop {
+        let m = c
+            .next(Duration::from_secs(5))
+            .await
+            .expect("an answer to the extra subscription");
+        if m["id"] == "over" {
+            break m;
+        }
+    };
+    let code = match msg["type"].as_str() {
+        Some("error") => msg["payload"][0]["extensions"]["code"].clone(),
+        _ => msg["payload"]["errors"][0]["extensions"]["code"].clone(),
+    };
+    assert_eq!(code, "BAD_USER_INPUT", "{msg}");
+
+    // Ending one makes room for another.
+    c.send(json!({"id": "s0", "type": "complete"})).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    c.subscribe("again", REFERRAL_EVENTS, json!({})).await;
+    while let Some(m) = c.next(Duration::from_millis(700)).await {
+        assert_ne!(
+            m["id"], "again",
+            "the new subscription is accepted and waits for events: {m}"
+        );
+    }
+}

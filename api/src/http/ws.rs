@@ -5,6 +5,7 @@
 //! `connection_init` within [`INIT_TIMEOUT`] is dropped, and an authenticated one is
 //! closed when its access token expires (the client reconnects with a fresh token).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -52,6 +53,7 @@ pub async fn upgrade<E: Executor>(st: HttpState<E>, mut parts: Parts, meta: Requ
         inner: st.executor.clone(),
         app: st.app.clone(),
         organisation: organisation.clone(),
+        active: Arc::new(AtomicUsize::new(0)),
     };
     ws.protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| async move {
@@ -139,6 +141,20 @@ struct PerOperation<E> {
     inner: E,
     app: AppState,
     organisation: Arc<OnceLock<i64>>,
+    /// Operations running on this connection.
+    active: Arc<AtomicUsize>,
+}
+
+/// Most operations (subscriptions, mostly) one connection may run at once.
+pub const MAX_OPERATIONS: usize = 32;
+
+/// Counts one running operation until dropped with its stream.
+struct Running(Arc<AtomicUsize>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl<E: Executor> PerOperation<E> {
@@ -179,6 +195,18 @@ impl<E: Executor> Executor for PerOperation<E> {
         request: async_graphql::Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, async_graphql::Response> {
+        if self.active.fetch_add(1, Ordering::SeqCst) >= MAX_OPERATIONS {
+            self.active.fetch_sub(1, Ordering::SeqCst);
+            let refused = async_graphql::Response::from_errors(vec![
+                async_graphql::Error::from(ApiError::bad_input(
+                    "subscribe",
+                    format!("at most {MAX_OPERATIONS} operations at once on one connection"),
+                ))
+                .into_server_error(Default::default()),
+            ]);
+            return futures::stream::once(async move { refused }).boxed();
+        }
+        let running = Running(self.active.clone());
         let this = self.clone();
         futures::stream::once(async move {
             match this.prepare(request).await {
@@ -187,6 +215,10 @@ impl<E: Executor> Executor for PerOperation<E> {
             }
         })
         .flatten()
+        .map(move |response| {
+            let _running = &running;
+            response
+        })
         .boxed()
     }
 }
