@@ -796,3 +796,24 @@ async fn a_referral_of_a_closed_case_does_not_move_forward() {
     .await
     .expect_code("CONFLICT");
 }
+
+#[tokio::test]
+async fn administrators_do_not_follow_events_about_people() {
+    let app = spawn_app().await;
+    let Setup { w, .. } = setup(&app).await;
+    record_consent(&app, &w, json!({"organisationId": w.employment})).await;
+    let q = "{ events(filter: {types: [\"consent.recorded\", \"person.registered\"]}) { totalCount } }";
+    for admin in [&w.admin, &w.org_admin] {
+        let r = app.gql(Some(admin), q, json!({})).await;
+        assert_eq!(r.ok()["events"]["totalCount"], 0);
+    }
+    // Organisation events stay theirs.
+    let r = app
+        .gql(
+            Some(&w.admin),
+            "{ events(filter: {types: [\"organisation.created\"]}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_ne!(r.ok()["events"]["totalCount"], 0);
+}

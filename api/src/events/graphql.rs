@@ -106,18 +106,24 @@ pub fn visible_events(p: &Principal) -> Condition {
                 .add(domain_event::Column::OrganisationId.eq(p.organisation_id)),
         );
     }
+    // Administrators follow their platform or organisation, not people: events about a
+    // person (consents) are for those who supervise them, through `consents`.
+    let administrative = || {
+        Condition::all()
+            .add(domain_event::Column::CaseId.is_null())
+            .add(domain_event::Column::AggregateType.is_not_in(PERSONAL))
+    };
     if p.has_role(Role::OrgAdmin) {
-        any = any.add(
-            Condition::all()
-                .add(domain_event::Column::CaseId.is_null())
-                .add(domain_event::Column::OrganisationId.eq(p.organisation_id)),
-        );
+        any = any.add(administrative().add(domain_event::Column::OrganisationId.eq(p.organisation_id)));
     }
     if p.is_platform_admin() {
-        any = any.add(domain_event::Column::CaseId.is_null());
+        any = any.add(administrative());
     }
     any
 }
+
+/// Aggregates whose events are about a person rather than a case or an organisation.
+const PERSONAL: [&str; 2] = ["Consent", "Person"];
 
 /// Whether a referral event is addressed to `p`'s organisation and `p` handles its
 /// referrals (a partner's staff see referrals once sent, never drafts).
