@@ -487,3 +487,43 @@ async fn one_connection_runs_a_bounded_number_of_subscriptions() {
         );
     }
 }
+
+/// The error code of the answer to subscription `id`.
+async fn refusal_code(c: &mut WsClient, id: &str) -> Value {
+    loop {
+        let m = c.next(Duration::from_secs(5)).await.expect("an answer");
+        if m["id"] != id {
+            continue;
+        }
+        return match m["type"].as_str() {
+            Some("error") => m["payload"][0]["extensions"]["code"].clone(),
+            _ => m["payload"]["errors"][0]["extensions"]["code"].clone(),
+        };
+    }
+}
+
+#[tokio::test]
+async fn a_subscription_selects_exactly_one_root_field() {
+    let app = spawn_app().await;
+    let st = setup(&app).await;
+    let mut c = WsClient::authenticated(&app, &st.w.partner).await;
+    c.subscribe(
+        "two",
+        "subscription { referralEvents { id } referralEvents { id } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(refusal_code(&mut c, "two").await, "GRAPHQL_VALIDATION_FAILED");
+}
+
+#[tokio::test]
+async fn a_signed_out_session_starts_no_new_operation_on_an_open_socket() {
+    let app = spawn_app().await;
+    let st = setup(&app).await;
+    let mut c = WsClient::authenticated(&app, &st.w.partner).await;
+    app.gql(Some(&st.w.partner), "mutation { logout }", json!({}))
+        .await
+        .ok();
+    c.subscribe("after", REFERRAL_EVENTS, json!({})).await;
+    assert_eq!(refusal_code(&mut c, "after").await, "UNAUTHENTICATED");
+}

@@ -272,8 +272,10 @@ impl EventSubscription {
                         return Some((DomainEvent(e), (rx, !still)));
                     }
                     match crate::case::service::get(&db, &p, case_id).await {
-                        Ok((_, access)) if e.aggregate_type == REFERRAL && access < CaseAccess::Supervise => {
-                        }
+                        Ok((_, access))
+                            if e.aggregate_type == REFERRAL
+                                && access < CaseAccess::Supervise
+                                && !is_referral_event_for(&p, &e) => {}
                         Ok(_) => return Some((DomainEvent(e), (rx, false))),
                         Err(_) => return None,
                     }

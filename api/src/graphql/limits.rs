@@ -67,6 +67,17 @@ impl Extension for LimitsExtension {
                 VALIDATION_FAILED,
             ));
         }
+        if let Some(n) = subscription_root_fields(&doc).into_iter().find(|n| *n != 1) {
+            // The specification's "single root field" rule, which async-graphql leaves
+            // out: each root field would otherwise open its own stream.
+            return Err(with_code(
+                ServerError::new(
+                    format!("a subscription selects exactly one root field, not {n}"),
+                    None,
+                ),
+                VALIDATION_FAILED,
+            ));
+        }
         let aliases = count_aliases(&doc);
         if aliases > self.max_aliases {
             return Err(with_code(
@@ -111,6 +122,31 @@ pub fn selects_introspection(doc: &ExecutableDocument) -> bool {
         || doc.fragments.values().any(|f| walk(&f.node.selection_set))
 }
 
+/// The number of root fields of each subscription operation (through fragments).
+pub fn subscription_root_fields(doc: &ExecutableDocument) -> Vec<usize> {
+    use async_graphql::parser::types::OperationType;
+    fn count(doc: &ExecutableDocument, set: &Positioned<SelectionSet>, depth: usize) -> usize {
+        set.node
+            .items
+            .iter()
+            .map(|sel| match &sel.node {
+                Selection::Field(_) => 1,
+                Selection::InlineFragment(fr) if depth < 8 => count(doc, &fr.node.selection_set, depth + 1),
+                Selection::FragmentSpread(spread) if depth < 8 => doc
+                    .fragments
+                    .get(&spread.node.fragment_name.node)
+                    .map_or(0, |f| count(doc, &f.node.selection_set, depth + 1)),
+                _ => 0,
+            })
+            .sum()
+    }
+    doc.operations
+        .iter()
+        .filter(|(_, op)| op.node.ty == OperationType::Subscription)
+        .map(|(_, op)| count(doc, &op.node.selection_set, 0))
+        .collect()
+}
+
 /// Aliased fields in the document, fragments counted once.
 pub fn count_aliases(doc: &ExecutableDocument) -> usize {
     fn walk(set: &Positioned<SelectionSet>, n: &mut usize) {
@@ -135,6 +171,28 @@ pub fn count_aliases(doc: &ExecutableDocument) -> usize {
         walk(&frag.node.selection_set, &mut n);
     }
     n
+}
+
+#[cfg(test)]
+mod subscription_tests {
+    use super::subscription_root_fields;
+
+    fn roots(q: &str) -> Vec<usize> {
+        let doc = async_graphql::parser::parse_query(q).expect("parses");
+        subscription_root_fields(&doc)
+    }
+
+    #[test]
+    fn subscription_root_fields_are_counted_through_fragments() {
+        assert_eq!(roots("subscription { a { id } }"), [1]);
+        assert_eq!(roots("subscription { a { id } a { id } }"), [2]);
+        assert_eq!(
+            roots("subscription { ...F } fragment F on Subscription { a b }"),
+            [2]
+        );
+        assert_eq!(roots("subscription { ... on Subscription { a } }"), [1]);
+        assert!(roots("query { a b }").is_empty());
+    }
 }
 
 #[cfg(test)]

@@ -21,8 +21,9 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use super::HttpState;
+use crate::auth::principal::Principal;
 use crate::auth::principal::RequestMeta;
-use crate::auth::service::{AuthFailure, authenticate};
+use crate::auth::service::{AuthFailure, Via, authenticate, load_principal};
 use crate::error::ApiError;
 use crate::loaders::Loaders;
 use crate::module::service as modules;
@@ -48,18 +49,18 @@ pub async fn upgrade<E: Executor>(st: HttpState<E>, mut parts: Parts, meta: Requ
         Err(e) => return e.into_response(),
     };
     let app = st.app.clone();
-    let organisation = Arc::new(OnceLock::new());
+    let caller = Arc::new(OnceLock::new());
     let executor = PerOperation {
         inner: st.executor.clone(),
         app: st.app.clone(),
-        organisation: organisation.clone(),
+        caller: caller.clone(),
         active: Arc::new(AtomicUsize::new(0)),
     };
     ws.protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| async move {
             let (expiry_tx, expiry_rx) = oneshot::channel();
             let serve = GraphQLWebSocket::new(socket, executor, protocol)
-                .on_connection_init(move |payload| connection_data(app, payload, meta, expiry_tx, organisation))
+                .on_connection_init(move |payload| connection_data(app, payload, meta, expiry_tx, caller))
                 .serve();
             tokio::select! {
                 () = serve => {}
@@ -77,11 +78,10 @@ pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 async fn watchdog(expiry: oneshot::Receiver<Instant>) {
     match tokio::time::timeout(INIT_TIMEOUT, expiry).await {
         Ok(Ok(expires)) => tokio::time::sleep_until(expires).await,
-        // Refused or never sent: async-graphql closes a refused one itself; this ends the
-        // silent ones.
-        Ok(Err(_)) | Err(_) => {
-            tokio::time::sleep(INIT_TIMEOUT).await;
-        }
+        // Refused: async-graphql closes the connection itself (4403); leave it the time to.
+        Ok(Err(_)) => tokio::time::sleep(Duration::from_secs(1)).await,
+        // Never sent in time.
+        Err(_) => {}
     }
 }
 
@@ -103,7 +103,7 @@ async fn connection_data(
     payload: Value,
     meta: RequestMeta,
     expiry: oneshot::Sender<Instant>,
-    organisation: Arc<OnceLock<i64>>,
+    caller: Arc<OnceLock<Principal>>,
 ) -> async_graphql::Result<Data> {
     let Some(token) = token_of(&payload) else {
         return Err(ApiError::unauthenticated().into());
@@ -125,22 +125,22 @@ async fn connection_data(
         }
     };
     let _ = expiry.send(Instant::now() + Duration::from_secs(u64::try_from(expires_in).unwrap_or(0)));
-    let _ = organisation.set(principal.organisation_id);
+    let _ = caller.set(principal.clone());
     let mut data = Data::default();
     data.insert(meta);
     data.insert(principal);
     Ok(data)
 }
 
-/// The executor of one WebSocket connection: each operation gets its own loaders (a
-/// request-long cache) and the modules enabled for the caller's organisation as they
-/// are when the operation starts, like an HTTP request; the caller stays the one
-/// authenticated in `connection_init`.
+/// The executor of one WebSocket connection: each operation reloads the caller
+/// authenticated in `connection_init` (roles, scope, and whether the account and session
+/// are still active) and gets its own loaders (a request-long cache) and the modules
+/// enabled for the caller's organisation as they are when it starts, like an HTTP request.
 #[derive(Clone)]
 struct PerOperation<E> {
     inner: E,
     app: AppState,
-    organisation: Arc<OnceLock<i64>>,
+    caller: Arc<OnceLock<Principal>>,
     /// Operations running on this connection.
     active: Arc<AtomicUsize>,
 }
@@ -162,23 +162,38 @@ impl<E: Executor> PerOperation<E> {
         &self,
         request: async_graphql::Request,
     ) -> Result<async_graphql::Request, async_graphql::Response> {
+        let refuse = |e: ApiError| {
+            async_graphql::Response::from_errors(vec![
+                async_graphql::Error::from(e).into_server_error(Default::default()),
+            ])
+        };
         let mut request = request.data(Loaders::new(&self.app.db));
-        if let Some(org) = self.organisation.get() {
-            match modules::enabled_for(&self.app.db, &self.app.modules, *org).await {
-                Ok(enabled) => request = request.data(enabled),
-                Err(e) => {
-                    tracing::error!(error = ?e, "loading the enabled modules failed");
-                    return Err(async_graphql::Response::from_errors(vec![
-                        async_graphql::Error::from(ApiError::internal(
-                            "enabled modules",
-                            anyhow::anyhow!("lookup failed"),
-                        ))
-                        .into_server_error(Default::default()),
-                    ]));
-                }
+        let Some(first) = self.caller.get() else {
+            return Ok(request);
+        };
+        let via = Via::Token {
+            session_id: first.session_id,
+        };
+        let p = match load_principal(&self.app.db, first.user_id, via, first.meta.clone()).await {
+            Ok(p) => p,
+            Err(AuthFailure::Internal(e)) => {
+                tracing::error!(error = ?e, "reloading the caller failed");
+                return Err(refuse(ApiError::Internal(e)));
+            }
+            Err(_) => {
+                return Err(refuse(ApiError::Unauthenticated(
+                    "the account or session is no longer active".into(),
+                )));
+            }
+        };
+        match modules::enabled_for(&self.app.db, &self.app.modules, p.organisation_id).await {
+            Ok(enabled) => request = request.data(enabled),
+            Err(e) => {
+                tracing::error!(error = ?e, "loading the enabled modules failed");
+                return Err(refuse(e));
             }
         }
-        Ok(request)
+        Ok(request.data(p))
     }
 }
 

@@ -358,7 +358,9 @@ pub async fn set_external_id(
 
 /// Refuse to move a referral forward for a case that has been closed.
 async fn refuse_closed_case(txn: &DatabaseTransaction, case_id: i64) -> ApiResult<()> {
+    // Shared lock: a concurrent closing of the case commits first and is seen here.
     let c = case::Entity::find_by_id(case_id)
+        .lock_shared()
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound("Case"))?;
