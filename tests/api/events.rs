@@ -103,17 +103,27 @@ impl WsClient {
 
 const REFERRAL_EVENTS: &str = "subscription { referralEvents { id cursor type aggregateId payload caseId } }";
 
-async fn event_count(app: &TestApp) -> i64 {
+/// The `n` of a `SELECT COUNT(*) AS n …` statement.
+async fn count_rows(app: &TestApp, sql: &str) -> i64 {
     let row = app
         .db()
-        .query_one_raw(Statement::from_string(
-            app.db().get_database_backend(),
-            "SELECT COUNT(*) AS n FROM domain_events",
-        ))
+        .query_one_raw(Statement::from_string(app.db().get_database_backend(), sql))
         .await
         .expect("count")
         .expect("row");
     row.try_get::<i64>("", "n").expect("n")
+}
+
+async fn event_count(app: &TestApp) -> i64 {
+    count_rows(app, "SELECT COUNT(*) AS n FROM domain_events").await
+}
+
+/// The error code of a refused operation's message (`error`, or `next` with errors).
+fn refusal_code_of(m: &Value) -> Value {
+    match m["type"].as_str() {
+        Some("error") => m["payload"][0]["extensions"]["code"].clone(),
+        _ => m["payload"]["errors"][0]["extensions"]["code"].clone(),
+    }
 }
 
 #[tokio::test]
@@ -211,12 +221,7 @@ async fn case_events_are_refused_for_a_case_the_caller_cannot_see() {
     )
     .await;
     let msg = c.next(Duration::from_secs(5)).await.expect("an answer");
-    let code = match msg["type"].as_str() {
-        Some("error") => msg["payload"][0]["extensions"]["code"].clone(),
-        Some("next") => msg["payload"]["errors"][0]["extensions"]["code"].clone(),
-        _ => Value::Null,
-    };
-    assert_eq!(code, "NOT_FOUND", "{msg}");
+    assert_eq!(refusal_code_of(&msg), "NOT_FOUND", "{msg}");
 }
 
 #[tokio::test]
@@ -311,17 +316,11 @@ async fn module_hooks_receive_the_events_they_subscribe_to() {
     act(&app, &w.officer, "sendReferral", &id, json!({})).await.ok();
 
     // The hook runs after the commit, on the poller's next tick.
-    let count = || async {
-        let row = app
-            .db()
-            .query_one_raw(Statement::from_string(
-                app.db().get_database_backend(),
-                "SELECT COUNT(*) AS n FROM probe_seen_events WHERE event_type = 'referral.status_changed'",
-            ))
-            .await
-            .expect("count")
-            .expect("row");
-        row.try_get::<i64>("", "n").expect("n")
+    let count = || {
+        count_rows(
+            &app,
+            "SELECT COUNT(*) AS n FROM probe_seen_events WHERE event_type = 'referral.status_changed'",
+        )
     };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while count().await < 1 && tokio::time::Instant::now() < deadline {
@@ -470,11 +469,7 @@ async fn one_connection_runs_a_bounded_number_of_subscriptions() {
             break m;
         }
     };
-    let code = match msg["type"].as_str() {
-        Some("error") => msg["payload"][0]["extensions"]["code"].clone(),
-        _ => msg["payload"]["errors"][0]["extensions"]["code"].clone(),
-    };
-    assert_eq!(code, "BAD_USER_INPUT", "{msg}");
+    assert_eq!(refusal_code_of(&msg), "BAD_USER_INPUT", "{msg}");
 
     // Ending one makes room for another.
     c.send(json!({"id": "s0", "type": "complete"})).await;
@@ -495,10 +490,7 @@ async fn refusal_code(c: &mut WsClient, id: &str) -> Value {
         if m["id"] != id {
             continue;
         }
-        return match m["type"].as_str() {
-            Some("error") => m["payload"][0]["extensions"]["code"].clone(),
-            _ => m["payload"]["errors"][0]["extensions"]["code"].clone(),
-        };
+        return refusal_code_of(&m);
     }
 }
 

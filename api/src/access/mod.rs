@@ -162,6 +162,18 @@ fn territory(scope: &Scope, local_only: bool) -> Condition {
     any
 }
 
+/// `column IN (SELECT id FROM cases WHERE cond)`: records of the cases `cond` selects
+/// (pass [`visible_cases`] or [`cases_with_access`]).
+pub fn of_cases(column: impl ColumnTrait, cond: Condition) -> SimpleExpr {
+    column.in_subquery(
+        sea_orm::sea_query::Query::select()
+            .column(case::Column::Id)
+            .from(case::Entity)
+            .cond_where(cond)
+            .to_owned(),
+    )
+}
+
 /// An always-false condition (an explicit `1 = 0`, so that an empty OR never turns into
 /// "everything").
 pub fn never() -> SimpleExpr {

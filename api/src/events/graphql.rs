@@ -5,14 +5,12 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, InputObject, Object, Result, Subscription};
 use chrono::{DateTime, Utc};
 use futures::Stream;
-use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
 use tokio::sync::broadcast;
 
 use super::entity::{self as domain_event, Model};
-use crate::access::{CaseAccess, cases_with_access, visible_cases};
+use crate::access::{CaseAccess, cases_with_access, of_cases, visible_cases};
 use crate::auth::principal::Principal;
-use crate::case::entity::case;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
@@ -78,15 +76,7 @@ fn handles_referrals(p: &Principal) -> bool {
 /// referral events addressed to their organisation (partner staff), events about their
 /// organisation itself (its admins), and platform events (platform admins).
 pub fn visible_events(p: &Principal) -> Condition {
-    let cases = |cond: Condition| {
-        domain_event::Column::CaseId.in_subquery(
-            Query::select()
-                .column(case::Column::Id)
-                .from(case::Entity)
-                .cond_where(cond)
-                .to_owned(),
-        )
-    };
+    let cases = |cond: Condition| of_cases(domain_event::Column::CaseId, cond);
     // Referrals are the agencies' work: their events need Supervise access to the case.
     let mut any = Condition::any()
         .add(

@@ -24,6 +24,20 @@ use crate::user::graphql::User;
 /// A referral of a case to a partner organisation for a module's service.
 pub struct Referral(pub referral::Model);
 
+impl Referral {
+    /// The referral's case, and whether the caller supervises it (Supervise access).
+    async fn case_and_supervision(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<(crate::case::entity::case::Model, bool)>> {
+        let p = principal(ctx)?;
+        Ok(one(&loaders(ctx)?.cases, self.0.case_id).await?.map(|c| {
+            let supervises = case_access(p, &c).is_some_and(|a| a >= CaseAccess::Supervise);
+            (c, supervises)
+        }))
+    }
+}
+
 #[Object]
 impl Referral {
     pub async fn id(&self) -> ID {
@@ -62,10 +76,10 @@ impl Referral {
     async fn subject(&self, ctx: &Context<'_>) -> Result<Option<ReferralSubject>> {
         let p = principal(ctx)?;
         let l = loaders(ctx)?;
-        let Some(c) = one(&l.cases, self.0.case_id).await? else {
+        let Some((c, supervises)) = self.case_and_supervision(ctx).await? else {
             return Ok(None);
         };
-        let scope = if case_access(p, &c).is_some_and(|a| a >= CaseAccess::Supervise) {
+        let scope = if supervises {
             Some(vec![
                 DataScope::Identity,
                 DataScope::Contact,
@@ -116,16 +130,10 @@ impl Referral {
         let Some(id) = self.0.consent_id else {
             return Ok(None);
         };
-        let p = principal(ctx)?;
-        let l = loaders(ctx)?;
-        let supervises = one(&l.cases, self.0.case_id)
-            .await?
-            .and_then(|c| case_access(p, &c))
-            .is_some_and(|a| a >= CaseAccess::Supervise);
-        if !supervises {
+        let Some((_, true)) = self.case_and_supervision(ctx).await? else {
             return Ok(None);
-        }
-        Ok(one(&l.consents, id).await?.map(Consent))
+        };
+        Ok(one(&loaders(ctx)?.consents, id).await?.map(Consent))
     }
     /// The legal ground it was sent on without consent.
     async fn legal_basis(&self) -> Option<LegalBasis> {

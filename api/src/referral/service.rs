@@ -8,7 +8,6 @@
 //! transaction.
 
 use chrono::Duration;
-use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
@@ -18,7 +17,7 @@ use serde_json::{Value as Json, json};
 use super::entity::{LegalBasis, ReferralStatus, WithdrawalReason, referral};
 use super::lifecycle::{Side, Step, next};
 use super::steps::{event_payload, finish_step, record_transition};
-use crate::access::{CaseAccess, cases_with_access};
+use crate::access::{CaseAccess, cases_with_access, of_cases};
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;
 use crate::case::entity::case;
@@ -63,15 +62,10 @@ pub struct ReferralFilter {
 /// (not mahalla members: referrals are the agencies' work), and those sent (not drafts)
 /// to their organisation if they handle its referrals.
 pub fn visible_referrals(p: &Principal) -> Condition {
-    let mut any = Condition::any().add(
-        referral::Column::CaseId.in_subquery(
-            Query::select()
-                .column(case::Column::Id)
-                .from(case::Entity)
-                .cond_where(cases_with_access(p, CaseAccess::Supervise))
-                .to_owned(),
-        ),
-    );
+    let mut any = Condition::any().add(of_cases(
+        referral::Column::CaseId,
+        cases_with_access(p, CaseAccess::Supervise),
+    ));
     if p.has_any_role(RECIPIENT_ROLES) {
         any = any.add(
             Condition::all()

@@ -3,7 +3,6 @@
 //! Notes are read by visibility level, and every read is audited.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, EntityTrait, QueryFilter,
@@ -311,15 +310,7 @@ pub async fn list_appointments(
         None => {
             // Appointments are supervision records: not for mahalla members.
             let supervisors = cases_with_access(p, CaseAccess::Supervise);
-            cond = cond.add(
-                appointment::Column::CaseId.in_subquery(
-                    Query::select()
-                        .column(case::Column::Id)
-                        .from(case::Entity)
-                        .cond_where(supervisors)
-                        .to_owned(),
-                ),
-            );
+            cond = cond.add(crate::access::of_cases(appointment::Column::CaseId, supervisors));
         }
     }
     if let Some(from) = f.from {
