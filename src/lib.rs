@@ -14,11 +14,11 @@ use hamkor_api::state::AppState;
 
 /// The query root.
 #[derive(MergedObject, Default)]
-pub struct Query(CoreQuery, node::NodeQuery);
+pub struct Query(CoreQuery, node::NodeQuery, modules::ModuleNamespaceQuery);
 
 /// The mutation root.
 #[derive(MergedObject, Default)]
-pub struct Mutation(CoreMutation);
+pub struct Mutation(CoreMutation, modules::ModuleNamespaceMutation);
 
 /// The subscription root.
 #[derive(MergedSubscription, Default)]

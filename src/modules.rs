@@ -14,17 +14,35 @@
 //! modules.push(Arc::new(hamkor_employment::Employment));
 //! ```
 //!
-//! and merging its namespaces into [`crate::Query`] and [`crate::Mutation`].
+//! and adding its namespace roots to [`ModuleNamespaceQuery`] and [`ModuleNamespaceMutation`] (a module
+//! compiled out is replaced by an empty object, which adds nothing to the schema).
 
 use std::sync::Arc;
 
+use async_graphql::MergedObject;
 use hamkor_api::module::{Module, Registry};
+
+#[cfg(feature = "education")]
+use hamkor_education::{EducationMutationRoot, EducationQueryRoot};
+#[cfg(not(feature = "education"))]
+type EducationQueryRoot = async_graphql::EmptyMutation;
+#[cfg(not(feature = "education"))]
+type EducationMutationRoot = async_graphql::EmptyMutation;
+
+/// The modules' namespaces on the query root (`Query.education`, …).
+#[derive(MergedObject, Default)]
+pub struct ModuleNamespaceQuery(EducationQueryRoot);
+
+/// The modules' namespaces on the mutation root.
+#[derive(MergedObject, Default)]
+pub struct ModuleNamespaceMutation(EducationMutationRoot);
 
 /// Every compiled-in module, in a stable order.
 pub fn compiled() -> Vec<Arc<dyn Module>> {
-    #[allow(unused_mut)]
-    let mut modules: Vec<Arc<dyn Module>> = Vec::new();
-    modules
+    vec![
+        #[cfg(feature = "education")]
+        Arc::new(hamkor_education::Education),
+    ]
 }
 
 /// The registry of the compiled-in modules.
