@@ -28,20 +28,28 @@ use hamkor_education::{EducationMutationRoot, EducationQueryRoot};
 type EducationQueryRoot = async_graphql::EmptyMutation;
 #[cfg(not(feature = "education"))]
 type EducationMutationRoot = async_graphql::EmptyMutation;
+#[cfg(feature = "employment")]
+use hamkor_employment::{EmploymentMutationRoot, EmploymentQueryRoot};
+#[cfg(not(feature = "employment"))]
+type EmploymentQueryRoot = async_graphql::EmptyMutation;
+#[cfg(not(feature = "employment"))]
+type EmploymentMutationRoot = async_graphql::EmptyMutation;
 
 /// The modules' namespaces on the query root (`Query.education`, …).
 #[derive(MergedObject, Default)]
-pub struct ModuleNamespaceQuery(EducationQueryRoot);
+pub struct ModuleNamespaceQuery(EducationQueryRoot, EmploymentQueryRoot);
 
 /// The modules' namespaces on the mutation root.
 #[derive(MergedObject, Default)]
-pub struct ModuleNamespaceMutation(EducationMutationRoot);
+pub struct ModuleNamespaceMutation(EducationMutationRoot, EmploymentMutationRoot);
 
 /// Every compiled-in module, in a stable order.
 pub fn compiled() -> Vec<Arc<dyn Module>> {
     vec![
         #[cfg(feature = "education")]
         Arc::new(hamkor_education::Education),
+        #[cfg(feature = "employment")]
+        Arc::new(hamkor_employment::Employment),
     ]
 }
 
