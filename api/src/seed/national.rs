@@ -48,7 +48,8 @@ pub struct Generated {
 
 const BATCH: usize = 1_000;
 
-async fn next_id(db: &DatabaseConnection, table: &str) -> anyhow::Result<i64> {
+/// The next free id of `table` (seeding writes ids itself, then moves the sequences).
+pub async fn next_id(db: &DatabaseConnection, table: &str) -> anyhow::Result<i64> {
     let row = db
         .query_one_raw(Statement::from_string(
             db.get_database_backend(),
@@ -59,7 +60,7 @@ async fn next_id(db: &DatabaseConnection, table: &str) -> anyhow::Result<i64> {
 }
 
 /// Insert `rows` into `table` in batches.
-async fn insert(
+pub async fn insert(
     db: &DatabaseConnection,
     table: &str,
     columns: &[&str],
@@ -553,17 +554,22 @@ pub async fn generate(st: &AppState, scale: Scale, progress: impl Fn(&str)) -> a
     )
     .await?;
 
+    progress("sequences and statistics");
+    finish(db, &["mahallas", "organisations", "users", "persons", "cases"]).await?;
+    Ok(out)
+}
+
+/// After seeding with explicit ids: move PostgreSQL's sequences of `tables` past them,
+/// and refresh the planner's statistics.
+pub async fn finish(db: &DatabaseConnection, tables: &[&str]) -> anyhow::Result<()> {
     if db.get_database_backend() == DatabaseBackend::Postgres {
-        progress("sequences and statistics");
-        for table in ["mahallas", "organisations", "users", "persons", "cases"] {
+        for table in tables {
             db.execute_unprepared(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
             ))
             .await?;
         }
-        db.execute_unprepared("ANALYZE").await?;
-    } else {
-        db.execute_unprepared("ANALYZE").await?;
     }
-    Ok(out)
+    db.execute_unprepared("ANALYZE").await?;
+    Ok(())
 }

@@ -210,6 +210,9 @@ pub mod vacancy_skill {
         /// Normalised skill name (lower case, single spaces).
         pub skill: String,
         pub required: bool,
+        /// The vacancy's region and district (copied for matching).
+        pub region_id: i64,
+        pub district_id: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -931,6 +931,10 @@ pub struct MatchFilter {
     /// Also list vacancies the sentence rules out (after every fitting one, flagged).
     #[graphql(default)]
     pub include_conflicting: bool,
+    /// Search the whole country. Without it (and without `territoryId`) the search
+    /// stays within the person's region.
+    #[graphql(default)]
+    pub anywhere: bool,
 }
 
 fn occupation_prefix(o: Option<String>, field: &str) -> ApiResult<Option<String>> {
@@ -1160,7 +1164,8 @@ impl EmploymentQuery {
             .map(JobSeekerProfile))
     }
 
-    /// Open vacancies ranked for a case's person, best first, each with its score
+    /// Open vacancies (in the person's region unless `filter` widens or moves the
+    /// search) ranked for a case's person, best first, each with its score
     /// explained factor by factor (weights: the caller's organisation's configuration).
     /// A vacancy the sentence rules out (a shift into the curfew, a workplace outside
     /// the allowed areas) or whose employer does not hire people with a record is never
@@ -1187,6 +1192,7 @@ impl EmploymentQuery {
             occupation: occupation_prefix(f.occupation, "filter.occupation")?,
             min_wage_uzs: f.min_wage_uzs.map(i64::from),
             include_conflicting: f.include_conflicting,
+            anywhere: f.anywhere,
         };
         Ok(matches(ctx, case_id, search, page).await?)
     }

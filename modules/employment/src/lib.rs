@@ -18,6 +18,7 @@ pub mod graphql;
 pub mod loaders;
 pub mod matching;
 pub mod migration;
+pub mod seed;
 pub mod service;
 
 use async_graphql::Context;

@@ -418,9 +418,10 @@ fn f(x: u32) -> String {
     format!("{x}.0")
 }
 
-/// SQL: the score of vacancy `v` (with the skill counts `m.mr`, `m.mp`) for `who`.
+/// SQL: the score of vacancy `v` for `who` (`m.pts`: the points of the person's skills
+/// among the vacancy's, 2 per required and 1 per preferred skill).
 pub fn score_sql(sql: &mut Sql, who: &Seeker, w: &Weights) -> String {
-    let skills = "(CASE WHEN v.skill_weight = 0 THEN 1.0 ELSE (2.0 * COALESCE(m.mr, 0) + COALESCE(m.mp, 0)) / v.skill_weight END)";
+    let skills = "(CASE WHEN v.skill_weight = 0 THEN 1.0 ELSE 1.0 * COALESCE(m.pts, 0) / v.skill_weight END)";
     let occupation = if who.desired.is_empty() {
         "0.5".to_owned()
     } else {
@@ -496,6 +497,9 @@ pub struct VacancySearch {
     pub min_wage_uzs: Option<i64>,
     /// List flagged vacancies too (after every fitting one).
     pub include_conflicting: bool,
+    /// Search the whole country; by default (without `place`) the search stays within
+    /// the person's region, where people under supervision look for work.
+    pub anywhere: bool,
 }
 
 /// The ranked query: `(id, score, conflicted)` of open vacancies for `who`, best first,
@@ -512,15 +516,33 @@ pub fn ranked_sql(
     let mut sql = Sql::new(backend);
     let score = score_sql(&mut sql, who, w);
     let conflicted = conflicted_sql(who);
+    // Where to look; the skills are counted over the same place only.
+    let (scope, skill_scope) = match (&search.place, search.anywhere, who.home.region_id) {
+        (Some(place), _, _) => (
+            Some(inside_sql(place)),
+            match (place.district_id, place.region_id) {
+                (Some(d), _) => Some(format!("s.district_id = {d}")),
+                (None, Some(r)) => Some(format!("s.region_id = {r}")),
+                _ => None,
+            },
+        ),
+        (None, false, Some(region)) => (
+            Some(format!("v.region_id = {region}")),
+            Some(format!("s.region_id = {region}")),
+        ),
+        _ => (None, None),
+    };
+    // Bound in the order the text reads them (SQLite's `?` are positional).
     let join = if who.skills.is_empty() {
-        "LEFT JOIN (SELECT NULL AS vacancy_id, 0 AS mr, 0 AS mp) m ON 1 = 0".to_owned()
+        "LEFT JOIN (SELECT 0 AS vacancy_id, 0 AS pts) m ON 1 = 0".to_owned()
     } else {
         let skills: Vec<String> = who.skills.iter().cloned().collect();
         let list = sql.bind_list(&skills);
+        let scope = skill_scope.map(|c| format!(" AND {c}")).unwrap_or_default();
         format!(
-            "LEFT JOIN (SELECT vacancy_id, SUM(CASE WHEN required THEN 1 ELSE 0 END) AS mr, \
-             SUM(CASE WHEN required THEN 0 ELSE 1 END) AS mp \
-             FROM employment_vacancy_skills WHERE skill IN {list} GROUP BY vacancy_id) m ON m.vacancy_id = v.id"
+            "LEFT JOIN (SELECT s.vacancy_id AS vacancy_id, SUM(CASE WHEN s.required THEN 2 ELSE 1 END) AS pts \
+             FROM employment_vacancy_skills s WHERE s.skill IN {list}{scope} GROUP BY s.vacancy_id) m \
+             ON m.vacancy_id = v.id"
         )
     };
     let mut wheres = vec![
@@ -536,9 +558,7 @@ pub fn ranked_sql(
         wheres.push(area_fits_sql(&who.restrictions));
         wheres.push("v.openness <> 'NO'".to_owned());
     }
-    if let Some(place) = &search.place {
-        wheres.push(inside_sql(place));
-    }
+    wheres.extend(scope);
     if let Some(code) = &search.occupation {
         let like = sql.bind(format!("{code}%"));
         wheres.push(format!("v.occupation_code LIKE {like}"));
@@ -611,6 +631,8 @@ mod tests {
             vacancy_id: 1,
             skill: name.into(),
             required,
+            region_id: 1,
+            district_id: 10,
         }
     }
 

@@ -125,6 +125,10 @@ impl MigrationTrait for CreateEmploymentTables {
                     .col(big_integer(a("vacancy_id")))
                     .col(string_len(a("skill"), 64))
                     .col(boolean(a("required")))
+                    // The vacancy's place, copied so that matching counts skills of
+                    // the vacancies of one region or district only.
+                    .col(big_integer(a("region_id")))
+                    .col(big_integer(a("district_id")))
                     .foreign_key(&mut fk(t, "vacancy_id", "employment_vacancies"))
                     .take(),
             )
@@ -132,7 +136,7 @@ impl MigrationTrait for CreateEmploymentTables {
         manager
             .create_index(index(t, &["vacancy_id", "skill"], true))
             .await?;
-        indexes(manager, t, &[&["skill", "vacancy_id"]]).await?;
+        indexes(manager, t, &[&["skill", "region_id"], &["skill", "district_id"]]).await?;
 
         let t = "employment_profiles";
         manager

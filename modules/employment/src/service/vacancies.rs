@@ -273,9 +273,10 @@ fn check_vacancy(s: &VacancySpec) -> ApiResult<(String, String, Option<String>)>
 
 async fn replace_skills(
     txn: &DatabaseTransaction,
-    vacancy_id: i64,
+    v: &vacancy::Model,
     list: &[(String, bool)],
 ) -> ApiResult<()> {
+    let vacancy_id = v.id;
     vacancy_skill::Entity::delete_many()
         .filter(vacancy_skill::Column::VacancyId.eq(vacancy_id))
         .exec(txn)
@@ -285,6 +286,8 @@ async fn replace_skills(
             vacancy_id: Set(vacancy_id),
             skill: Set(skill.clone()),
             required: Set(*required),
+            region_id: Set(v.region_id),
+            district_id: Set(v.district_id),
             ..Default::default()
         }))
         .exec(txn)
@@ -400,7 +403,7 @@ pub async fn create_vacancy(
     };
     fill(&mut row, &spec, title, code, description);
     let row = row.insert(&txn).await?;
-    replace_skills(&txn, row.id, &list).await?;
+    replace_skills(&txn, &row, &list).await?;
     vacancy_event(&txn, p, &row, "employment.vacancy.create").await?;
     txn.commit().await?;
     Ok(row)
@@ -441,7 +444,7 @@ pub async fn update_vacancy(
     row.skill_weight = Set(skill_weight(&list));
     row.updated_at = Set(now());
     let row = row.update(&txn).await?;
-    replace_skills(&txn, row.id, &list).await?;
+    replace_skills(&txn, &row, &list).await?;
     vacancy_event(&txn, p, &row, "employment.vacancy.update").await?;
     txn.commit().await?;
     Ok(row)
