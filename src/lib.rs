@@ -14,11 +14,19 @@ use hamkor_api::state::AppState;
 
 /// The query root.
 #[derive(MergedObject, Default)]
-pub struct Query(CoreQuery, node::NodeQuery);
+pub struct Query(CoreQuery, node::NodeQuery, ModuleQueries);
 
 /// The mutation root.
 #[derive(MergedObject, Default)]
-pub struct Mutation(CoreMutation);
+pub struct Mutation(CoreMutation, ModuleMutations);
+
+/// The query namespaces of the modules (a nested group: clear of the merge depth limit).
+#[derive(MergedObject, Default)]
+pub struct ModuleQueries(modules::PsychSupportQueryRoot);
+
+/// The mutation namespaces of the modules.
+#[derive(MergedObject, Default)]
+pub struct ModuleMutations(modules::PsychSupportMutationRoot);
 
 /// The subscription root.
 #[derive(MergedSubscription, Default)]

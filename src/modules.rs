@@ -20,10 +20,21 @@ use std::sync::Arc;
 
 use hamkor_api::module::{Module, Registry};
 
+// Each module's namespace roots, or an empty object when it is not compiled in.
+#[cfg(feature = "psych_support")]
+pub use hamkor_psych_support::{PsychSupportMutationRoot, PsychSupportQueryRoot};
+#[cfg(not(feature = "psych_support"))]
+pub type PsychSupportQueryRoot = async_graphql::MergedObjectTail;
+#[cfg(not(feature = "psych_support"))]
+pub type PsychSupportMutationRoot = async_graphql::MergedObjectTail;
+
 /// Every compiled-in module, in a stable order.
+#[allow(clippy::vec_init_then_push)] // one cfg-gated push per module
 pub fn compiled() -> Vec<Arc<dyn Module>> {
     #[allow(unused_mut)]
     let mut modules: Vec<Arc<dyn Module>> = Vec::new();
+    #[cfg(feature = "psych_support")]
+    modules.push(Arc::new(hamkor_psych_support::PsychSupport));
     modules
 }
 
