@@ -17,6 +17,7 @@ mod m20261125_000006_create_rehabilitation_plans;
 mod m20261125_000007_create_audit_and_events;
 mod m20261126_000008_create_modules;
 mod m20261126_000009_create_consents_and_referrals;
+mod m20261127_000010_referral_plan_goal;
 
 /// The core's migrations, in order.
 pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -30,6 +31,7 @@ pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261125_000007_create_audit_and_events::Migration),
         Box::new(m20261126_000008_create_modules::Migration),
         Box::new(m20261126_000009_create_consents_and_referrals::Migration),
+        Box::new(m20261127_000010_referral_plan_goal::Migration),
     ]
 }
 

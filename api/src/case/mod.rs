@@ -4,4 +4,5 @@ pub mod conditions;
 pub mod entity;
 pub mod graphql;
 pub mod lifecycle;
+pub mod restrictions;
 pub mod service;

@@ -3,9 +3,10 @@
 //! Loaders return raw rows; the resolver that exposes a row checks the caller's access.
 //! They are built per request (never shared between callers) with a request-long cache.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_graphql::OutputType;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -121,8 +122,10 @@ where
     }
 }
 
-type ById<E> = DataLoader<ByIdLoader<E>, HashMapCache>;
-type ByParent<E> = DataLoader<ByParentLoader<E>, HashMapCache>;
+/// A request-long loader of rows by id.
+pub type ById<E> = DataLoader<ByIdLoader<E>, HashMapCache>;
+/// A request-long loader of the (small) child lists of parents.
+pub type ByParent<E> = DataLoader<ByParentLoader<E>, HashMapCache>;
 type Pages<E> = Arc<DataLoader<ChildPageLoader<E>, HashMapCache>>;
 type Counts<E> = Arc<DataLoader<ChildCountLoader<E>, HashMapCache>>;
 
@@ -138,7 +141,9 @@ where
     E::Model: Clone + Send + Sync + 'static,
     E::Column: Send + Sync,
 {
-    fn new(
+    /// Pages of `E` rows under their `parent` column, keyed by `id`; `variant` turns the
+    /// page key's variant into an extra filter (a reader's access level, say).
+    pub fn new(
         db: &DatabaseConnection,
         parent: E::Column,
         id: E::Column,
@@ -244,7 +249,8 @@ fn readable_notes(variant: u8) -> Condition {
     Condition::all().add(note::Column::Visibility.is_in(level.readable_note_visibilities()))
 }
 
-fn unfiltered(_: u8) -> Condition {
+/// The `variant` filter of children that every reader sees alike.
+pub fn unfiltered(_: u8) -> Condition {
     Condition::all()
 }
 
@@ -275,9 +281,13 @@ pub struct Loaders {
     pub status_changes: Children<status_change::Entity>,
     /// Referrals of a case.
     pub referrals_by_case: Children<referral::Entity>,
+    db: DatabaseConnection,
+    /// The loaders of modules, created on first use within the request.
+    extensions: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
 }
 
-fn by_id<E: HasId>(db: &DatabaseConnection) -> ById<E>
+/// A loader of `E` rows by id (for the loaders of modules).
+pub fn by_id<E: HasId>(db: &DatabaseConnection) -> ById<E>
 where
     E::Model: Clone + Send + Sync + 'static,
 {
@@ -291,7 +301,8 @@ where
     )
 }
 
-fn by_parent<E: EntityTrait>(
+/// A loader of the children of parents, grouped by `parent`, ordered by `order`.
+pub fn by_parent<E: EntityTrait>(
     db: &DatabaseConnection,
     parent: E::Column,
     order: E::Column,
@@ -403,7 +414,25 @@ impl Loaders {
                 |m: &referral::Model| m.id,
                 unfiltered,
             ),
+            db: db.clone(),
+            extensions: Mutex::default(),
         }
+    }
+
+    /// The request's loaders of type `T` (a module's own), built by `init` on first use
+    /// and shared by every resolver of the request afterwards.
+    pub fn extension<T: Any + Send + Sync>(&self, init: impl FnOnce(&DatabaseConnection) -> T) -> Arc<T> {
+        let mut map = self.extensions.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = map
+            .get(&TypeId::of::<T>())
+            .cloned()
+            .and_then(|any| any.downcast::<T>().ok())
+        {
+            return found;
+        }
+        let made = Arc::new(init(&self.db));
+        map.insert(TypeId::of::<T>(), made.clone());
+        made
     }
 }
 

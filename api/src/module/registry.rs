@@ -38,8 +38,8 @@ impl Registry {
             anyhow::ensure!(ids.insert(id), "module {id} is listed twice");
             for k in m.referral_kinds() {
                 anyhow::ensure!(
-                    k.code.starts_with(&format!("{id}.")),
-                    "referral kind {} of module {id} must start with `{id}.`",
+                    k.code == id || k.code.starts_with(&format!("{id}.")),
+                    "referral kind {} of module {id} must be `{id}` or start with `{id}.`",
                     k.code
                 );
                 anyhow::ensure!(kinds.insert(k.code), "referral kind {} is defined twice", k.code);

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
 };
 use serde_json::json;
 
@@ -455,6 +455,79 @@ pub async fn update_action(
     .await?;
     txn.commit().await?;
     Ok(row)
+}
+
+/// Write onto the plan goal a referral serves what the partner achieved: the goal's new
+/// status, and a DONE action owned by the partner that says what was done (a course
+/// completed with its certificate, a support plan closed). Runs inside the module's
+/// transaction, so the goal changes if and only if the module's own record commits. The
+/// caller has checked that `p` acts for the referral's recipient. `Ok(None)` when the
+/// referral names no goal or the plan is already closed (the outcome then stays on the
+/// referral and the module's records).
+pub async fn record_referral_outcome(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    referral: &crate::referral::entity::referral::Model,
+    status: GoalStatus,
+    result: &str,
+) -> ApiResult<Option<goal::Model>> {
+    let Some(goal_id) = referral.plan_goal_id else {
+        return Ok(None);
+    };
+    let result = validate::required("input.result", result, 2_000)?;
+    let Some(g) = goal::Entity::find_by_id(goal_id).one(txn).await? else {
+        return Ok(None);
+    };
+    let open = plan::Entity::find_by_id(g.plan_id)
+        .one(txn)
+        .await?
+        .is_some_and(|pl| pl.status != PlanStatus::Closed);
+    if g.case_id != referral.case_id || !open {
+        return Ok(None);
+    }
+    let at = now();
+    action::ActiveModel {
+        goal_id: Set(g.id),
+        case_id: Set(g.case_id),
+        description: Set(result),
+        owner_organisation_id: Set(referral.to_organisation_id),
+        due_date: Set(None),
+        status: Set(ActionStatus::Done),
+        completed_at: Set(Some(at)),
+        completed_by: Set(Some(p.user_id)),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let mut row: goal::ActiveModel = g.into();
+    row.status = Set(status);
+    row.updated_at = Set(at);
+    let row = row.update(txn).await?;
+    audit::record(
+        txn,
+        p,
+        Entry::new("plan_goal.referral_outcome")
+            .target("PlanGoal", row.id)
+            .case(row.case_id)
+            .detail(json!({"status": row.status.to_value(), "referralId": referral.id})),
+    )
+    .await?;
+    events::emit(
+        txn,
+        Some(p),
+        NewEvent::new("plan.goal_updated", "PlanGoal", row.id)
+            .case(row.case_id)
+            .organisation(referral.from_organisation_id)
+            .payload(json!({
+                "status": row.status.to_value(),
+                "domain": row.domain.to_value(),
+                "referralId": referral.id,
+            })),
+    )
+    .await?;
+    Ok(Some(row))
 }
 
 #[cfg(test)]

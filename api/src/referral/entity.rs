@@ -125,6 +125,8 @@ pub mod referral {
         /// The partner's own reference for the referral.
         pub external_id: Option<String>,
         pub consent_id: Option<i64>,
+        /// The rehabilitation-plan goal the referral serves, if one was named.
+        pub plan_goal_id: Option<i64>,
         pub legal_basis: Option<LegalBasis>,
         pub legal_basis_note: Option<String>,
         pub sent_at: Option<DateTimeUtc>,

@@ -19,6 +19,7 @@ use crate::ids;
 use crate::loaders::{children, one};
 use crate::organisation::graphql::Organisation;
 use crate::pagination::Conn;
+use crate::plan::graphql::{PlanGoal, fetch_goal};
 use crate::user::graphql::User;
 
 /// A referral of a case to a partner organisation for a module's service.
@@ -118,6 +119,14 @@ impl Referral {
         Ok(one(&loaders(ctx)?.organisations, self.0.to_organisation_id)
             .await?
             .map(Organisation))
+    }
+    /// The rehabilitation-plan goal the referral serves (null when none was named, or
+    /// for a caller who may not see the case's plan).
+    async fn plan_goal(&self, ctx: &Context<'_>) -> Result<Option<PlanGoal>> {
+        match self.0.plan_goal_id {
+            Some(id) => fetch_goal(ctx, id).await,
+            None => Ok(None),
+        }
     }
     /// The partner's own reference, unique within the partner organisation.
     async fn external_id(&self) -> Option<&str> {

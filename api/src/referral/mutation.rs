@@ -21,6 +21,9 @@ pub struct CreateReferralInput {
     pub summary: String,
     /// Module-specific details, validated by the module (default: `{}`).
     pub payload: Option<Json<serde_json::Value>>,
+    /// The goal of the case's rehabilitation plan this referral serves: the partner's
+    /// result is written onto it when the work ends.
+    pub plan_goal_id: Option<ID>,
 }
 
 #[derive(InputObject)]
@@ -124,6 +127,11 @@ impl ReferralMutation {
             )?,
             summary: input.summary,
             payload: input.payload.map_or(serde_json::Value::Null, |j| j.0),
+            plan_goal_id: input
+                .plan_goal_id
+                .as_ref()
+                .map(|id| ids::decode_as(id, "PlanGoal", "input.planGoalId"))
+                .transpose()?,
         };
         let row = service::create(&st.db, &st.modules, p, new).await?;
         Ok(ReferralPayload {

@@ -30,6 +30,7 @@ use crate::module::Registry;
 use crate::module::service as modules;
 use crate::organisation::entity as organisation;
 use crate::pagination::{Order, Page, Paged, paginate};
+use crate::plan::entity::goal;
 use crate::user::entity::Role;
 use crate::validate;
 
@@ -44,6 +45,8 @@ pub struct NewReferral {
     pub to_organisation_id: i64,
     pub summary: String,
     pub payload: Json,
+    /// The plan goal (of the same case) the referral serves.
+    pub plan_goal_id: Option<i64>,
 }
 
 /// Filters of the referral list.
@@ -154,9 +157,22 @@ pub async fn create(
             format!("the organisation does not deliver module {}", module.id()),
         ));
     }
+    if let Some(goal_id) = new.plan_goal_id {
+        let serves = goal::Entity::find_by_id(goal_id)
+            .one(&txn)
+            .await?
+            .is_some_and(|g| g.case_id == c.id);
+        if !serves {
+            return Err(ApiError::bad_input(
+                "input.planGoalId",
+                "no such goal in the plan of this case",
+            ));
+        }
+    }
     let at = now();
     let row = referral::ActiveModel {
         case_id: Set(c.id),
+        plan_goal_id: Set(new.plan_goal_id),
         person_id: Set(c.person_id),
         module_id: Set(module.id().to_owned()),
         kind: Set(kind.code.to_owned()),
@@ -285,11 +301,46 @@ pub async fn step(
     }
     let external_id = validate::optional("input.externalId", external_id, 128)?;
     let txn = write_txn(db).await?;
-    let r = get_for_change(&txn, p, id).await?;
-    let side = side_of(&txn, p, &r).await?;
+    let row = checked_step(&txn, p, id, step, note, external_id).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Take a step inside the caller's transaction, with every check [`step`] makes: for a
+/// module that closes a referral together with its own records (a closing summary, a
+/// completed enrolment), so that both commit or neither does. `note` must already be
+/// validated; the caller has checked any module-specific rights.
+pub async fn step_in(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    id: i64,
+    step: Step,
+    note: Option<String>,
+) -> ApiResult<referral::Model> {
+    if step.reason_is_other() && note.is_none() {
+        return Err(ApiError::bad_input("input.note", "explain the reason OTHER"));
+    }
+    if step == Step::Send {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "a referral is sent through referral::service::send"
+        )));
+    }
+    checked_step(txn, p, id, step, note, None).await
+}
+
+async fn checked_step(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    id: i64,
+    step: Step,
+    note: Option<String>,
+    external_id: Option<String>,
+) -> ApiResult<referral::Model> {
+    let r = get_for_change(txn, p, id).await?;
+    let side = side_of(txn, p, &r).await?;
     next(r.status, step, side)?;
     if matches!(step, Step::Accept | Step::Start) {
-        refuse_closed_case(&txn, r.case_id).await?;
+        refuse_closed_case(txn, r.case_id).await?;
     }
     let mut row: referral::ActiveModel = r.clone().into();
     if let Some(ext) = external_id {
@@ -301,9 +352,33 @@ pub async fn step(
         }
         row.external_id = Set(Some(ext));
     }
-    let row = finish_step(&txn, p, r.status, row, step, note).await?;
-    txn.commit().await?;
-    Ok(row)
+    finish_step(txn, p, r.status, row, step, note).await
+}
+
+/// Load, for a change inside `txn`, a referral of `module_id` that the caller may see,
+/// locking its row until the transaction ends; NOT_FOUND for any other (a module never
+/// learns of referrals that are not its own).
+pub async fn get_of_module_for_change(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    id: i64,
+    module_id: &str,
+) -> ApiResult<referral::Model> {
+    Some(get_for_change(txn, p, id).await?)
+        .filter(|r| r.module_id == module_id)
+        .ok_or(ApiError::NotFound("Referral"))
+}
+
+/// Load a referral of `module_id` that the caller may see, or NOT_FOUND.
+pub async fn get_of_module<C: ConnectionTrait>(
+    db: &C,
+    p: &Principal,
+    id: i64,
+    module_id: &str,
+) -> ApiResult<referral::Model> {
+    Some(get(db, p, id).await?)
+        .filter(|r| r.module_id == module_id)
+        .ok_or(ApiError::NotFound("Referral"))
 }
 
 /// Set the recipient's own reference for a referral (recipient staff).
