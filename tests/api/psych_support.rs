@@ -9,7 +9,7 @@ use crate::helpers::{Resp, TestApp, s, spawn_app};
 use crate::modules::{Partners, partners};
 use crate::world::{World, create_case, create_person, create_user, set_status, world};
 
-const KIND: &str = "psych_support.support";
+const KIND: &str = "psych_support";
 
 /// The world, with the NGO as the psychological-support provider and every supervising
 /// organisation (probation, police, the mahalla committee) following the module.
@@ -66,6 +66,10 @@ async fn setup(app: &TestApp) -> Psych {
 
 /// A referral of `case` to the NGO, sent under a legal basis.
 async fn send_referral(app: &TestApp, x: &Psych, case: &str) -> String {
+    send_referral_for(app, x, case, None).await
+}
+
+async fn send_referral_for(app: &TestApp, x: &Psych, case: &str, goal: Option<&str>) -> String {
     let r = app
         .gql(
             Some(&x.w.officer),
@@ -73,7 +77,8 @@ async fn send_referral(app: &TestApp, x: &Psych, case: &str) -> String {
             json!({"i": {
                 "caseId": case, "kind": KIND, "toOrganisationId": x.p.ngo,
                 "summary": "Family conflict and drinking",
-                "payload": {"reason": "Conflict at home, alcohol use", "urgency": "SOON"}
+                "payload": {"reason": "Conflict at home, alcohol use", "urgency": "SOON"},
+                "planGoalId": goal
             }}),
         )
         .await;
@@ -204,7 +209,23 @@ async fn event_types(app: &TestApp, token: &str, types: &[&str]) -> Vec<String> 
 async fn support_runs_from_acceptance_to_a_closing_summary_that_completes_the_referral() {
     let app = spawn_app().await;
     let x = setup(&app).await;
-    let referral = send_referral(&app, &x, &x.w.case).await;
+    let r = app
+        .gql(
+            Some(&x.w.officer),
+            "mutation($c: ID!) { createRehabilitationPlan(caseId: $c) { id } }",
+            json!({"c": x.w.case}),
+        )
+        .await;
+    let rehab = s(r.ok(), "createRehabilitationPlan.id").to_owned();
+    let r = app
+        .gql(
+            Some(&x.w.officer),
+            "mutation($i: AddPlanGoalInput!) { addPlanGoal(input: $i) { id } }",
+            json!({"i": {"planId": rehab, "domain": "PSYCHOLOGICAL", "description": "Manage anger and drinking"}}),
+        )
+        .await;
+    let rehab_goal = s(r.ok(), "addPlanGoal.id").to_owned();
+    let referral = send_referral_for(&app, &x, &x.w.case, Some(&rehab_goal)).await;
     let plan = accept_and_plan(&app, &x, &referral).await;
     assert_eq!(
         plan["referral"]["status"], "IN_PROGRESS",
@@ -289,6 +310,24 @@ async fn support_runs_from_acceptance_to_a_closing_summary_that_completes_the_re
     assert_eq!(
         seen["sessions"]["edges"][0]["node"]["participants"][0]["attendance"],
         "ATTENDED"
+    );
+    // The rehabilitation plan's goal carries the result, owned by the provider.
+    let r = app
+        .gql(
+            Some(&x.w.officer),
+            "query($g: ID!) { node(id: $g) { ... on PlanGoal { status actions { description status ownerOrganisation { id } } } } }",
+            json!({"g": rehab_goal}),
+        )
+        .await;
+    let goal = &r.ok()["node"];
+    assert_eq!(goal["status"], "IN_PROGRESS", "one goal only partly met");
+    assert_eq!(goal["actions"][0]["status"], "DONE");
+    assert_eq!(goal["actions"][0]["ownerOrganisation"]["id"], json!(x.p.ngo));
+    assert!(
+        goal["actions"][0]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("1 of 2 goals achieved, 1 partly")),
+        "{goal}"
     );
     // Nothing more happens to a completed referral.
     let r = screen(

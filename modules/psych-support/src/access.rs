@@ -13,13 +13,13 @@ use hamkor_api::auth::principal::Principal;
 use hamkor_api::error::{ApiError, ApiResult};
 use hamkor_api::events::service::{self as events, NewEvent};
 use hamkor_api::referral::entity::{ReferralStatus, referral};
+use hamkor_api::referral::service::get_of_module_for_change;
 use hamkor_api::user::entity::Role;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use serde_json::Value as Json;
 
 use crate::ID;
 use crate::entity::support;
-use crate::kit;
 
 /// A practitioner of organisation `organisation_id`: its PARTNER_STAFF.
 pub fn is_practitioner_of(p: &Principal, organisation_id: i64) -> bool {
@@ -64,7 +64,7 @@ pub async fn work_in_progress(
     p: &Principal,
     referral_id: i64,
 ) -> ApiResult<(referral::Model, support::Model)> {
-    let r = kit::get_of_module_for_change(txn, p, referral_id, ID).await?;
+    let r = get_of_module_for_change(txn, p, referral_id, ID).await?;
     require_practitioner(p, &r)?;
     if !matches!(r.status, ReferralStatus::Accepted | ReferralStatus::InProgress) {
         return Err(ApiError::Conflict("the referral is not under way".into()));

@@ -7,7 +7,6 @@
 pub mod access;
 pub mod entity;
 pub mod graphql;
-mod kit;
 pub mod migration;
 pub mod notes;
 pub mod practitioners;
@@ -28,7 +27,7 @@ pub use graphql::{PsychSupportMutationRoot, PsychSupportQueryRoot};
 pub const ID: &str = "psych_support";
 
 /// The referral kind this module handles.
-pub const REFERRAL_KIND: &str = "psych_support.support";
+pub const REFERRAL_KIND: &str = ID;
 
 /// The psychological-support module.
 pub struct PsychSupport;

@@ -7,7 +7,7 @@ pub struct CreateTables;
 
 impl MigrationName for CreateTables {
     fn name(&self) -> &str {
-        "m20261126_100001_psych_support_create_tables"
+        "m20261127_100001_psych_support_create_tables"
     }
 }
 

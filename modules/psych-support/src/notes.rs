@@ -8,6 +8,7 @@ use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
 use hamkor_api::pagination::{Order, Page, Paged, paginate};
 use hamkor_api::referral::entity::referral;
+use hamkor_api::referral::service::get_of_module;
 use hamkor_api::validate;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -71,10 +72,7 @@ pub async fn referral_for_clinical_read(
     p: &Principal,
     referral_id: i64,
 ) -> ApiResult<referral::Model> {
-    let r = hamkor_api::referral::service::get(db, p, referral_id).await?;
-    if r.module_id != ID {
-        return Err(ApiError::NotFound("Referral"));
-    }
+    let r = get_of_module(db, p, referral_id, ID).await?;
     require_practitioner(p, &r)?;
     Ok(r)
 }

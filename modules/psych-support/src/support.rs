@@ -8,8 +8,10 @@ use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
 use hamkor_api::pagination::{Order, Page, Paged, paginate};
 use hamkor_api::plan::entity::GoalStatus;
+use hamkor_api::plan::service::record_referral_outcome;
 use hamkor_api::referral::entity::{ReferralStatus, referral};
 use hamkor_api::referral::lifecycle::Step;
+use hamkor_api::referral::service::{get_of_module_for_change, step_in};
 use hamkor_api::validate;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
@@ -19,7 +21,7 @@ use serde_json::json;
 
 use crate::access::{Audience, is_member_of, record_change, support_of, visible_supports, work_in_progress};
 use crate::entity::{GoalOutcome, SessionKind, plan_goal, plan_item, support};
-use crate::{ID, kit, practitioners};
+use crate::{ID, practitioners};
 
 /// Most goals in a support plan.
 pub const MAX_GOALS: usize = 10;
@@ -36,7 +38,7 @@ pub async fn accept(
 ) -> ApiResult<support::Model> {
     let note = validate::optional("input.note", note, validate::LONG_TEXT)?;
     let txn = write_txn(db).await?;
-    let r = kit::get_of_module_for_change(&txn, p, referral_id, ID).await?;
+    let r = get_of_module_for_change(&txn, p, referral_id, ID).await?;
     if !is_member_of(p, r.to_organisation_id) {
         return Err(ApiError::Forbidden(
             "only the organisation the referral is addressed to may do this".into(),
@@ -49,7 +51,7 @@ pub async fn accept(
         "input.practitionerId",
     )
     .await?;
-    let r = kit::step_in(&txn, p, r.id, Step::Accept, note).await?;
+    let r = step_in(&txn, p, r.id, Step::Accept, note).await?;
     let s = assign_in(&txn, p, &r, pr.id).await?;
     txn.commit().await?;
     Ok(s)
@@ -63,7 +65,7 @@ pub async fn assign(
     practitioner_id: i64,
 ) -> ApiResult<support::Model> {
     let txn = write_txn(db).await?;
-    let r = kit::get_of_module_for_change(&txn, p, referral_id, ID).await?;
+    let r = get_of_module_for_change(&txn, p, referral_id, ID).await?;
     if !is_member_of(p, r.to_organisation_id) {
         return Err(ApiError::Forbidden(
             "only the organisation the referral is addressed to may do this".into(),
@@ -201,7 +203,7 @@ pub async fn set_plan(
     .exec_without_returning(&txn)
     .await?;
     if r.status == ReferralStatus::Accepted {
-        kit::step_in(&txn, p, r.id, Step::Start, Some("support plan agreed".into())).await?;
+        step_in(&txn, p, r.id, Step::Start, Some("support plan agreed".into())).await?;
     }
     let mut row: support::ActiveModel = s.into();
     row.plan_review_suggested = Set(false);
@@ -334,12 +336,7 @@ pub async fn close(
     row.closed_at = Set(Some(at));
     row.updated_at = Set(at);
     let s = row.update(&txn).await?;
-    let r = if r.status == ReferralStatus::Accepted {
-        kit::step_in(&txn, p, r.id, Step::Start, None).await?
-    } else {
-        r
-    };
-    let r = kit::step_in(&txn, p, r.id, Step::Complete, None).await?;
+    let r = step_in(&txn, p, r.id, Step::Complete, None).await?;
     let list: Vec<GoalOutcome> = outcomes.iter().map(|o| o.outcome).collect();
     let status = overall(&list);
     let achieved = list.iter().filter(|o| **o == GoalOutcome::Achieved).count();
@@ -348,7 +345,7 @@ pub async fn close(
         "Psychological support ended: {achieved} of {} goals achieved, {partly} partly. {summary}",
         list.len()
     );
-    let goal = kit::record_referral_outcome(&txn, p, &r, status, &result).await?;
+    let goal = record_referral_outcome(&txn, p, &r, status, &result).await?;
     record_change(
         &txn,
         p,
@@ -442,4 +439,18 @@ pub async fn plans_of<C: ConnectionTrait>(
         out.entry(g.support_id).or_default().1.push(g);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use GoalOutcome::*;
+
+    #[test]
+    fn the_plan_goal_is_achieved_only_when_every_support_goal_is() {
+        assert_eq!(overall(&[Achieved, Achieved]), GoalStatus::Achieved);
+        assert_eq!(overall(&[NotAchieved, NotAchieved]), GoalStatus::NotAchieved);
+        assert_eq!(overall(&[Achieved, Partly]), GoalStatus::InProgress);
+        assert_eq!(overall(&[Achieved, NotAchieved]), GoalStatus::InProgress);
+    }
 }
