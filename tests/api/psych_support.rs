@@ -838,3 +838,130 @@ async fn only_the_provider_accepts_and_a_practitioner_must_be_its_own_and_active
     .await;
     r.expect_code("FORBIDDEN");
 }
+
+#[tokio::test]
+async fn agencies_see_only_their_own_peoples_attendance_in_a_group_session() {
+    let app = spawn_app().await;
+    let x = setup(&app).await;
+    // A second probation service, in the other district, refers its own person.
+    let other_org = s(
+        app.gql(
+            Some(&x.w.officer_other),
+            "{ me { organisation { id } } }",
+            json!({}),
+        )
+        .await
+        .ok(),
+        "me.organisation.id",
+    )
+    .to_owned();
+    let (_, other_admin) =
+        create_user(&app, &x.w.admin, &other_org, "urgut.admin", &["ORG_ADMIN"], &[]).await;
+    set_module(&app, &other_admin, true).await;
+    let person = create_person(&app, &x.w.officer_other, &x.w.mahalla_c, "31505901234569").await;
+    let case_c = create_case(&app, &x.w.officer_other, &person, json!({})).await;
+    set_status(&app, &x.w.officer_other, &case_c, "ACTIVE", None)
+        .await
+        .ok();
+    let r = app
+        .gql(
+            Some(&x.w.officer_other),
+            "mutation($i: CreateReferralInput!) { createReferral(input: $i) { referral { id } } }",
+            json!({"i": {"caseId": case_c, "kind": KIND, "toOrganisationId": x.p.ngo, "summary": "Grief",
+                "payload": {"reason": "Bereavement", "urgency": "ROUTINE"}}}),
+        )
+        .await;
+    let c = s(r.ok(), "createReferral.referral.id").to_owned();
+    app.gql(
+        Some(&x.w.officer_other),
+        "mutation($i: SendReferralInput!) { sendReferral(input: $i) { referral { id } } }",
+        json!({"i": {"id": c, "legalBasis": "COURT_ORDER", "legalBasisReason": "Court order"}}),
+    )
+    .await
+    .ok();
+    let a = send_referral(&app, &x, &x.w.case).await;
+    // The core's own accept works too; the practitioner is assigned afterwards.
+    let r = app
+        .gql(
+            Some(&x.p.ngo_staff),
+            "mutation($i: AcceptReferralInput!) { acceptReferral(input: $i) { referral { status } } }",
+            json!({"i": {"id": c}}),
+        )
+        .await;
+    assert_eq!(r.ok()["acceptReferral"]["referral"]["status"], "ACCEPTED");
+    psych(
+        &app,
+        &x.p.ngo_staff,
+        "setSupportPlan",
+        json!({"referralId": c, "sessions": [{"kind": "GROUP", "count": 4}], "goals": ["Grieve"]}),
+        "id",
+    )
+    .await
+    .expect_code("CONFLICT");
+    psych(
+        &app,
+        &x.p.ngo_admin,
+        "assignPractitioner",
+        json!({"referralId": c, "practitionerId": x.practitioner}),
+        "id",
+    )
+    .await
+    .ok();
+    for r in [&a, &c] {
+        accept_and_plan_or_plan(&app, &x, r).await;
+    }
+    let group = schedule(&app, &x, &[&a, &c], "2026-03-01T10:00:00Z").await;
+    let id = s(&group, "id").to_owned();
+    attendance(&app, &x, &id, &a, "ATTENDED", None).await.ok();
+    attendance(&app, &x, &id, &c, "DID_NOT_ATTEND", Some("At the funeral"))
+        .await
+        .ok();
+
+    let q = "query($id: ID!) { psychSupport { session(id: $id) { participants { referral { id } attendance attendanceReason } } } }";
+    let seen = |token: String| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            app.gql(Some(&token), q, json!({"id": id})).await.ok()["psychSupport"]["session"]["participants"]
+                .clone()
+        }
+    };
+    assert_eq!(
+        seen(x.p.ngo_staff.clone()).await.as_array().map(Vec::len),
+        Some(2)
+    );
+    let mine = seen(x.w.officer.clone()).await;
+    assert_eq!(mine.as_array().map(Vec::len), Some(1));
+    assert_eq!(mine[0]["referral"]["id"], json!(a));
+    let theirs = seen(x.w.officer_other.clone()).await;
+    assert_eq!(theirs.as_array().map(Vec::len), Some(1));
+    assert_eq!(theirs[0]["attendanceReason"], "At the funeral");
+    assert!(!seen(x.w.inspector.clone()).await.to_string().contains("funeral"));
+}
+
+/// Accept (unless already accepted) and draw up the plan.
+async fn accept_and_plan_or_plan(app: &TestApp, x: &Psych, referral: &str) {
+    let r = app
+        .gql(
+            Some(&x.p.ngo_staff),
+            "query($id: ID!) { node(id: $id) { ... on Referral { status } } }",
+            json!({"id": referral}),
+        )
+        .await;
+    if r.ok()["node"]["status"] == "SENT" {
+        accept_and_plan(app, x, referral).await;
+    } else {
+        let r = psych(
+            app,
+            &x.p.ngo_staff,
+            "setSupportPlan",
+            json!({"referralId": referral, "sessions": [{"kind": "GROUP", "count": 4}], "goals": ["Grieve"]}),
+            "referral { status }",
+        )
+        .await;
+        assert_eq!(
+            r.ok()["psychSupport"]["setSupportPlan"]["referral"]["status"],
+            "IN_PROGRESS"
+        );
+    }
+}

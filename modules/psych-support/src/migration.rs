@@ -263,7 +263,7 @@ impl MigrationTrait for CreateTables {
         for t in tables {
             manager.create_table(t).await?;
         }
-        let indexes: [(&str, &str, &[&str], bool); 16] = [
+        let indexes: [(&str, &str, &[&str], bool); 17] = [
             (
                 "psych_practitioners",
                 "idx_psych_practitioners_user",
@@ -346,6 +346,12 @@ impl MigrationTrait for CreateTables {
                 "psych_session_participants",
                 "idx_psych_participants_support",
                 &["support_id", "session_id"],
+                false,
+            ),
+            (
+                "psych_session_participants",
+                "idx_psych_participants_referral",
+                &["referral_id", "session_id"],
                 false,
             ),
             (

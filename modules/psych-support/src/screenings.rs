@@ -81,7 +81,7 @@ pub async fn record(
         ),
         ("PsychScreening", row.id),
         Audience::Provider,
-        json!({"screeningId": row.id, "instrument": instrument, "band": row.band}),
+        json!({"screeningId": row.id, "instrument": instrument}),
     )
     .await?;
     if scored.safety_flag {

@@ -20,7 +20,9 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::access::{Audience, is_practitioner_of, record_change, work_in_progress};
-use crate::entity::{Attendance, SessionFormat, SessionKind, SessionMode, participant, reschedule, session};
+use crate::entity::{
+    Attendance, SessionFormat, SessionKind, SessionMode, participant, reschedule, session, support,
+};
 use crate::practitioners;
 
 /// Most people in a group session.
@@ -201,12 +203,15 @@ pub async fn reschedule(
     row.place = Set(place);
     row.updated_at = Set(at);
     let s = row.update(&txn).await?;
-    for x in &people {
-        let (_, sup) = work_in_progress(&txn, p, x.referral_id).await?;
+    let supports = support::Entity::find()
+        .filter(support::Column::Id.is_in(people.iter().map(|x| x.support_id)))
+        .all(&txn)
+        .await?;
+    for sup in &supports {
         record_change(
             &txn,
             p,
-            &sup,
+            sup,
             (
                 "psych_support.session.reschedule",
                 "psych_support.session_rescheduled",
