@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Resp, TestApp, s, spawn_app};
+use crate::helpers::{Resp, TestApp, s, spawn_app, spawn_app_with};
 use crate::modules::{Partners, partners};
 use crate::world::{World, create_case, create_person, create_user, set_status, world};
 
@@ -964,4 +964,29 @@ async fn accept_and_plan_or_plan(app: &TestApp, x: &Psych, referral: &str) {
             "IN_PROGRESS"
         );
     }
+}
+
+#[tokio::test]
+async fn a_page_of_sessions_costs_the_same_queries_whatever_its_length() {
+    // No outbox polling in the background: only the request's own statements count.
+    let app = spawn_app_with(|s| s.event_poll_interval_ms = 600_000).await;
+    let x = setup(&app).await;
+    let referral = send_referral(&app, &x, &x.w.case).await;
+    accept_and_plan(&app, &x, &referral).await;
+    let q = "{ psychSupport {
+        sessions(first: 50) { edges { node { id practitioner { specialisms user { displayName } }
+            participants { attendance referral { id status } } reschedules { reason } } } }
+        supports(first: 50) { edges { node { goals { description } plannedSessions { count } practitioner { languages } } } } } }";
+    let cost = || async {
+        let before = app.query_count();
+        let r = app.gql(Some(&x.p.ngo_staff), q, json!({})).await;
+        r.ok();
+        app.query_count() - before
+    };
+    schedule(&app, &x, &[&referral], "2026-03-01T10:00:00Z").await;
+    let one = cost().await;
+    for day in 2..=6 {
+        schedule(&app, &x, &[&referral], &format!("2026-03-0{day}T10:00:00Z")).await;
+    }
+    assert_eq!(cost().await, one, "six sessions cost what one does");
 }
