@@ -14,19 +14,11 @@ use hamkor_api::state::AppState;
 
 /// The query root.
 #[derive(MergedObject, Default)]
-pub struct Query(CoreQuery, node::NodeQuery, ModuleQueries);
+pub struct Query(CoreQuery, node::NodeQuery, modules::ModuleNamespaceQuery);
 
 /// The mutation root.
 #[derive(MergedObject, Default)]
-pub struct Mutation(CoreMutation, ModuleMutations);
-
-/// The query namespaces of the modules (a nested group: clear of the merge depth limit).
-#[derive(MergedObject, Default)]
-pub struct ModuleQueries(modules::PsychSupportQueryRoot);
-
-/// The mutation namespaces of the modules.
-#[derive(MergedObject, Default)]
-pub struct ModuleMutations(modules::PsychSupportMutationRoot);
+pub struct Mutation(CoreMutation, modules::ModuleNamespaceMutation);
 
 /// The subscription root.
 #[derive(MergedSubscription, Default)]

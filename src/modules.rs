@@ -14,28 +14,43 @@
 //! modules.push(Arc::new(hamkor_employment::Employment));
 //! ```
 //!
-//! and merging its namespaces into [`crate::Query`] and [`crate::Mutation`].
+//! and adding its namespace roots to [`ModuleNamespaceQuery`] and [`ModuleNamespaceMutation`] (a module
+//! compiled out is replaced by an empty object, which adds nothing to the schema).
 
 use std::sync::Arc;
 
+use async_graphql::MergedObject;
 use hamkor_api::module::{Module, Registry};
 
-// Each module's namespace roots, or an empty object when it is not compiled in.
+#[cfg(feature = "education")]
+use hamkor_education::{EducationMutationRoot, EducationQueryRoot};
+#[cfg(not(feature = "education"))]
+type EducationQueryRoot = async_graphql::EmptyMutation;
+#[cfg(not(feature = "education"))]
+type EducationMutationRoot = async_graphql::EmptyMutation;
 #[cfg(feature = "psych_support")]
-pub use hamkor_psych_support::{PsychSupportMutationRoot, PsychSupportQueryRoot};
+use hamkor_psych_support::{PsychSupportMutationRoot, PsychSupportQueryRoot};
 #[cfg(not(feature = "psych_support"))]
-pub type PsychSupportQueryRoot = async_graphql::MergedObjectTail;
+type PsychSupportQueryRoot = async_graphql::EmptyMutation;
 #[cfg(not(feature = "psych_support"))]
-pub type PsychSupportMutationRoot = async_graphql::MergedObjectTail;
+type PsychSupportMutationRoot = async_graphql::EmptyMutation;
+
+/// The modules' namespaces on the query root (`Query.education`, …).
+#[derive(MergedObject, Default)]
+pub struct ModuleNamespaceQuery(EducationQueryRoot, PsychSupportQueryRoot);
+
+/// The modules' namespaces on the mutation root.
+#[derive(MergedObject, Default)]
+pub struct ModuleNamespaceMutation(EducationMutationRoot, PsychSupportMutationRoot);
 
 /// Every compiled-in module, in a stable order.
-#[allow(clippy::vec_init_then_push)] // one cfg-gated push per module
 pub fn compiled() -> Vec<Arc<dyn Module>> {
-    #[allow(unused_mut)]
-    let mut modules: Vec<Arc<dyn Module>> = Vec::new();
-    #[cfg(feature = "psych_support")]
-    modules.push(Arc::new(hamkor_psych_support::PsychSupport));
-    modules
+    vec![
+        #[cfg(feature = "education")]
+        Arc::new(hamkor_education::Education),
+        #[cfg(feature = "psych_support")]
+        Arc::new(hamkor_psych_support::PsychSupport),
+    ]
 }
 
 /// The registry of the compiled-in modules.

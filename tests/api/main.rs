@@ -9,6 +9,7 @@ mod access;
 mod audit;
 mod auth;
 mod cases;
+mod education;
 mod events;
 mod http_spec;
 mod modules;

@@ -104,6 +104,7 @@ async fn psych(app: &TestApp, token: &str, mutation: &str, input: Value, fields:
         "scheduleSession" => "SchedulePsychSessionInput".to_owned(),
         "rescheduleSession" => "ReschedulePsychSessionInput".to_owned(),
         "shareSummary" => "ShareSupportSummaryInput".to_owned(),
+        "recordAttendance" => "RecordSessionAttendanceInput".to_owned(),
         m => format!("{}{}Input", m[..1].to_uppercase(), &m[1..]),
     };
     app.gql(

@@ -64,7 +64,7 @@ string_enum! {
 
 string_enum! {
     /// Whether a person came to a session.
-    Attendance {
+    SessionAttendance {
         Attended,
         /// Came, but late (a reason is required).
         Late,
@@ -75,7 +75,7 @@ string_enum! {
 
 string_enum! {
     /// How far a goal of the support plan was reached when support ended.
-    GoalOutcome {
+    SupportGoalOutcome {
         Achieved,
         Partly,
         NotAchieved,
@@ -229,7 +229,7 @@ pub mod plan_item {
 pub mod plan_goal {
     use sea_orm::entity::prelude::*;
 
-    use super::GoalOutcome;
+    use super::SupportGoalOutcome;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "psych_plan_goals")]
@@ -238,7 +238,7 @@ pub mod plan_goal {
         pub id: i64,
         pub support_id: i64,
         pub description: String,
-        pub outcome: Option<GoalOutcome>,
+        pub outcome: Option<SupportGoalOutcome>,
         pub outcome_note: Option<String>,
     }
 
@@ -280,7 +280,7 @@ pub mod session {
 pub mod participant {
     use sea_orm::entity::prelude::*;
 
-    use super::Attendance;
+    use super::SessionAttendance;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "psych_session_participants")]
@@ -291,7 +291,7 @@ pub mod participant {
         pub support_id: i64,
         pub referral_id: i64,
         pub case_id: i64,
-        pub attendance: Option<Attendance>,
+        pub attendance: Option<SessionAttendance>,
         pub attendance_reason: Option<String>,
         pub attendance_recorded_at: Option<DateTimeUtc>,
         pub attendance_recorded_by: Option<i64>,

@@ -89,7 +89,7 @@ pub fn score(instrument: Instrument, items: &[i32], field: &str) -> Result<Score
 /// Where a person's screenings are heading.
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(visible = "crate::graphql::psych_visible")]
-pub enum Trend {
+pub enum ScreeningTrend {
     /// The latest total fell by a meaningful amount since the previous one.
     Improving,
     Stable,
@@ -100,20 +100,20 @@ pub enum Trend {
 }
 
 /// The trend of totals given newest first.
-pub fn trend(instrument: Instrument, newest_first: &[i32]) -> Trend {
+pub fn trend(instrument: Instrument, newest_first: &[i32]) -> ScreeningTrend {
     match newest_first {
         [latest, previous, ..] => {
             let change = latest - previous;
             let step = instrument.meaningful_change();
             if change <= -step {
-                Trend::Improving
+                ScreeningTrend::Improving
             } else if change >= step {
-                Trend::Worsening
+                ScreeningTrend::Worsening
             } else {
-                Trend::Stable
+                ScreeningTrend::Stable
             }
         }
-        _ => Trend::InsufficientData,
+        _ => ScreeningTrend::InsufficientData,
     }
 }
 
@@ -177,9 +177,9 @@ mod tests {
 
     #[test]
     fn trends_need_a_meaningful_change() {
-        assert_eq!(trend(Instrument::Phq9, &[12]), Trend::InsufficientData);
-        assert_eq!(trend(Instrument::Phq9, &[7, 12]), Trend::Improving);
-        assert_eq!(trend(Instrument::Phq9, &[9, 12]), Trend::Stable);
-        assert_eq!(trend(Instrument::Gad7, &[12, 8]), Trend::Worsening);
+        assert_eq!(trend(Instrument::Phq9, &[12]), ScreeningTrend::InsufficientData);
+        assert_eq!(trend(Instrument::Phq9, &[7, 12]), ScreeningTrend::Improving);
+        assert_eq!(trend(Instrument::Phq9, &[9, 12]), ScreeningTrend::Stable);
+        assert_eq!(trend(Instrument::Gad7, &[12, 8]), ScreeningTrend::Worsening);
     }
 }

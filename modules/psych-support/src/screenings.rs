@@ -17,7 +17,7 @@ use serde_json::json;
 use crate::access::{Audience, record_change, work_in_progress};
 use crate::entity::{Instrument, screening, support};
 use crate::notes::referral_for_clinical_read;
-use crate::scoring::{Trend, score, trend};
+use crate::scoring::{ScreeningTrend, score, trend};
 
 /// Record a screening of the person of a referral under way.
 pub async fn record(
@@ -121,7 +121,7 @@ pub async fn record(
 /// A person's screenings of one instrument by the caller's organisation, newest first,
 /// with the trend of the latest two.
 pub struct History {
-    pub trend: Trend,
+    pub trend: ScreeningTrend,
     pub latest: Option<screening::Model>,
     pub page: Paged<screening::Model>,
 }

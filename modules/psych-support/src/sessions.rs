@@ -21,7 +21,7 @@ use serde_json::json;
 
 use crate::access::{Audience, is_practitioner_of, record_change, work_in_progress};
 use crate::entity::{
-    Attendance, SessionFormat, SessionKind, SessionMode, participant, reschedule, session, support,
+    SessionAttendance, SessionFormat, SessionKind, SessionMode, participant, reschedule, session, support,
 };
 use crate::practitioners;
 
@@ -232,11 +232,11 @@ pub async fn record_attendance(
     p: &Principal,
     session_id: i64,
     referral_id: i64,
-    attendance: Attendance,
+    attendance: SessionAttendance,
     reason: Option<&str>,
 ) -> ApiResult<participant::Model> {
     let reason = validate::optional("input.reason", reason, 2000)?;
-    if attendance != Attendance::Attended && reason.is_none() {
+    if attendance != SessionAttendance::Attended && reason.is_none() {
         return Err(ApiError::bad_input(
             "input.reason",
             "say why the person was late or did not come",

@@ -20,7 +20,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::access::{Audience, is_member_of, record_change, support_of, visible_supports, work_in_progress};
-use crate::entity::{GoalOutcome, SessionKind, plan_goal, plan_item, support};
+use crate::entity::{SessionKind, SupportGoalOutcome, plan_goal, plan_item, support};
 use crate::{ID, practitioners};
 
 /// Most goals in a support plan.
@@ -258,17 +258,17 @@ pub async fn share_summary(
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub goal_id: i64,
-    pub outcome: GoalOutcome,
+    pub outcome: SupportGoalOutcome,
     pub note: Option<String>,
 }
 
 /// The rehabilitation-plan status that the support plan's outcomes amount to: achieved
 /// only when every goal was, not achieved when none was even partly; otherwise the plan
 /// goal stays in progress for the officer to decide on.
-pub fn overall(outcomes: &[GoalOutcome]) -> GoalStatus {
-    if outcomes.iter().all(|o| *o == GoalOutcome::Achieved) {
+pub fn overall(outcomes: &[SupportGoalOutcome]) -> GoalStatus {
+    if outcomes.iter().all(|o| *o == SupportGoalOutcome::Achieved) {
         GoalStatus::Achieved
-    } else if outcomes.iter().all(|o| *o == GoalOutcome::NotAchieved) {
+    } else if outcomes.iter().all(|o| *o == SupportGoalOutcome::NotAchieved) {
         GoalStatus::NotAchieved
     } else {
         GoalStatus::InProgress
@@ -337,10 +337,13 @@ pub async fn close(
     row.updated_at = Set(at);
     let s = row.update(&txn).await?;
     let r = step_in(&txn, p, r.id, Step::Complete, None).await?;
-    let list: Vec<GoalOutcome> = outcomes.iter().map(|o| o.outcome).collect();
+    let list: Vec<SupportGoalOutcome> = outcomes.iter().map(|o| o.outcome).collect();
     let status = overall(&list);
-    let achieved = list.iter().filter(|o| **o == GoalOutcome::Achieved).count();
-    let partly = list.iter().filter(|o| **o == GoalOutcome::Partly).count();
+    let achieved = list
+        .iter()
+        .filter(|o| **o == SupportGoalOutcome::Achieved)
+        .count();
+    let partly = list.iter().filter(|o| **o == SupportGoalOutcome::Partly).count();
     let result = format!(
         "Psychological support ended: {achieved} of {} goals achieved, {partly} partly. {summary}",
         list.len()
@@ -444,7 +447,7 @@ pub async fn plans_of<C: ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use GoalOutcome::*;
+    use SupportGoalOutcome::*;
 
     #[test]
     fn the_plan_goal_is_achieved_only_when_every_support_goal_is() {

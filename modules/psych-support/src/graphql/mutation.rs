@@ -13,7 +13,7 @@ use super::types::{
 };
 use crate::ID as MODULE;
 use crate::entity::{
-    Attendance, GoalOutcome, Instrument, SessionFormat, SessionKind, SessionMode, Specialism,
+    Instrument, SessionAttendance, SessionFormat, SessionKind, SessionMode, Specialism, SupportGoalOutcome,
 };
 use crate::sessions::NewSession;
 use crate::support::{Outcome, PlannedSessions};
@@ -105,11 +105,11 @@ pub struct ReschedulePsychSessionInput {
 
 #[derive(InputObject)]
 #[graphql(visible = "psych_visible")]
-pub struct RecordAttendanceInput {
+pub struct RecordSessionAttendanceInput {
     pub session_id: ID,
     /// The referral of the person whose attendance this is.
     pub referral_id: ID,
-    pub attendance: Attendance,
+    pub attendance: SessionAttendance,
     /// Required when LATE or DID_NOT_ATTEND.
     pub reason: Option<String>,
 }
@@ -143,9 +143,9 @@ pub struct RecordScreeningInput {
 
 #[derive(InputObject)]
 #[graphql(visible = "psych_visible")]
-pub struct GoalOutcomeInput {
+pub struct SupportGoalOutcomeInput {
     pub goal_id: ID,
-    pub outcome: GoalOutcome,
+    pub outcome: SupportGoalOutcome,
     pub note: Option<String>,
 }
 
@@ -156,7 +156,7 @@ pub struct CloseSupportInput {
     /// The closing summary, shared with the agencies supervising the case.
     pub summary: String,
     /// One outcome for every goal of the support plan.
-    pub outcomes: Vec<GoalOutcomeInput>,
+    pub outcomes: Vec<SupportGoalOutcomeInput>,
 }
 
 pub struct PsychSupportMutation;
@@ -294,7 +294,7 @@ impl PsychSupportMutation {
     async fn record_attendance(
         &self,
         ctx: &Context<'_>,
-        input: RecordAttendanceInput,
+        input: RecordSessionAttendanceInput,
     ) -> Result<SessionParticipant> {
         let p = principal(ctx)?;
         let x = sessions::record_attendance(

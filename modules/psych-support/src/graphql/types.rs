@@ -17,11 +17,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::ID as MODULE;
 use crate::entity::{
-    Attendance, GoalOutcome, Instrument, ScreeningBand, SessionFormat, SessionKind, SessionMode, Specialism,
-    TagKind, note, participant, plan_goal, plan_item, practitioner, practitioner_tag, reschedule, screening,
-    session, support,
+    Instrument, ScreeningBand, SessionAttendance, SessionFormat, SessionKind, SessionMode, Specialism,
+    SupportGoalOutcome, TagKind, note, participant, plan_goal, plan_item, practitioner, practitioner_tag,
+    reschedule, screening, session, support,
 };
-use crate::scoring::Trend;
+use crate::scoring::ScreeningTrend;
 use crate::{practitioners, sessions, support as supports};
 
 /// A psychologist of a provider organisation.
@@ -215,7 +215,7 @@ impl SupportGoal {
     async fn description(&self) -> &str {
         &self.0.description
     }
-    async fn outcome(&self) -> Option<GoalOutcome> {
+    async fn outcome(&self) -> Option<SupportGoalOutcome> {
         self.0.outcome
     }
     async fn outcome_note(&self) -> Option<&str> {
@@ -308,7 +308,7 @@ impl SessionParticipant {
             .map(Referral))
     }
     /// Absent until recorded.
-    async fn attendance(&self) -> Option<Attendance> {
+    async fn attendance(&self) -> Option<SessionAttendance> {
         self.0.attendance
     }
     /// Why the person was late or did not come.
@@ -401,7 +401,7 @@ impl Screening {
 /// A person's screenings of one instrument with the provider, newest first.
 pub struct ScreeningHistory {
     pub instrument: Instrument,
-    pub trend: Trend,
+    pub trend: ScreeningTrend,
     pub latest: Option<screening::Model>,
     pub rows: Vec<screening::Model>,
     pub has_next: bool,
@@ -416,7 +416,7 @@ impl ScreeningHistory {
     }
     /// The latest total against the one before it (a change of 5 points on PHQ-9, 4 on
     /// GAD-7, counts as real).
-    async fn trend(&self) -> Trend {
+    async fn trend(&self) -> ScreeningTrend {
         self.trend
     }
     async fn latest(&self) -> Option<Screening> {
