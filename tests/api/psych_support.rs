@@ -359,6 +359,8 @@ async fn a_session_note_is_read_by_the_practitioner_alone_and_every_read_is_audi
     )
     .await;
     let note = s(r.ok(), "psychSupport.addConfidentialNote.id").to_owned();
+    // Another provider of the module, with its own practitioners.
+    set_module(&app, &x.p.employment_admin, true).await;
 
     let notes = "query($r: ID!) { psychSupport { confidentialNotes(referralId: $r) { totalCount edges { node { id body } } } } }";
     // Every path the API offers, for everyone but the practitioner.
@@ -411,6 +413,16 @@ async fn a_session_note_is_read_by_the_practitioner_alone_and_every_read_is_audi
             r.body
         );
     }
+    // The note's event goes to the provider alone.
+    let added = ["psych_support.note_added"];
+    assert_eq!(event_types(&app, &x.p.ngo_staff, &added).await, added);
+    for token in [&x.w.officer, &x.w.inspector, &x.w.member_a, &x.w.partner] {
+        assert!(event_types(&app, token, &added).await.is_empty());
+    }
+    // Another provider's practitioner is told the referral does not exist.
+    app.gql(Some(&x.w.partner), notes, json!({"r": referral}))
+        .await
+        .expect_code("NOT_FOUND");
     // The mahalla member, with the module switched on, is refused by who they are.
     let r = app.gql(Some(&x.w.member_a), notes, json!({"r": referral})).await;
     r.expect_code("NOT_FOUND");
