@@ -741,6 +741,26 @@ async fn practitioners_are_kept_by_the_provider_and_found_by_specialism_and_lang
     );
     assert_eq!(count(x.p.ngo_staff.clone(), json!({"language": "ru"})).await, 1);
     assert_eq!(count(x.p.ngo_staff.clone(), json!({"language": "kaa"})).await, 0);
+    // Where to refer: organisations with the module on and an active practitioner (the
+    // probation service follows the module but has none).
+    let providers = "query($f: PsychProviderFilterInput) { psychSupport { providers(filter: $f) {
+        totalCount edges { node { organisation { id } practitionerCount specialisms languages } } } } }";
+    let r = app.gql(Some(&x.w.officer), providers, json!({})).await;
+    let list = &r.ok()["psychSupport"]["providers"];
+    assert_eq!(list["totalCount"], 1);
+    assert_eq!(
+        list["edges"][0]["node"],
+        json!({"organisation": {"id": x.p.ngo}, "practitionerCount": 1,
+            "specialisms": ["CBT", "MOTIVATIONAL_INTERVIEWING"], "languages": ["ru", "uz"]})
+    );
+    let r = app
+        .gql(
+            Some(&x.w.officer),
+            providers,
+            json!({"f": {"specialism": "TRAUMA"}}),
+        )
+        .await;
+    assert_eq!(r.ok()["psychSupport"]["providers"]["totalCount"], 0);
     // Only the provider's people see them; a bad language code names the field.
     app.gql(Some(&x.w.officer), q, json!({}))
         .await

@@ -372,6 +372,16 @@ impl MigrationTrait for CreateTables {
         }
         for (t, name, cols) in [
             (
+                "psych_supports",
+                "idx_psych_supports_open",
+                &["organisation_id", "closed_at", "id"][..],
+            ),
+            (
+                "psych_practitioners",
+                "idx_psych_practitioners_active",
+                &["active", "organisation_id"][..],
+            ),
+            (
                 "psych_session_reschedules",
                 "idx_psych_reschedules_session",
                 &["session_id", "id"][..],

@@ -41,7 +41,7 @@ pub struct PractitionerFilter {
 }
 
 /// A language code: two or three lower-case letters (ISO 639: `uz`, `ru`, `kaa`).
-pub fn language(field: &str, raw: &str) -> ApiResult<String> {
+pub fn language_code(field: &str, raw: &str) -> ApiResult<String> {
     let code = raw.trim().to_ascii_lowercase();
     if (2..=3).contains(&code.len()) && code.chars().all(|c| c.is_ascii_lowercase()) {
         Ok(code)
@@ -70,7 +70,7 @@ pub async fn save(
         .languages
         .iter()
         .enumerate()
-        .map(|(i, l)| language(&format!("input.languages[{i}]"), l))
+        .map(|(i, l)| language_code(&format!("input.languages[{i}]"), l))
         .collect::<ApiResult<_>>()?;
     if languages.len() > MAX_LANGUAGES {
         return Err(ApiError::bad_input(
@@ -195,7 +195,7 @@ pub async fn list(
         cond = cond.add(tagged(TagKind::Specialism, tag_code(s)));
     }
     if let Some(l) = f.language {
-        cond = cond.add(tagged(TagKind::Language, language("filter.language", &l)?));
+        cond = cond.add(tagged(TagKind::Language, language_code("filter.language", &l)?));
     }
     if let Some(active) = f.active {
         cond = cond.add(practitioner::Column::Active.eq(active));
@@ -251,4 +251,100 @@ pub async fn own<C: ConnectionTrait>(db: &C, p: &Principal) -> ApiResult<Option<
         .filter(practitioner::Column::Active.eq(true))
         .one(db)
         .await?)
+}
+
+/// What a provider offers: its active practitioners' number, specialisms and languages.
+#[derive(Debug, Clone, Default)]
+pub struct Offer {
+    pub practitioners: usize,
+    pub specialisms: BTreeSet<String>,
+    pub languages: BTreeSet<String>,
+}
+
+/// Organisations that deliver the module: enabled for it, active, and with at least one
+/// active practitioner (with the specialism and language asked for), oldest first.
+pub async fn providers(
+    db: &DatabaseConnection,
+    specialism: Option<Specialism>,
+    language: Option<&str>,
+    page: Page,
+) -> ApiResult<Paged<hamkor_api::organisation::entity::Model>> {
+    use hamkor_api::module::entity::organisation_module;
+    use hamkor_api::organisation::entity as organisation;
+
+    let mut staff = Query::select()
+        .column(practitioner::Column::OrganisationId)
+        .from(practitioner::Entity)
+        .and_where(practitioner::Column::Active.eq(true))
+        .to_owned();
+    for (kind, code) in [
+        (TagKind::Specialism, specialism.map(tag_code)),
+        (
+            TagKind::Language,
+            language
+                .map(|l| language_code("filter.language", l))
+                .transpose()?,
+        ),
+    ] {
+        if let Some(code) = code {
+            staff.and_where(
+                practitioner::Column::Id.in_subquery(
+                    Query::select()
+                        .column(practitioner_tag::Column::PractitionerId)
+                        .from(practitioner_tag::Entity)
+                        .and_where(practitioner_tag::Column::TagKind.eq(kind))
+                        .and_where(practitioner_tag::Column::Code.eq(code))
+                        .to_owned(),
+                ),
+            );
+        }
+    }
+    let enabled = Query::select()
+        .column(organisation_module::Column::OrganisationId)
+        .from(organisation_module::Entity)
+        .and_where(organisation_module::Column::ModuleId.eq(crate::ID))
+        .and_where(organisation_module::Column::Enabled.eq(true))
+        .to_owned();
+    let cond = Condition::all()
+        .add(organisation::Column::Active.eq(true))
+        .add(organisation::Column::Id.in_subquery(enabled))
+        .add(organisation::Column::Id.in_subquery(staff));
+    paginate(
+        db,
+        organisation::Entity::find().filter(cond),
+        organisation::Column::Id,
+        page,
+        Order::Ascending,
+    )
+    .await
+}
+
+/// The offers of many organisations, from their active practitioners (two queries).
+pub async fn offers_of<C: ConnectionTrait>(
+    db: &C,
+    organisation_ids: &[i64],
+) -> ApiResult<HashMap<i64, Offer>> {
+    let mut out: HashMap<i64, Offer> = HashMap::new();
+    if organisation_ids.is_empty() {
+        return Ok(out);
+    }
+    let active = practitioner::Entity::find()
+        .filter(practitioner::Column::OrganisationId.is_in(organisation_ids.iter().copied()))
+        .filter(practitioner::Column::Active.eq(true))
+        .all(db)
+        .await?;
+    for pr in &active {
+        out.entry(pr.organisation_id).or_default().practitioners += 1;
+    }
+    let ids: Vec<i64> = active.iter().map(|pr| pr.id).collect();
+    for tags in tags_of(db, &ids).await?.into_values() {
+        for t in tags {
+            let offer = out.entry(t.organisation_id).or_default();
+            match t.tag_kind {
+                TagKind::Specialism => offer.specialisms.insert(t.code),
+                TagKind::Language => offer.languages.insert(t.code),
+            };
+        }
+    }
+    Ok(out)
 }

@@ -50,6 +50,15 @@ pub struct PractitionerFilterInput {
 
 #[derive(InputObject, Default)]
 #[graphql(visible = "psych_visible")]
+pub struct PsychProviderFilterInput {
+    /// Only providers with an active practitioner of this specialism.
+    pub specialism: Option<Specialism>,
+    /// Only providers with an active practitioner who works in this language.
+    pub language: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+#[graphql(visible = "psych_visible")]
 pub struct PsychSupportFilterInput {
     pub practitioner_id: Option<ID>,
     pub case_id: Option<ID>,
@@ -81,6 +90,34 @@ fn rewrap<M, N>(paged: Paged<M>, nodes: Vec<N>) -> Paged<N> {
 
 #[Object(visible = "psych_visible", guard = "ModuleGuard::new(MODULE)")]
 impl PsychSupportQuery {
+    /// Organisations that deliver psychological support (enabled, with at least one
+    /// active practitioner of the specialism and language asked for): where to refer.
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity")]
+    async fn providers(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<PsychProviderFilterInput>,
+    ) -> Result<Conn<PsychProvider>> {
+        principal(ctx)?;
+        let page = page(ctx, first, after)?;
+        let db = &state(ctx)?.db;
+        let f = filter.unwrap_or_default();
+        let paged = practitioners::providers(db, f.specialism, f.language.as_deref(), page).await?;
+        let ids: Vec<i64> = paged.rows.iter().map(|o| o.id).collect();
+        let mut offers = practitioners::offers_of(db, &ids).await?;
+        let nodes = paged
+            .rows
+            .iter()
+            .map(|o| PsychProvider {
+                offer: offers.remove(&o.id).unwrap_or_default(),
+                organisation: o.clone(),
+            })
+            .collect();
+        Ok(rewrap(paged, nodes).into_connection(|n| n.organisation.id, |n| n))
+    }
+
     /// The practitioners of the caller's organisation.
     #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity")]
     async fn practitioners(

@@ -433,3 +433,31 @@ impl ScreeningHistory {
         .into_connection(|m| m.id, Screening)
     }
 }
+
+/// An organisation that delivers psychological support, with what its active
+/// practitioners offer (their names stay with the organisation).
+pub struct PsychProvider {
+    pub organisation: hamkor_api::organisation::entity::Model,
+    pub offer: practitioners::Offer,
+}
+
+#[Object(visible = "super::psych_visible", guard = "ModuleGuard::new(MODULE)")]
+impl PsychProvider {
+    async fn organisation(&self) -> hamkor_api::organisation::graphql::Organisation {
+        hamkor_api::organisation::graphql::Organisation(self.organisation.clone())
+    }
+    /// Active practitioners.
+    async fn practitioner_count(&self) -> i32 {
+        i32::try_from(self.offer.practitioners).unwrap_or(i32::MAX)
+    }
+    async fn specialisms(&self) -> Vec<Specialism> {
+        self.offer
+            .specialisms
+            .iter()
+            .filter_map(|c| serde_json::from_value(serde_json::Value::String(c.clone())).ok())
+            .collect()
+    }
+    async fn languages(&self) -> Vec<&str> {
+        self.offer.languages.iter().map(String::as_str).collect()
+    }
+}
