@@ -5,6 +5,7 @@
 //! rehabilitation plan.
 
 pub mod access;
+pub mod closing;
 pub mod entity;
 pub mod graphql;
 pub mod migration;

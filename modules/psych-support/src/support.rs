@@ -1,5 +1,5 @@
 //! The provider's work on one referral: accepting it with a practitioner, the support
-//! plan, the shared summary and the end of support.
+//! plan and the shared summary (its end is in `closing`).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -7,8 +7,6 @@ use hamkor_api::auth::principal::Principal;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
 use hamkor_api::pagination::{Order, Page, Paged, paginate};
-use hamkor_api::plan::entity::GoalStatus;
-use hamkor_api::plan::service::record_referral_outcome;
 use hamkor_api::referral::entity::{ReferralStatus, referral};
 use hamkor_api::referral::lifecycle::Step;
 use hamkor_api::referral::service::{get_of_module_for_change, step_in};
@@ -20,7 +18,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::access::{Audience, is_member_of, record_change, support_of, visible_supports, work_in_progress};
-use crate::entity::{SessionKind, SupportGoalOutcome, plan_goal, plan_item, support};
+use crate::entity::{SessionKind, plan_goal, plan_item, support};
 use crate::{ID, practitioners};
 
 /// Most goals in a support plan.
@@ -254,118 +252,6 @@ pub async fn share_summary(
     Ok(s)
 }
 
-/// A goal's outcome at the end of support.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub goal_id: i64,
-    pub outcome: SupportGoalOutcome,
-    pub note: Option<String>,
-}
-
-/// The rehabilitation-plan status that the support plan's outcomes amount to: achieved
-/// only when every goal was, not achieved when none was even partly; otherwise the plan
-/// goal stays in progress for the officer to decide on.
-pub fn overall(outcomes: &[SupportGoalOutcome]) -> GoalStatus {
-    if outcomes.iter().all(|o| *o == SupportGoalOutcome::Achieved) {
-        GoalStatus::Achieved
-    } else if outcomes.iter().all(|o| *o == SupportGoalOutcome::NotAchieved) {
-        GoalStatus::NotAchieved
-    } else {
-        GoalStatus::InProgress
-    }
-}
-
-/// End support: an outcome for every goal of the plan and a closing summary, which
-/// completes the referral and writes the result onto the rehabilitation plan, at once.
-pub async fn close(
-    db: &DatabaseConnection,
-    p: &Principal,
-    referral_id: i64,
-    summary: &str,
-    outcomes: Vec<Outcome>,
-) -> ApiResult<support::Model> {
-    let summary = validate::required("input.summary", summary, validate::LONG_TEXT)?;
-    let outcomes = outcomes
-        .into_iter()
-        .enumerate()
-        .map(|(i, o)| {
-            let note = validate::optional(&format!("input.outcomes[{i}].note"), o.note.as_deref(), 2000)?;
-            Ok(Outcome { note, ..o })
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
-    let txn = write_txn(db).await?;
-    let (r, s) = work_in_progress(&txn, p, referral_id).await?;
-    let goals = plan_goal::Entity::find()
-        .filter(plan_goal::Column::SupportId.eq(s.id))
-        .all(&txn)
-        .await?;
-    if goals.is_empty() {
-        return Err(ApiError::Conflict("the referral has no support plan yet".into()));
-    }
-    let mut by_goal: HashMap<i64, &Outcome> = HashMap::new();
-    for (i, o) in outcomes.iter().enumerate() {
-        if !goals.iter().any(|g| g.id == o.goal_id) {
-            return Err(ApiError::bad_input(
-                format!("input.outcomes[{i}].goalId"),
-                "not a goal of this support plan",
-            ));
-        }
-        if by_goal.insert(o.goal_id, o).is_some() {
-            return Err(ApiError::bad_input(
-                format!("input.outcomes[{i}].goalId"),
-                "one outcome per goal",
-            ));
-        }
-    }
-    if by_goal.len() != goals.len() {
-        return Err(ApiError::bad_input(
-            "input.outcomes",
-            "give every goal of the plan an outcome",
-        ));
-    }
-    for g in &goals {
-        let o = by_goal[&g.id];
-        let mut row: plan_goal::ActiveModel = g.clone().into();
-        row.outcome = Set(Some(o.outcome));
-        row.outcome_note = Set(o.note.clone());
-        row.update(&txn).await?;
-    }
-    let at = now();
-    let mut row: support::ActiveModel = s.into();
-    row.closing_summary = Set(Some(summary.clone()));
-    row.closed_at = Set(Some(at));
-    row.updated_at = Set(at);
-    let s = row.update(&txn).await?;
-    let r = step_in(&txn, p, r.id, Step::Complete, None).await?;
-    let list: Vec<SupportGoalOutcome> = outcomes.iter().map(|o| o.outcome).collect();
-    let status = overall(&list);
-    let achieved = list
-        .iter()
-        .filter(|o| **o == SupportGoalOutcome::Achieved)
-        .count();
-    let partly = list.iter().filter(|o| **o == SupportGoalOutcome::Partly).count();
-    let result = format!(
-        "Psychological support ended: {achieved} of {} goals achieved, {partly} partly. {summary}",
-        list.len()
-    );
-    let goal = record_referral_outcome(&txn, p, &r, status, &result).await?;
-    record_change(
-        &txn,
-        p,
-        &s,
-        ("psych_support.close", "psych_support.support_closed"),
-        ("PsychSupport", s.id),
-        Audience::ProviderAndCase,
-        json!({
-            "goals": list.len(), "achieved": achieved, "partly": partly,
-            "planGoalId": goal.map(|g| g.id),
-        }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(s)
-}
-
 /// The support record of a referral, if the caller may see it.
 pub async fn get(
     db: &DatabaseConnection,
@@ -442,18 +328,4 @@ pub async fn plans_of<C: ConnectionTrait>(
         out.entry(g.support_id).or_default().1.push(g);
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use SupportGoalOutcome::*;
-
-    #[test]
-    fn the_plan_goal_is_achieved_only_when_every_support_goal_is() {
-        assert_eq!(overall(&[Achieved, Achieved]), GoalStatus::Achieved);
-        assert_eq!(overall(&[NotAchieved, NotAchieved]), GoalStatus::NotAchieved);
-        assert_eq!(overall(&[Achieved, Partly]), GoalStatus::InProgress);
-        assert_eq!(overall(&[Achieved, NotAchieved]), GoalStatus::InProgress);
-    }
 }

@@ -1,5 +1,6 @@
 //! The `psychSupport` namespaces on Query and Mutation.
 
+mod clinical;
 mod mutation;
 mod types;
 
@@ -10,6 +11,7 @@ use hamkor_api::ids;
 use hamkor_api::module::{ModuleGuard, is_enabled};
 use hamkor_api::pagination::{Conn, Paged};
 
+pub use clinical::*;
 pub use mutation::{PsychSupportMutation, PsychSupportMutationRoot};
 pub use types::*;
 

@@ -7,16 +7,16 @@ use hamkor_api::graphql::context::{principal, state};
 use hamkor_api::ids;
 use hamkor_api::module::ModuleGuard;
 
+use super::clinical::{ConfidentialNote, PsychSession, Screening, SessionParticipant};
 use super::psych_visible;
-use super::types::{
-    ConfidentialNote, Practitioner, PsychSession, PsychSupportRecord, Screening, SessionParticipant,
-};
+use super::types::{Practitioner, PsychSupportRecord};
 use crate::ID as MODULE;
+use crate::closing::{self, Outcome};
 use crate::entity::{
     Instrument, SessionAttendance, SessionFormat, SessionKind, SessionMode, Specialism, SupportGoalOutcome,
 };
 use crate::sessions::NewSession;
-use crate::support::{Outcome, PlannedSessions};
+use crate::support::PlannedSessions;
 use crate::{notes, practitioners, screenings, sessions, support};
 
 /// `Mutation.psychSupport`.
@@ -371,7 +371,7 @@ impl PsychSupportMutation {
                 })
             })
             .collect::<Result<Vec<_>, hamkor_api::error::ApiError>>()?;
-        let s = support::close(db, p, referral_id(&input.referral_id)?, &input.summary, outcomes).await?;
+        let s = closing::close(db, p, referral_id(&input.referral_id)?, &input.summary, outcomes).await?;
         Ok(PsychSupportRecord::wrap(db, s).await?)
     }
 }
