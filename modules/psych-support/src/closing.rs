@@ -110,10 +110,7 @@ pub async fn close(
         .filter(|o| **o == SupportGoalOutcome::Achieved)
         .count();
     let partly = list.iter().filter(|o| **o == SupportGoalOutcome::Partly).count();
-    let result = format!(
-        "Psychological support ended: {achieved} of {} goals achieved, {partly} partly. {summary}",
-        list.len()
-    );
+    let result = result_text(achieved, partly, list.len(), &summary);
     let goal = record_referral_outcome(&txn, p, &r, status, &result).await?;
     record_change(
         &txn,
@@ -132,6 +129,23 @@ pub async fn close(
     Ok(s)
 }
 
+/// Longest result the rehabilitation plan keeps on a goal's action.
+const MAX_RESULT: usize = 2000;
+
+/// What the plan goal's action says: the count of goals reached, then as much of the
+/// closing summary as fits.
+fn result_text(achieved: usize, partly: usize, goals: usize, summary: &str) -> String {
+    let head =
+        format!("Psychological support ended: {achieved} of {goals} goals achieved, {partly} partly. ");
+    let room = MAX_RESULT - head.chars().count();
+    if summary.chars().count() <= room {
+        format!("{head}{summary}")
+    } else {
+        let cut: String = summary.chars().take(room - 1).collect();
+        format!("{head}{}…", cut.trim_end())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +157,16 @@ mod tests {
         assert_eq!(overall(&[NotAchieved, NotAchieved]), GoalStatus::NotAchieved);
         assert_eq!(overall(&[Achieved, Partly]), GoalStatus::InProgress);
         assert_eq!(overall(&[Achieved, NotAchieved]), GoalStatus::InProgress);
+    }
+
+    #[test]
+    fn a_long_closing_summary_is_cut_to_what_the_plan_keeps() {
+        let text = result_text(1, 1, 2, &"a".repeat(9000));
+        assert_eq!(text.chars().count(), MAX_RESULT);
+        assert!(text.ends_with('…'));
+        assert_eq!(
+            result_text(2, 0, 2, "done"),
+            "Psychological support ended: 2 of 2 goals achieved, 0 partly. done"
+        );
     }
 }
