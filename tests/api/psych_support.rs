@@ -1023,3 +1023,65 @@ async fn a_page_of_sessions_costs_the_same_queries_whatever_its_length() {
     }
     assert_eq!(cost().await, one, "six sessions cost what one does");
 }
+
+#[tokio::test]
+async fn the_urgent_flag_reaches_the_officer_and_the_practitioner_live() {
+    use std::time::Duration;
+
+    use crate::events::WsClient;
+
+    let app = spawn_app().await;
+    let x = setup(&app).await;
+    let referral = send_referral(&app, &x, &x.w.case).await;
+    accept_and_plan(&app, &x, &referral).await;
+    let feed = "subscription { referralEvents { type aggregateId payload } }";
+    let mut officer = WsClient::authenticated(&app, &x.w.officer).await;
+    officer.subscribe("o", feed, json!({})).await;
+    let mut practitioner = WsClient::authenticated(&app, &x.p.ngo_staff).await;
+    practitioner.subscribe("p", feed, json!({})).await;
+
+    // Subscriptions start asynchronously: raise flags until the officer's stream is live.
+    let mut seen = None;
+    for _ in 0..20 {
+        screen(
+            &app,
+            &x.p.ngo_staff,
+            &referral,
+            "PHQ9",
+            json!([0, 0, 0, 0, 0, 0, 0, 0, 2]),
+        )
+        .await
+        .ok();
+        // Events committed just before the stream started may still arrive first.
+        while let Some(e) = officer.next_data("o", Duration::from_millis(500)).await {
+            if e["referralEvents"]["type"] == "psych_support.safety_flag_raised" {
+                seen = Some(e);
+                break;
+            }
+        }
+        if seen.is_some() {
+            break;
+        }
+    }
+    let e = &seen.expect("the officer's feed never received the flag")["referralEvents"];
+    assert_eq!(e["type"], "psych_support.safety_flag_raised");
+    assert_eq!(e["aggregateId"], json!(referral));
+    assert_eq!(e["payload"]["urgency"], "URGENT");
+    assert!(
+        e["payload"].get("total").is_none(),
+        "no score leaves the provider"
+    );
+    let mut types = Vec::new();
+    while let Some(m) = practitioner.next_data("p", Duration::from_millis(500)).await {
+        types.push(
+            m["referralEvents"]["type"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    assert!(
+        types.iter().any(|t| t == "psych_support.safety_flag_raised"),
+        "{types:?}"
+    );
+}
