@@ -28,6 +28,12 @@ use hamkor_education::{EducationMutationRoot, EducationQueryRoot};
 type EducationQueryRoot = async_graphql::EmptyMutation;
 #[cfg(not(feature = "education"))]
 type EducationMutationRoot = async_graphql::EmptyMutation;
+#[cfg(feature = "employment")]
+use hamkor_employment::{EmploymentMutationRoot, EmploymentQueryRoot};
+#[cfg(not(feature = "employment"))]
+type EmploymentQueryRoot = async_graphql::EmptyMutation;
+#[cfg(not(feature = "employment"))]
+type EmploymentMutationRoot = async_graphql::EmptyMutation;
 #[cfg(feature = "psych_support")]
 use hamkor_psych_support::{PsychSupportMutationRoot, PsychSupportQueryRoot};
 #[cfg(not(feature = "psych_support"))]
@@ -37,17 +43,19 @@ type PsychSupportMutationRoot = async_graphql::EmptyMutation;
 
 /// The modules' namespaces on the query root (`Query.education`, …).
 #[derive(MergedObject, Default)]
-pub struct ModuleNamespaceQuery(EducationQueryRoot, PsychSupportQueryRoot);
+pub struct ModuleNamespaceQuery(EducationQueryRoot, EmploymentQueryRoot, PsychSupportQueryRoot);
 
 /// The modules' namespaces on the mutation root.
 #[derive(MergedObject, Default)]
-pub struct ModuleNamespaceMutation(EducationMutationRoot, PsychSupportMutationRoot);
+pub struct ModuleNamespaceMutation(EducationMutationRoot, EmploymentMutationRoot, PsychSupportMutationRoot);
 
 /// Every compiled-in module, in a stable order.
 pub fn compiled() -> Vec<Arc<dyn Module>> {
     vec![
         #[cfg(feature = "education")]
         Arc::new(hamkor_education::Education),
+        #[cfg(feature = "employment")]
+        Arc::new(hamkor_employment::Employment),
         #[cfg(feature = "psych_support")]
         Arc::new(hamkor_psych_support::PsychSupport),
     ]

@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod cases;
 mod education;
+mod employment;
 mod events;
 mod http_spec;
 mod modules;

@@ -11,6 +11,7 @@ pub mod graphql;
 pub mod guard;
 pub mod hooks;
 pub mod registry;
+pub mod schema;
 pub mod service;
 
 use std::future::Future;

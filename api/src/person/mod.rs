@@ -1,5 +1,6 @@
 //! People under supervision.
 
+pub mod education;
 pub mod entity;
 pub mod graphql;
 pub mod pinfl;

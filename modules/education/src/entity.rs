@@ -41,48 +41,7 @@ pub fn enum_name<T: async_graphql::InputType>(v: T) -> String {
     }
 }
 
-string_enum! {
-    /// Highest level of education completed, lowest first.
-    EducationLevel {
-        /// No formal schooling.
-        None,
-        /// Primary school (4 years).
-        Primary,
-        /// Basic secondary (9 years).
-        BasicSecondary,
-        /// Complete general secondary (11 years).
-        Secondary,
-        /// Secondary specialised or vocational (college, technikum).
-        VocationalSecondary,
-        Higher,
-    }
-}
-
-impl EducationLevel {
-    /// Every level, lowest first.
-    pub const ALL: [Self; 6] = [
-        Self::None,
-        Self::Primary,
-        Self::BasicSecondary,
-        Self::Secondary,
-        Self::VocationalSecondary,
-        Self::Higher,
-    ];
-
-    pub fn rank(self) -> usize {
-        Self::ALL.iter().position(|l| *l == self).unwrap_or_default()
-    }
-
-    /// The level named `name` (`SECONDARY`).
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|l| enum_name(*l) == name)
-    }
-
-    /// The levels at or below this one.
-    pub fn at_most(self) -> Vec<Self> {
-        Self::ALL[..=self.rank()].to_vec()
-    }
-}
+pub use hamkor_api::person::education::EducationLevel;
 
 string_enum! {
     /// Where an enrolment stands.

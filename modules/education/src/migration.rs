@@ -1,6 +1,7 @@
 //! The education module's tables. Migrations use `sea-query` only (no entity code), so
 //! they keep meaning the same thing when the entities change.
 
+use hamkor_api::module::schema::{foreign_key as fk, index};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
     big_integer, big_integer_null, big_pk_auto, boolean, date, date_null, integer, integer_null, string_len,
@@ -17,28 +18,6 @@ impl MigrationName for CreateEducationTables {
 
 fn a(name: &str) -> Alias {
     Alias::new(name)
-}
-
-fn fk(table: &str, col: &str, to: &str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(a(table), a(col))
-        .to(a(to), a("id"))
-        .on_delete(ForeignKeyAction::Restrict)
-        .on_update(ForeignKeyAction::NoAction)
-        .take()
-}
-
-fn index(table: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
-    let mut idx = Index::create();
-    idx.name(format!("idx_{table}_{}", cols.join("_")))
-        .table(a(table));
-    for c in cols {
-        idx.col(a(c));
-    }
-    if unique {
-        idx.unique();
-    }
-    idx.take()
 }
 
 #[async_trait::async_trait]

@@ -1,0 +1,346 @@
+//! The employment module's tables and enumerations.
+
+use async_graphql::Enum;
+use sea_orm::entity::prelude::*;
+
+pub use hamkor_api::person::education::EducationLevel;
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident,)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum)]
+        #[graphql(visible = "crate::employment_visible")]
+        #[sea_orm(
+            rs_type = "String",
+            db_type = "String(StringLen::N(32))",
+            rename_all = "SCREAMING_SNAKE_CASE"
+        )]
+        pub enum $name { $($(#[$vm])* $v,)* }
+    };
+}
+
+/// The GraphQL name of an enumeration value (`CASE_BY_CASE`).
+pub fn enum_name<T: async_graphql::InputType>(v: T) -> String {
+    match v.to_value() {
+        async_graphql::Value::Enum(name) => name.to_string(),
+        other => other.to_string(),
+    }
+}
+
+string_enum! {
+    /// Whether an employer hires people with a criminal record.
+    Openness {
+        Yes,
+        /// Looks at each person.
+        CaseByCase,
+        /// Never: its vacancies are not offered to people under supervision.
+        No,
+    }
+}
+
+string_enum! {
+    /// Where a vacancy stands.
+    VacancyStatus {
+        /// Being prepared; not offered.
+        Draft,
+        /// Offered between its open and close dates while seats remain.
+        Open,
+        /// Every seat filled.
+        Filled,
+        Closed,
+    }
+}
+
+string_enum! {
+    /// How ready a person is to start work.
+    WorkReadiness {
+        /// Not able to work now (health, care duties, …).
+        NotReady,
+        /// Working on barriers (documents, training).
+        Preparing,
+        /// Ready to start.
+        Ready,
+        /// In work.
+        Employed,
+    }
+}
+
+string_enum! {
+    /// What stands between a person and work.
+    Barrier {
+        /// Missing passport, work record book, diploma.
+        Documents,
+        Health,
+        Transport,
+        Childcare,
+        Housing,
+        Debt,
+        Literacy,
+        Other,
+    }
+}
+
+string_enum! {
+    /// Where an application stands.
+    ///
+    /// ```text
+    /// APPLIED ─▶ INTERVIEW ─▶ OFFERED ─▶ HIRED
+    ///    └──────────┴───────────┴─▶ REJECTED | WITHDRAWN
+    /// ```
+    ApplicationStatus {
+        Applied,
+        Interview,
+        Offered,
+        Hired,
+        /// The employer said no.
+        Rejected,
+        /// The person (or the counsellor for them) withdrew.
+        Withdrawn,
+    }
+}
+
+impl ApplicationStatus {
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Hired | Self::Rejected | Self::Withdrawn)
+    }
+}
+
+string_enum! {
+    /// What a retention check found.
+    RetentionOutcome {
+        /// Still in the job.
+        Employed,
+        /// Left or lost the job.
+        NotEmployed,
+        /// Could not be reached; checked again later.
+        Unreachable,
+    }
+}
+
+pub mod employer {
+    use super::Openness;
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "employment_employers")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        /// The organisation that registered and maintains it.
+        pub organisation_id: i64,
+        /// When the employer is itself an organisation on the platform.
+        pub linked_organisation_id: Option<i64>,
+        pub name: String,
+        pub contact_name: Option<String>,
+        pub phone: Option<String>,
+        pub email: Option<String>,
+        pub region_id: i64,
+        pub district_id: i64,
+        pub openness: Openness,
+        pub created_by: i64,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod vacancy {
+    use super::{EducationLevel, Openness, VacancyStatus};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "employment_vacancies")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub employer_id: i64,
+        /// The organisation that published it.
+        pub organisation_id: i64,
+        pub title: String,
+        /// ISCO-08 unit group (4 digits).
+        pub occupation_code: String,
+        /// Its first two digits (sub-major group), for near matches.
+        pub occupation_group: String,
+        pub min_education: Option<EducationLevel>,
+        pub region_id: i64,
+        pub district_id: i64,
+        pub mahalla_id: Option<i64>,
+        /// Shift hours, minutes after midnight (a night shift ends the next day); null
+        /// for flexible hours.
+        pub shift_start_minute: Option<i32>,
+        pub shift_end_minute: Option<i32>,
+        /// Work days, a bit per weekday (Monday = 1 … Sunday = 64).
+        pub days: i32,
+        pub wage_min_uzs: Option<i64>,
+        pub wage_max_uzs: Option<i64>,
+        pub seats: i32,
+        pub seats_filled: i32,
+        pub opens_on: Date,
+        pub closes_on: Option<Date>,
+        pub status: VacancyStatus,
+        /// The employer's openness, copied so that matching reads one table.
+        pub openness: Openness,
+        /// 2 × required skills + preferred skills: the denominator of skill overlap.
+        pub skill_weight: i32,
+        pub description: Option<String>,
+        pub created_by: i64,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod vacancy_skill {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "employment_vacancy_skills")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub vacancy_id: i64,
+        /// Normalised skill name (lower case, single spaces).
+        pub skill: String,
+        pub required: bool,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod profile {
+    use super::{EducationLevel, WorkReadiness};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "employment_profiles")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub case_id: i64,
+        pub education: Option<EducationLevel>,
+        pub readiness: WorkReadiness,
+        /// ISCO-08 codes the person wants to work in.
+        pub desired_occupations: Json,
+        pub languages: Json,
+        /// `Barrier` names.
+        pub barriers: Json,
+        /// `[{employer, title, from, until}]`.
+        pub work_history: Json,
+        pub updated_by: i64,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod profile_skill {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "employment_profile_skills")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub profile_id: i64,
+        pub skill: String,
+        /// 1 (beginner) to 5 (expert).
+        pub level: i32,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod application {
+    use super::ApplicationStatus;
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "employment_applications")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub referral_id: i64,
+        pub case_id: i64,
+        pub vacancy_id: i64,
+        /// The organisation working the referral.
+        pub organisation_id: i64,
+        pub status: ApplicationStatus,
+        pub note: Option<String>,
+        pub start_date: Option<Date>,
+        pub created_by: i64,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod application_transition {
+    use super::ApplicationStatus;
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "employment_application_transitions")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub application_id: i64,
+        pub from_status: Option<ApplicationStatus>,
+        pub to_status: ApplicationStatus,
+        pub note: Option<String>,
+        pub actor_user_id: i64,
+        pub at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod retention {
+    use super::RetentionOutcome;
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "employment_retention_checks")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub application_id: i64,
+        pub case_id: i64,
+        /// 30, 90 or 180 days after the start.
+        pub day: i32,
+        pub due_on: Date,
+        pub outcome: Option<RetentionOutcome>,
+        pub checked_on: Option<Date>,
+        pub note: Option<String>,
+        pub recorded_by: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
