@@ -34,14 +34,20 @@ use hamkor_employment::{EmploymentMutationRoot, EmploymentQueryRoot};
 type EmploymentQueryRoot = async_graphql::EmptyMutation;
 #[cfg(not(feature = "employment"))]
 type EmploymentMutationRoot = async_graphql::EmptyMutation;
+#[cfg(feature = "psych_support")]
+use hamkor_psych_support::{PsychSupportMutationRoot, PsychSupportQueryRoot};
+#[cfg(not(feature = "psych_support"))]
+type PsychSupportQueryRoot = async_graphql::EmptyMutation;
+#[cfg(not(feature = "psych_support"))]
+type PsychSupportMutationRoot = async_graphql::EmptyMutation;
 
 /// The modules' namespaces on the query root (`Query.education`, …).
 #[derive(MergedObject, Default)]
-pub struct ModuleNamespaceQuery(EducationQueryRoot, EmploymentQueryRoot);
+pub struct ModuleNamespaceQuery(EducationQueryRoot, EmploymentQueryRoot, PsychSupportQueryRoot);
 
 /// The modules' namespaces on the mutation root.
 #[derive(MergedObject, Default)]
-pub struct ModuleNamespaceMutation(EducationMutationRoot, EmploymentMutationRoot);
+pub struct ModuleNamespaceMutation(EducationMutationRoot, EmploymentMutationRoot, PsychSupportMutationRoot);
 
 /// Every compiled-in module, in a stable order.
 pub fn compiled() -> Vec<Arc<dyn Module>> {
@@ -50,6 +56,8 @@ pub fn compiled() -> Vec<Arc<dyn Module>> {
         Arc::new(hamkor_education::Education),
         #[cfg(feature = "employment")]
         Arc::new(hamkor_employment::Employment),
+        #[cfg(feature = "psych_support")]
+        Arc::new(hamkor_psych_support::PsychSupport),
     ]
 }
 

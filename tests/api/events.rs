@@ -16,7 +16,7 @@ use crate::referrals::{act, draft, record_consent, setup};
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A `graphql-transport-ws` client.
-struct WsClient {
+pub(crate) struct WsClient {
     socket: Socket,
 }
 
@@ -44,7 +44,7 @@ impl WsClient {
         (c, first)
     }
 
-    async fn authenticated(app: &TestApp, token: &str) -> Self {
+    pub(crate) async fn authenticated(app: &TestApp, token: &str) -> Self {
         let (c, ack) = Self::connect(app, json!({"authorization": format!("Bearer {token}")})).await;
         assert_eq!(ack.map(|a| a["type"].clone()), Some(json!("connection_ack")));
         c
@@ -57,7 +57,7 @@ impl WsClient {
             .expect("send");
     }
 
-    async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+    pub(crate) async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
         self.send(
             json!({"id": id, "type": "subscribe", "payload": {"query": query, "variables": variables}}),
         )
@@ -87,7 +87,7 @@ impl WsClient {
     }
 
     /// The payload data of the next `next` message of subscription `id`.
-    async fn next_data(&mut self, id: &str, wait: Duration) -> Option<Value> {
+    pub(crate) async fn next_data(&mut self, id: &str, wait: Duration) -> Option<Value> {
         loop {
             let msg = self.next(wait).await?;
             if msg["id"] == id && msg["type"] == "next" {

@@ -16,6 +16,7 @@ mod http_spec;
 mod modules;
 mod pagination;
 mod plan;
+mod psych_support;
 mod referrals;
 mod schema;
 mod supervision;

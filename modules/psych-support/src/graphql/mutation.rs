@@ -1,0 +1,386 @@
+//! `Mutation.psychSupport`: every change is validated, authorised, audited and emits its
+//! domain event in one transaction (see the services).
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use chrono::{DateTime, Utc};
+use hamkor_api::graphql::context::{principal, state};
+use hamkor_api::ids;
+use hamkor_api::module::ModuleGuard;
+
+use super::clinical::{ConfidentialNote, PsychSession, Screening, SessionParticipant};
+use super::psych_visible;
+use super::types::{Practitioner, PsychSupportRecord};
+use crate::ID as MODULE;
+use crate::closing::{self, Outcome};
+use crate::entity::{
+    Instrument, SessionAttendance, SessionFormat, SessionKind, SessionMode, Specialism, SupportGoalOutcome,
+};
+use crate::sessions::NewSession;
+use crate::support::PlannedSessions;
+use crate::{notes, practitioners, screenings, sessions, support};
+
+/// `Mutation.psychSupport`.
+#[derive(Default)]
+pub struct PsychSupportMutationRoot;
+
+#[Object]
+impl PsychSupportMutationRoot {
+    /// Psychological support: practitioners, referrals, plans, sessions, screenings, notes.
+    #[graphql(visible = "psych_visible", guard = "ModuleGuard::new(MODULE)")]
+    async fn psych_support(&self) -> PsychSupportMutation {
+        PsychSupportMutation
+    }
+}
+
+#[derive(InputObject)]
+#[graphql(visible = "psych_visible")]
+pub struct SavePractitionerInput {
+    /// A PARTNER_STAFF user of the caller's organisation.
+    pub user_id: ID,
+    pub specialisms: Vec<Specialism>,
+    /// Language codes (`uz`, `ru`, `kaa`).
+    pub languages: Vec<String>,
+    #[graphql(default = true)]
+    pub active: bool,
+}
+
+#[derive(InputObject)]
+#[graphql(visible = "psych_visible")]
+pub struct AcceptPsychReferralInput {
+    pub referral_id: ID,
+    pub practitioner_id: ID,
+    pub note: Option<String>,
+}
+
+#[derive(InputObject)]
+#[graphql(visible = "psych_visible")]
+pub struct AssignPractitionerInput {
+    pub referral_id: ID,
+    pub practitioner_id: ID,
+}
+
+#[derive(InputObject)]
+#[graphql(visible = "psych_visible")]
+pub struct PlannedSessionsInput {
+    pub kind: SessionKind,
+    pub count: i32,
+}
+
+#[derive(InputObject)]
+#[graphql(visible = "psych_visible")]
+pub struct SetSupportPlanInput {
+    pub referral_id: ID,
+    /// Sessions planned, by kind (each kind once).
+    pub sessions: Vec<PlannedSessionsInput>,
+    /// The goals of the support (1 to 10).
+    pub goals: Vec<String>,
+}
+
+#[derive(InputObject)]
+#[graphql(visible = "psych_visible")]
+pub struct SchedulePsychSessionInput {
+    /// One referral for an individual session, 2 to 20 for a group session.
+    pub referral_ids: Vec<ID>,
+    pub format: SessionFormat,
+    pub kind: SessionKind,
+    pub mode: SessionMode,
+    /// Required in person.
+    pub place: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    #[graphql(default = 60)]
+    pub duration_minutes: i32,
+    /// Default: the caller's own practitioner profile.
+    pub practitioner_id: Option<ID>,
+}
+
+#[derive(InputObject)]
+#[graphql(visible = "psych_visible")]
+pub struct ReschedulePsychSessionInput {
+    pub session_id: ID,
+    pub starts_at: DateTime<Utc>,
+    pub reason: String,
+    pub mode: Option<SessionMode>,
+    pub place: Option<String>,
+}
+
+#[derive(InputObject)]
+#[graphql(visible = "psych_visible")]
+pub struct RecordSessionAttendanceInput {
+    pub session_id: ID,
+    /// The referral of the person whose attendance this is.
+    pub referral_id: ID,
+    pub attendance: SessionAttendance,
+    /// Required when LATE or DID_NOT_ATTEND.
+    pub reason: Option<String>,
+}
+
+#[derive(InputObject)]
+#[graphql(visible = "psych_visible")]
+pub struct AddConfidentialNoteInput {
+    pub referral_id: ID,
+    pub session_id: Option<ID>,
+    pub body: String,
+}
+
+#[derive(InputObject)]
+#[graphql(visible = "psych_visible")]
+pub struct ShareSupportSummaryInput {
+    pub referral_id: ID,
+    /// What the agencies supervising the case may read.
+    pub summary: String,
+}
+
+#[derive(InputObject)]
+#[graphql(visible = "psych_visible")]
+pub struct RecordScreeningInput {
+    pub referral_id: ID,
+    pub instrument: Instrument,
+    /// The answers in item order, 0–3 each: 9 for PHQ-9, 7 for GAD-7.
+    pub items: Vec<i32>,
+    /// Default: now.
+    pub administered_at: Option<DateTime<Utc>>,
+}
+
+#[derive(InputObject)]
+#[graphql(visible = "psych_visible")]
+pub struct SupportGoalOutcomeInput {
+    pub goal_id: ID,
+    pub outcome: SupportGoalOutcome,
+    pub note: Option<String>,
+}
+
+#[derive(InputObject)]
+#[graphql(visible = "psych_visible")]
+pub struct CloseSupportInput {
+    pub referral_id: ID,
+    /// The closing summary, shared with the agencies supervising the case.
+    pub summary: String,
+    /// One outcome for every goal of the support plan.
+    pub outcomes: Vec<SupportGoalOutcomeInput>,
+}
+
+pub struct PsychSupportMutation;
+
+fn referral_id(id: &ID) -> Result<i64> {
+    Ok(ids::decode_as(id, "Referral", "input.referralId")?)
+}
+
+#[Object(visible = "psych_visible", guard = "ModuleGuard::new(MODULE)")]
+impl PsychSupportMutation {
+    /// Create or replace the practitioner profile of a PARTNER_STAFF user of the caller's
+    /// organisation (its admin, or the practitioner themself).
+    async fn save_practitioner(
+        &self,
+        ctx: &Context<'_>,
+        input: SavePractitionerInput,
+    ) -> Result<Practitioner> {
+        let p = principal(ctx)?;
+        let db = &state(ctx)?.db;
+        let row = practitioners::save(
+            db,
+            p,
+            practitioners::Profile {
+                user_id: ids::decode_as(&input.user_id, "User", "input.userId")?,
+                specialisms: input.specialisms,
+                languages: input.languages,
+                active: input.active,
+            },
+        )
+        .await?;
+        Ok(Practitioner::wrap_all(db, vec![row])
+            .await?
+            .pop()
+            .ok_or_else(|| hamkor_api::error::ApiError::NotFound("Practitioner"))?)
+    }
+
+    /// Accept a referral sent to the caller's organisation and assign its practitioner.
+    async fn accept_referral(
+        &self,
+        ctx: &Context<'_>,
+        input: AcceptPsychReferralInput,
+    ) -> Result<PsychSupportRecord> {
+        let p = principal(ctx)?;
+        let db = &state(ctx)?.db;
+        let pr = ids::decode_as(&input.practitioner_id, "Practitioner", "input.practitionerId")?;
+        let s = support::accept(db, p, referral_id(&input.referral_id)?, pr, input.note.as_deref()).await?;
+        Ok(PsychSupportRecord::wrap(db, s).await?)
+    }
+
+    /// Assign (or change) the practitioner of an accepted referral.
+    async fn assign_practitioner(
+        &self,
+        ctx: &Context<'_>,
+        input: AssignPractitionerInput,
+    ) -> Result<PsychSupportRecord> {
+        let p = principal(ctx)?;
+        let db = &state(ctx)?.db;
+        let pr = ids::decode_as(&input.practitioner_id, "Practitioner", "input.practitionerId")?;
+        let s = support::assign(db, p, referral_id(&input.referral_id)?, pr).await?;
+        Ok(PsychSupportRecord::wrap(db, s).await?)
+    }
+
+    /// Draw up (or redraw) the support plan; the first one starts the referral.
+    async fn set_support_plan(
+        &self,
+        ctx: &Context<'_>,
+        input: SetSupportPlanInput,
+    ) -> Result<PsychSupportRecord> {
+        let p = principal(ctx)?;
+        let db = &state(ctx)?.db;
+        let planned = input
+            .sessions
+            .iter()
+            .map(|s| PlannedSessions {
+                kind: s.kind,
+                count: s.count,
+            })
+            .collect();
+        let s = support::set_plan(db, p, referral_id(&input.referral_id)?, planned, input.goals).await?;
+        Ok(PsychSupportRecord::wrap(db, s).await?)
+    }
+
+    /// Schedule an individual or group session.
+    async fn schedule_session(
+        &self,
+        ctx: &Context<'_>,
+        input: SchedulePsychSessionInput,
+    ) -> Result<PsychSession> {
+        let p = principal(ctx)?;
+        let db = &state(ctx)?.db;
+        let s = sessions::schedule(
+            db,
+            p,
+            NewSession {
+                referral_ids: ids::decode_list(&input.referral_ids, "Referral", "input.referralIds")?,
+                format: input.format,
+                kind: input.kind,
+                mode: input.mode,
+                place: input.place,
+                starts_at: input.starts_at,
+                duration_minutes: input.duration_minutes,
+                practitioner_id: ids::decode_opt(
+                    input.practitioner_id.as_ref(),
+                    "Practitioner",
+                    "input.practitionerId",
+                )?,
+            },
+        )
+        .await?;
+        session_node(ctx, s).await
+    }
+
+    /// Move a session to another time, with the reason.
+    async fn reschedule_session(
+        &self,
+        ctx: &Context<'_>,
+        input: ReschedulePsychSessionInput,
+    ) -> Result<PsychSession> {
+        let p = principal(ctx)?;
+        let db = &state(ctx)?.db;
+        let s = sessions::reschedule(
+            db,
+            p,
+            ids::decode_as(&input.session_id, "PsychSession", "input.sessionId")?,
+            input.starts_at,
+            &input.reason,
+            input.mode,
+            input.place.as_deref(),
+        )
+        .await?;
+        session_node(ctx, s).await
+    }
+
+    /// Record (or correct) one person's attendance of a session.
+    async fn record_attendance(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordSessionAttendanceInput,
+    ) -> Result<SessionParticipant> {
+        let p = principal(ctx)?;
+        let x = sessions::record_attendance(
+            &state(ctx)?.db,
+            p,
+            ids::decode_as(&input.session_id, "PsychSession", "input.sessionId")?,
+            referral_id(&input.referral_id)?,
+            input.attendance,
+            input.reason.as_deref(),
+        )
+        .await?;
+        Ok(SessionParticipant(x))
+    }
+
+    /// Write a confidential note (read only by the provider's practitioners).
+    async fn add_confidential_note(
+        &self,
+        ctx: &Context<'_>,
+        input: AddConfidentialNoteInput,
+    ) -> Result<ConfidentialNote> {
+        let p = principal(ctx)?;
+        let n = notes::add(
+            &state(ctx)?.db,
+            p,
+            referral_id(&input.referral_id)?,
+            ids::decode_opt(input.session_id.as_ref(), "PsychSession", "input.sessionId")?,
+            &input.body,
+        )
+        .await?;
+        Ok(ConfidentialNote(n))
+    }
+
+    /// Share a summary with the agencies supervising the case.
+    async fn share_summary(
+        &self,
+        ctx: &Context<'_>,
+        input: ShareSupportSummaryInput,
+    ) -> Result<PsychSupportRecord> {
+        let p = principal(ctx)?;
+        let db = &state(ctx)?.db;
+        let s = support::share_summary(db, p, referral_id(&input.referral_id)?, &input.summary).await?;
+        Ok(PsychSupportRecord::wrap(db, s).await?)
+    }
+
+    /// Record a PHQ-9 or GAD-7 screening; the server scores it.
+    async fn record_screening(&self, ctx: &Context<'_>, input: RecordScreeningInput) -> Result<Screening> {
+        let p = principal(ctx)?;
+        let s = screenings::record(
+            &state(ctx)?.db,
+            p,
+            referral_id(&input.referral_id)?,
+            input.instrument,
+            &input.items,
+            input.administered_at,
+        )
+        .await?;
+        Ok(Screening(s))
+    }
+
+    /// End support: outcomes for every plan goal and a closing summary. Completes the
+    /// referral and writes the result onto the rehabilitation plan.
+    async fn close_support(&self, ctx: &Context<'_>, input: CloseSupportInput) -> Result<PsychSupportRecord> {
+        let p = principal(ctx)?;
+        let db = &state(ctx)?.db;
+        let outcomes = input
+            .outcomes
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                Ok(Outcome {
+                    goal_id: ids::decode_as(&o.goal_id, "PsychGoal", &format!("input.outcomes[{i}].goalId"))?,
+                    outcome: o.outcome,
+                    note: o.note.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, hamkor_api::error::ApiError>>()?;
+        let s = closing::close(db, p, referral_id(&input.referral_id)?, &input.summary, outcomes).await?;
+        Ok(PsychSupportRecord::wrap(db, s).await?)
+    }
+}
+
+async fn session_node(ctx: &Context<'_>, s: crate::entity::session::Model) -> Result<PsychSession> {
+    let p = principal(ctx)?;
+    let db = &state(ctx)?.db;
+    Ok(PsychSession::wrap_all(db, p, vec![s])
+        .await?
+        .pop()
+        .ok_or_else(|| hamkor_api::error::ApiError::NotFound("PsychSession"))?)
+}

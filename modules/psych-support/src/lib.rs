@@ -1,0 +1,119 @@
+//! Psychological support: the psychologists of a partner organisation work referrals of
+//! kind `psych_support`: a practitioner is assigned, a support plan drawn up, individual
+//! and group sessions held and attended, PHQ-9 and GAD-7 screenings scored, confidential
+//! notes kept for the provider alone, and the end of support written back onto the
+//! rehabilitation plan.
+
+pub mod access;
+pub mod closing;
+pub mod entity;
+pub mod graphql;
+pub mod migration;
+pub mod notes;
+pub mod practitioners;
+pub mod scoring;
+pub mod screenings;
+pub mod sessions;
+pub mod support;
+
+use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, parse_config};
+use hamkor_api::user::entity::Role;
+use sea_orm_migration::MigrationTrait;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+pub use graphql::{PsychSupportMutationRoot, PsychSupportQueryRoot};
+
+/// The module id: GraphQL namespace `psychSupport`, permissions, enablement rows.
+pub const ID: &str = "psych_support";
+
+/// The referral kind this module handles.
+pub const REFERRAL_KIND: &str = ID;
+
+/// The psychological-support module.
+pub struct PsychSupport;
+
+/// The module-specific part of a `psych_support` referral.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ReferralPayload {
+    /// Why the person is referred for psychological support.
+    reason: String,
+    urgency: entity::Urgency,
+}
+
+/// Longest reason for referral.
+const MAX_REASON: usize = 2000;
+
+impl Module for PsychSupport {
+    fn id(&self) -> &'static str {
+        ID
+    }
+    fn name(&self) -> &'static str {
+        "Psychological support"
+    }
+    fn version(&self) -> &'static str {
+        env!("CARGO_PKG_VERSION")
+    }
+    fn description(&self) -> &'static str {
+        "Practitioners, support plans, individual and group sessions, PHQ-9/GAD-7 screenings and confidential notes"
+    }
+    fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(migration::CreateTables)]
+    }
+    fn referral_kinds(&self) -> Vec<ReferralKind> {
+        vec![ReferralKind {
+            code: REFERRAL_KIND,
+            name: "Psychological support",
+            description: "Individual or group psychological work, with screenings and a support plan",
+            first_response_hours: 72,
+        }]
+    }
+    fn permissions(&self) -> Vec<Permission> {
+        vec![
+            Permission {
+                code: "psych_support.practise",
+                description: "Work referrals: sessions, screenings, confidential notes, summaries",
+                roles: &[Role::PartnerStaff],
+            },
+            Permission {
+                code: "psych_support.manage",
+                description: "Keep practitioner profiles and assign practitioners to referrals",
+                roles: &[Role::OrgAdmin],
+            },
+        ]
+    }
+    fn validate_referral_payload(&self, _kind: &str, payload: &Json) -> Result<Json, ConfigError> {
+        let parsed = parse_config::<ReferralPayload>(payload)?;
+        let reason = parsed["reason"].as_str().unwrap_or_default().trim();
+        if reason.is_empty() {
+            return Err(ConfigError("reason: must not be empty".into()));
+        }
+        if reason.chars().count() > MAX_REASON {
+            return Err(ConfigError(format!("reason: at most {MAX_REASON} characters")));
+        }
+        Ok(parsed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_referral_payload_needs_a_reason_and_an_urgency() {
+        let m = PsychSupport;
+        let ok = m.validate_referral_payload(REFERRAL_KIND, &json!({"reason": "grief", "urgency": "SOON"}));
+        assert_eq!(ok, Ok(json!({"reason": "grief", "urgency": "SOON"})));
+        for bad in [
+            json!({"reason": "grief"}),
+            json!({"reason": "  ", "urgency": "SOON"}),
+            json!({"reason": "grief", "urgency": "TOMORROW"}),
+            json!({"reason": "grief", "urgency": "SOON", "notes": "x"}),
+        ] {
+            assert!(m.validate_referral_payload(REFERRAL_KIND, &bad).is_err(), "{bad}");
+        }
+    }
+}
