@@ -47,7 +47,11 @@ pub struct ModuleNamespaceQuery(EducationQueryRoot, EmploymentQueryRoot, PsychSu
 
 /// The modules' namespaces on the mutation root.
 #[derive(MergedObject, Default)]
-pub struct ModuleNamespaceMutation(EducationMutationRoot, EmploymentMutationRoot, PsychSupportMutationRoot);
+pub struct ModuleNamespaceMutation(
+    EducationMutationRoot,
+    EmploymentMutationRoot,
+    PsychSupportMutationRoot,
+);
 
 /// Every compiled-in module, in a stable order.
 pub fn compiled() -> Vec<Arc<dyn Module>> {

@@ -420,8 +420,24 @@ fn f(x: u32) -> String {
 
 /// SQL: the score of vacancy `v` for `who` (`m.pts`: the points of the person's skills
 /// among the vacancy's, 2 per required and 1 per preferred skill).
-pub fn score_sql(sql: &mut Sql, who: &Seeker, w: &Weights) -> String {
-    let skills = "(CASE WHEN v.skill_weight = 0 THEN 1.0 ELSE 1.0 * COALESCE(m.pts, 0) / v.skill_weight END)";
+///
+/// With `probe`, the points are counted per candidate through the `(vacancy_id, skill)`
+/// index instead (for a search narrowed to one district, where a join would be planned
+/// badly and gains nothing).
+pub fn score_sql(sql: &mut Sql, who: &Seeker, w: &Weights, probe: bool) -> String {
+    let skills = if who.skills.is_empty() {
+        "(CASE WHEN v.skill_weight = 0 THEN 1.0 ELSE 0.0 END)".to_owned()
+    } else if probe {
+        let list: Vec<String> = who.skills.iter().cloned().collect();
+        let list = sql.bind_list(&list);
+        format!(
+            "(CASE WHEN v.skill_weight = 0 THEN 1.0 ELSE 1.0 * (SELECT COALESCE(SUM(CASE WHEN s.required THEN 2 ELSE 1 END), 0) \
+             FROM employment_vacancy_skills s WHERE s.vacancy_id = v.id AND s.skill IN {list}) / v.skill_weight END)"
+        )
+    } else {
+        "(CASE WHEN v.skill_weight = 0 THEN 1.0 ELSE 1.0 * COALESCE(m.pts, 0) / v.skill_weight END)"
+            .to_owned()
+    };
     let occupation = if who.desired.is_empty() {
         "0.5".to_owned()
     } else {
@@ -514,7 +530,16 @@ pub fn ranked_sql(
     offset: u64,
 ) -> Sql {
     let mut sql = Sql::new(backend);
-    let score = score_sql(&mut sql, who, w);
+    // A search that stays within one district (asked for, or the sentence's own area)
+    // has a few hundred candidates: probe their skills one by one.
+    let narrow = search.place.is_some_and(|p| p.district_id.is_some())
+        || (!search.include_conflicting
+            && who
+                .restrictions
+                .stay_within
+                .iter()
+                .any(|a| a.district_id.is_some()));
+    let score = score_sql(&mut sql, who, w, narrow);
     let conflicted = conflicted_sql(who);
     // Where to look; the skills are counted over the same place only.
     let (scope, skill_scope) = match (&search.place, search.anywhere, who.home.region_id) {
@@ -533,8 +558,8 @@ pub fn ranked_sql(
         _ => (None, None),
     };
     // Bound in the order the text reads them (SQLite's `?` are positional).
-    let join = if who.skills.is_empty() {
-        "LEFT JOIN (SELECT 0 AS vacancy_id, 0 AS pts) m ON 1 = 0".to_owned()
+    let join = if who.skills.is_empty() || narrow {
+        String::new()
     } else {
         let skills: Vec<String> = who.skills.iter().cloned().collect();
         let list = sql.bind_list(&skills);
