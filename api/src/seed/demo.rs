@@ -633,6 +633,25 @@ pub async fn load(st: &AppState) -> anyhow::Result<DemoOutcome> {
     .await
     .map_err(err)?;
 
+    // Every compiled-in module, switched on for the demo's agencies and partners, so
+    // that each can be tried at once (an organisation admin switches it off again).
+    let compiled: Vec<&'static str> = st.modules.all().map(|m| m.id()).collect();
+    for organisation in [probation, police, jobs, health, college, ngo] {
+        for module in &compiled {
+            crate::module::service::configure(
+                db,
+                &st.modules,
+                &admin,
+                Some(organisation),
+                module,
+                true,
+                None,
+            )
+            .await
+            .map_err(err)?;
+        }
+    }
+
     Ok(DemoOutcome::Loaded(vec![
         DemoUser {
             username: "officer.samarqand",
