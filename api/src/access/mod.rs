@@ -57,6 +57,21 @@ pub fn authenticated(p: Option<&Principal>) -> ApiResult<&Principal> {
 }
 
 /// Require one of `roles`.
+/// Roles of a partner organisation that work what it offers and the referrals it
+/// receives.
+pub const PARTNER_ROLES: &[Role] = &[Role::PartnerStaff, Role::OrgAdmin];
+
+/// Refuse a caller who is not partner staff (or the admin) of `organisation_id`.
+pub fn require_partner_staff(p: &Principal, organisation_id: i64) -> ApiResult<()> {
+    if p.organisation_id == organisation_id && p.has_any_role(PARTNER_ROLES) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "only staff of the organisation that owns it may do this".into(),
+        ))
+    }
+}
+
 pub fn require_any_role(p: &Principal, roles: &[Role]) -> ApiResult<()> {
     if p.has_any_role(roles) {
         Ok(())

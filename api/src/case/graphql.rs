@@ -360,6 +360,17 @@ pub async fn fetch_case(ctx: &Context<'_>, id: i64) -> Result<Option<Case>> {
     }
 }
 
+/// The case a record belongs to, through the request's loader, with the caller's
+/// access (null for a caller who may not see it). An embedded reference, not an audited
+/// read of the case record (that is `fetch_case`).
+pub async fn case_of(ctx: &Context<'_>, case_id: i64) -> Result<Option<Case>> {
+    let p = principal(ctx)?;
+    let Some(model) = one(&loaders(ctx)?.cases, case_id).await? else {
+        return Ok(None);
+    };
+    Ok(case_access(p, &model).map(|access| Case { model, access }))
+}
+
 /// Fetch a condition of a case the caller may see.
 pub async fn fetch_condition(ctx: &Context<'_>, id: i64) -> Result<Option<CaseCondition>> {
     let p = principal(ctx)?;

@@ -4,7 +4,7 @@
 pub mod context;
 pub mod limits;
 
-use async_graphql::{MergedObject, ObjectType, SchemaBuilder, SubscriptionType};
+use async_graphql::{InputType, MergedObject, ObjectType, SchemaBuilder, SubscriptionType, Value};
 
 use crate::audit::graphql::AuditQuery;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
@@ -88,5 +88,14 @@ where
         builder
     } else {
         builder.disable_introspection()
+    }
+}
+
+/// The GraphQL name of an enumeration value (`IN_PROGRESS`), as stored in audit details,
+/// event payloads and reason columns.
+pub fn enum_name<T: InputType>(v: T) -> String {
+    match v.to_value() {
+        Value::Enum(name) => name.to_string(),
+        other => other.to_string(),
     }
 }

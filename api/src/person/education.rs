@@ -42,10 +42,7 @@ impl EducationLevel {
 
     /// The GraphQL name (`BASIC_SECONDARY`).
     pub fn name(self) -> String {
-        match async_graphql::InputType::to_value(&self) {
-            async_graphql::Value::Enum(name) => name.to_string(),
-            other => other.to_string(),
-        }
+        crate::graphql::enum_name(self)
     }
 
     /// The level named `name` (`SECONDARY`).

@@ -9,7 +9,7 @@ use super::entity::{
 use super::service::{self, ReferralFilter};
 use super::subject::{ReferralSubject, partner_grant};
 use crate::access::{CaseAccess, case_access};
-use crate::case::graphql::Case;
+use crate::case::graphql::{Case, case_of};
 use crate::consent::entity::DataScope;
 use crate::consent::graphql::Consent;
 use crate::db::now;
@@ -65,11 +65,7 @@ impl Referral {
     }
     /// The case, for callers who may see it (null for the partner: see `subject`).
     async fn case(&self, ctx: &Context<'_>) -> Result<Option<Case>> {
-        let p = principal(ctx)?;
-        let Some(model) = one(&loaders(ctx)?.cases, self.0.case_id).await? else {
-            return Ok(None);
-        };
-        Ok(case_access(p, &model).map(|access| Case { model, access }))
+        case_of(ctx, self.0.case_id).await
     }
     /// What the partner may know of the person, within the consent's data scope: only
     /// while the referral is ACCEPTED or IN_PROGRESS and its consent is live. The

@@ -107,11 +107,7 @@ pub fn next(from: ReferralStatus, step: Step, side: Side) -> ApiResult<ReferralS
 
 /// The GraphQL name of a status (`IN_PROGRESS`).
 pub fn name(s: ReferralStatus) -> String {
-    use async_graphql::{InputType, Value};
-    match s.to_value() {
-        Value::Enum(n) => n.to_string(),
-        other => other.to_string(),
-    }
+    crate::graphql::enum_name(s)
 }
 
 #[cfg(test)]

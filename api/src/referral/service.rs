@@ -35,7 +35,7 @@ use crate::user::entity::Role;
 use crate::validate;
 
 /// Roles of a partner organisation that handle the referrals it receives.
-pub(super) const RECIPIENT_ROLES: &[Role] = &[Role::PartnerStaff, Role::OrgAdmin];
+pub(super) const RECIPIENT_ROLES: &[Role] = crate::access::PARTNER_ROLES;
 
 /// A referral to create (as a DRAFT).
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Object, Result};
 use chrono::{Datelike, NaiveDate};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entity::{ReferralStatus, referral};
 use super::service::RECIPIENT_ROLES;
@@ -130,23 +130,38 @@ pub async fn partner_reaches_case<C: ConnectionTrait>(
     p: &Principal,
     case_id: i64,
 ) -> ApiResult<bool> {
+    Ok(partner_referral(db, p, case_id, None, None).await?.is_some())
+}
+
+/// The newest referral through which partner `p` works case `case_id` now: ACCEPTED or
+/// IN_PROGRESS, addressed to their organisation, of `module` when given, under a live
+/// consent (or a legal basis) whose scope includes `scope` when given.
+pub async fn partner_referral<C: ConnectionTrait>(
+    db: &C,
+    p: &Principal,
+    case_id: i64,
+    module: Option<&str>,
+    scope: Option<DataScope>,
+) -> ApiResult<Option<referral::Model>> {
     if !p.has_any_role(RECIPIENT_ROLES) {
-        return Ok(false);
+        return Ok(None);
     }
-    let active = referral::Entity::find()
+    let mut q = referral::Entity::find()
         .filter(referral::Column::CaseId.eq(case_id))
         .filter(referral::Column::ToOrganisationId.eq(p.organisation_id))
-        .filter(referral::Column::Status.is_in([ReferralStatus::Accepted, ReferralStatus::InProgress]))
-        .all(db)
-        .await?;
-    for r in active {
+        .filter(referral::Column::Status.is_in([ReferralStatus::Accepted, ReferralStatus::InProgress]));
+    if let Some(m) = module {
+        q = q.filter(referral::Column::ModuleId.eq(m));
+    }
+    for r in q.order_by_desc(referral::Column::Id).all(db).await? {
         let consent = match r.consent_id {
             Some(id) => consent::Entity::find_by_id(id).one(db).await?,
             None => None,
         };
-        if partner_grant(&r, consent.as_ref()).is_some() {
-            return Ok(true);
+        let grant = partner_grant(&r, consent.as_ref());
+        if grant.is_some_and(|s| scope.is_none_or(|needed| s.contains(&needed))) {
+            return Ok(Some(r));
         }
     }
-    Ok(false)
+    Ok(None)
 }

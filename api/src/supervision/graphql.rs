@@ -11,7 +11,7 @@ use super::entity::{
 use super::service::{self, AppointmentFilter, CheckIn, NewViolation};
 use crate::access::{CaseAccess, case_access};
 use crate::case::entity::case;
-use crate::case::graphql::Case;
+use crate::case::graphql::{Case, case_of};
 use crate::error::ApiError;
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
@@ -19,15 +19,6 @@ use crate::loaders::{note_variant, one};
 use crate::organisation::graphql::Organisation;
 use crate::pagination::Conn;
 use crate::user::graphql::User;
-
-/// The case a record belongs to, with the caller's access (none: not shown).
-async fn case_of(ctx: &Context<'_>, case_id: i64) -> Result<Option<Case>> {
-    let p = principal(ctx)?;
-    let Some(model) = one(&loaders(ctx)?.cases, case_id).await? else {
-        return Ok(None);
-    };
-    Ok(case_access(p, &model).map(|access| Case { model, access }))
-}
 
 async fn user(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<User>> {
     let Some(id) = id else { return Ok(None) };

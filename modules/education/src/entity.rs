@@ -33,13 +33,7 @@ string_enum! {
     }
 }
 
-/// The GraphQL name of an enumeration value (`SCHOOL_COMPLETION`).
-pub fn enum_name<T: async_graphql::InputType>(v: T) -> String {
-    match v.to_value() {
-        async_graphql::Value::Enum(name) => name.to_string(),
-        other => other.to_string(),
-    }
-}
+pub use hamkor_api::graphql::enum_name;
 
 pub use hamkor_api::person::education::EducationLevel;
 

@@ -4,11 +4,11 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use hamkor_api::access::{CaseAccess, case_access, cases_with_access, of_cases};
+use hamkor_api::access::{CaseAccess, cases_with_access, of_cases};
 use hamkor_api::case::entity::case;
-use hamkor_api::case::graphql::Case;
+use hamkor_api::case::graphql::{Case, case_of};
 use hamkor_api::case::service as cases;
-use hamkor_api::consent::entity as consent;
+use hamkor_api::consent::entity::DataScope;
 use hamkor_api::db::now;
 use hamkor_api::error::{ApiError, ApiResult};
 use hamkor_api::graphql::context::{loaders, page, principal, state};
@@ -17,9 +17,8 @@ use hamkor_api::loaders::{children, one};
 use hamkor_api::module::ModuleGuard;
 use hamkor_api::organisation::graphql::Organisation;
 use hamkor_api::pagination::{Conn, Order, Paged, paginate};
-use hamkor_api::referral::entity::{ReferralStatus, referral};
 use hamkor_api::referral::graphql::{Referral, fetch_referral};
-use hamkor_api::referral::subject::partner_grant;
+use hamkor_api::referral::subject::partner_referral;
 use hamkor_api::territory::graphql::{District, Mahalla, Region};
 use hamkor_api::territory::resolve::place_of;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
@@ -33,7 +32,7 @@ use crate::loaders::education_loaders;
 use crate::service::attendance::AttendanceEntry;
 use crate::service::enrolment::{Decision, DecisionDetails, applicant_for};
 use crate::service::programmes::{IntakeFilter, ProgrammeFilter, ProgrammeSpec};
-use crate::service::{PROVIDER_ROLES, attendance as attendance_service, enrolment as enrolments, programmes};
+use crate::service::{PARTNER_ROLES, attendance as attendance_service, enrolment as enrolments, programmes};
 use crate::{EducationReferral, ID as MODULE};
 
 const MAX_PAGE: u64 = 100;
@@ -270,11 +269,7 @@ impl EducationEnrolment {
     }
     /// The case, for callers who may see it.
     async fn case(&self, ctx: &Context<'_>) -> Result<Option<Case>> {
-        let p = principal(ctx)?;
-        let Some(model) = one(&loaders(ctx)?.cases, self.0.case_id).await? else {
-            return Ok(None);
-        };
-        Ok(case_access(p, &model).map(|access| Case { model, access }))
+        case_of(ctx, self.0.case_id).await
     }
     async fn programme(&self, ctx: &Context<'_>) -> Result<Option<EducationProgramme>> {
         Ok(one(&education_loaders(ctx)?.programmes, self.0.programme_id)
@@ -588,40 +583,10 @@ fn visible_enrolments(p: &hamkor_api::auth::principal::Principal) -> Condition {
         enrolment::Column::CaseId,
         cases_with_access(p, CaseAccess::Supervise),
     ));
-    if p.has_any_role(PROVIDER_ROLES) {
+    if p.has_any_role(PARTNER_ROLES) {
         any = any.add(enrolment::Column::OrganisationId.eq(p.organisation_id));
     }
     any
-}
-
-/// Whether `p` (a partner) works an education referral of `case_id` that lets them see
-/// the sentence's conditions; returns that referral.
-async fn partner_referral(
-    db: &sea_orm::DatabaseConnection,
-    p: &hamkor_api::auth::principal::Principal,
-    case_id: i64,
-) -> ApiResult<Option<referral::Model>> {
-    if !p.has_any_role(PROVIDER_ROLES) {
-        return Ok(None);
-    }
-    let open = referral::Entity::find()
-        .filter(referral::Column::CaseId.eq(case_id))
-        .filter(referral::Column::ModuleId.eq(MODULE))
-        .filter(referral::Column::ToOrganisationId.eq(p.organisation_id))
-        .filter(referral::Column::Status.is_in([ReferralStatus::Accepted, ReferralStatus::InProgress]))
-        .all(db)
-        .await?;
-    for r in open {
-        let c = match r.consent_id {
-            Some(id) => consent::Entity::find_by_id(id).one(db).await?,
-            None => None,
-        };
-        if partner_grant(&r, c.as_ref()).is_some_and(|s| s.contains(&consent::DataScope::SentenceConditions))
-        {
-            return Ok(Some(r));
-        }
-    }
-    Ok(None)
 }
 
 #[Object(visible = "crate::education_visible", guard = "ModuleGuard::new(MODULE)")]
@@ -687,7 +652,15 @@ impl EducationQuery {
         let (c, referral) = match cases::get_for(&st.db, p, case_id, CaseAccess::Supervise).await {
             Ok((c, _)) => (c, None),
             Err(ApiError::NotFound(_) | ApiError::Forbidden(_)) => {
-                match partner_referral(&st.db, p, case_id).await? {
+                match partner_referral(
+                    &st.db,
+                    p,
+                    case_id,
+                    Some(MODULE),
+                    Some(DataScope::SentenceConditions),
+                )
+                .await?
+                {
                     Some(r) => {
                         let c = case::Entity::find_by_id(case_id)
                             .one(&st.db)

@@ -19,13 +19,7 @@ macro_rules! string_enum {
     };
 }
 
-/// The GraphQL name of an enumeration value (`CASE_BY_CASE`).
-pub fn enum_name<T: async_graphql::InputType>(v: T) -> String {
-    match v.to_value() {
-        async_graphql::Value::Enum(name) => name.to_string(),
-        other => other.to_string(),
-    }
-}
+pub use hamkor_api::graphql::enum_name;
 
 string_enum! {
     /// Whether an employer hires people with a criminal record.

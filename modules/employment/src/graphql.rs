@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use hamkor_api::access::{CaseAccess, case_access, cases_with_access, of_cases};
+use hamkor_api::access::{CaseAccess, cases_with_access, of_cases};
 use hamkor_api::case::entity::case;
-use hamkor_api::case::graphql::Case;
+use hamkor_api::case::graphql::{Case, case_of};
 use hamkor_api::case::restrictions::Restrictions;
 use hamkor_api::consent::entity::{self as consent, DataScope};
 use hamkor_api::db::now;
@@ -39,7 +39,7 @@ use crate::matching::{Assessment, FactorScore, Seeker, VacancySearch, Weights, a
 use crate::service::outcomes::GroupBy;
 use crate::service::profiles::{Job, ProfileSpec, case_for_seeker, seeker, strings};
 use crate::service::vacancies::{EmployerSpec, VacancySpec};
-use crate::service::{STAFF_ROLES, applications, outcomes, profiles, vacancies};
+use crate::service::{PARTNER_ROLES, applications, outcomes, profiles, vacancies};
 use crate::{EmploymentConfig, ID as MODULE};
 
 /// Deepest a ranked list may be paged.
@@ -287,11 +287,7 @@ impl JobSeekerProfile {
     }
     /// The case, for callers who may see it.
     async fn case(&self, ctx: &Context<'_>) -> Result<Option<Case>> {
-        let p = principal(ctx)?;
-        let Some(model) = one(&loaders(ctx)?.cases, self.0.case_id).await? else {
-            return Ok(None);
-        };
-        Ok(case_access(p, &model).map(|access| Case { model, access }))
+        case_of(ctx, self.0.case_id).await
     }
     async fn education(&self) -> Option<EducationLevel> {
         self.0.education
@@ -429,11 +425,7 @@ impl JobApplication {
     }
     /// The case, for callers who may see it.
     async fn case(&self, ctx: &Context<'_>) -> Result<Option<Case>> {
-        let p = principal(ctx)?;
-        let Some(model) = one(&loaders(ctx)?.cases, self.0.case_id).await? else {
-            return Ok(None);
-        };
-        Ok(case_access(p, &model).map(|access| Case { model, access }))
+        case_of(ctx, self.0.case_id).await
     }
     async fn vacancy(&self, ctx: &Context<'_>) -> Result<Option<Vacancy>> {
         Ok(one(&employment_loaders(ctx)?.vacancies, self.0.vacancy_id)
@@ -690,7 +682,7 @@ async fn candidates(ctx: &Context<'_>, v: &vacancy::Model, page: Page) -> ApiRes
     let p = principal(ctx)?;
     let st = state(ctx)?;
     let offset = rank_offset(&page)?;
-    if !p.has_any_role(STAFF_ROLES) {
+    if !p.has_any_role(PARTNER_ROLES) {
         return Err(ApiError::Forbidden(
             "candidates are for the staff working employment referrals".into(),
         ));
@@ -1049,7 +1041,7 @@ fn visible_applications(p: &hamkor_api::auth::principal::Principal) -> Condition
         application::Column::CaseId,
         cases_with_access(p, CaseAccess::Supervise),
     ));
-    if p.has_any_role(STAFF_ROLES) {
+    if p.has_any_role(PARTNER_ROLES) {
         any = any.add(application::Column::OrganisationId.eq(p.organisation_id));
     }
     any

@@ -29,7 +29,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::require_provider;
+use super::require_partner_staff;
 use crate::entity::{
     CompletionResult, DropOutReason, EducationLevel, EnrolmentStatus, RejectionReason, enrolment, enum_name,
     intake, programme, transition,
@@ -294,7 +294,7 @@ pub async fn for_change(
             ApiError::NotFound(_) => ApiError::NotFound("EducationEnrolment"),
             other => other,
         })?;
-    require_provider(p, peek.organisation_id)?;
+    require_partner_staff(p, peek.organisation_id)?;
     let e = enrolment::Entity::find_by_id(id)
         .lock_exclusive()
         .one(txn)

@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{PROVIDER_ROLES, require_provider};
+use super::{PARTNER_ROLES, require_partner_staff};
 use crate::entity::{EducationLevel, ProgrammeKind, enum_name, intake, programme};
 use crate::fit::{Applicant, programme_fits};
 
@@ -182,7 +182,7 @@ pub async fn create(
     p: &Principal,
     spec: ProgrammeSpec,
 ) -> ApiResult<programme::Model> {
-    if !p.has_any_role(PROVIDER_ROLES) {
+    if !p.has_any_role(PARTNER_ROLES) {
         return Err(ApiError::Forbidden(
             "only a provider's staff publish programmes".into(),
         ));
@@ -215,7 +215,7 @@ async fn own_for_change(
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound("EducationProgramme"))?;
-    require_provider(p, row.organisation_id)?;
+    require_partner_staff(p, row.organisation_id)?;
     Ok(row)
 }
 

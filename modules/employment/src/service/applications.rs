@@ -31,7 +31,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::profiles::seeker;
-use super::require_staff;
+use super::require_partner_staff;
 use crate::entity::{
     ApplicationStatus, RetentionOutcome, VacancyStatus, WorkReadiness, application, application_transition,
     enum_name, profile, retention, vacancy, vacancy_skill,
@@ -214,7 +214,7 @@ async fn for_change(
             ApiError::NotFound(_) => ApiError::NotFound("JobApplication"),
             other => other,
         })?;
-    require_staff(p, peek.organisation_id)?;
+    require_partner_staff(p, peek.organisation_id)?;
     let a = application::Entity::find_by_id(id)
         .lock_exclusive()
         .one(txn)

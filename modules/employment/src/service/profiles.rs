@@ -9,59 +9,26 @@ use hamkor_api::auth::principal::Principal;
 use hamkor_api::case::entity::case;
 use hamkor_api::case::restrictions::Restrictions;
 use hamkor_api::case::service as cases;
-use hamkor_api::consent::entity::{self as consent, DataScope};
+use hamkor_api::consent::entity::DataScope;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
 use hamkor_api::events::service::{self as events, NewEvent};
 use hamkor_api::person::entity as person;
-use hamkor_api::referral::entity::{ReferralStatus, referral};
-use hamkor_api::referral::subject::partner_grant;
+use hamkor_api::referral::subject::partner_referral;
 use hamkor_api::territory::resolve::Place;
 use hamkor_api::validate;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, TryIntoModel,
+    QueryFilter, TryIntoModel,
 };
 use serde_json::{Value as Json, json};
 
-use super::STAFF_ROLES;
 use crate::ID;
 use crate::entity::{Barrier, EducationLevel, WorkReadiness, enum_name, profile, profile_skill};
 use crate::matching::{Seeker, normalise_skill};
 
 /// Most skills, occupations, languages, jobs on one profile.
 pub const MAX_ITEMS: usize = 30;
-
-/// The live employment referral through which partner `p` works case `case_id`, when
-/// its consent (or legal basis) lets the partner see `scope`.
-pub async fn partner_referral<C: ConnectionTrait>(
-    db: &C,
-    p: &Principal,
-    case_id: i64,
-    scope: DataScope,
-) -> ApiResult<Option<referral::Model>> {
-    if !p.has_any_role(STAFF_ROLES) {
-        return Ok(None);
-    }
-    let open = referral::Entity::find()
-        .filter(referral::Column::CaseId.eq(case_id))
-        .filter(referral::Column::ModuleId.eq(ID))
-        .filter(referral::Column::ToOrganisationId.eq(p.organisation_id))
-        .filter(referral::Column::Status.is_in([ReferralStatus::Accepted, ReferralStatus::InProgress]))
-        .order_by_desc(referral::Column::Id)
-        .all(db)
-        .await?;
-    for r in open {
-        let c = match r.consent_id {
-            Some(id) => consent::Entity::find_by_id(id).one(db).await?,
-            None => None,
-        };
-        if partner_grant(&r, c.as_ref()).is_some_and(|s| s.contains(&scope)) {
-            return Ok(Some(r));
-        }
-    }
-    Ok(None)
-}
 
 /// The case, for a caller who supervises it or works its employment referral with
 /// `scope` in the person's consent; NOT_FOUND for anyone else.
@@ -74,7 +41,10 @@ pub async fn case_for_seeker<C: ConnectionTrait>(
     match cases::get_for(db, p, case_id, CaseAccess::Supervise).await {
         Ok((c, _)) => Ok(c),
         Err(ApiError::NotFound(_) | ApiError::Forbidden(_)) => {
-            if partner_referral(db, p, case_id, scope).await?.is_some() {
+            if partner_referral(db, p, case_id, Some(ID), Some(scope))
+                .await?
+                .is_some()
+            {
                 case::Entity::find_by_id(case_id)
                     .one(db)
                     .await?

@@ -15,7 +15,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{STAFF_ROLES, require_staff};
+use super::{PARTNER_ROLES, require_partner_staff};
 use crate::entity::{EducationLevel, Openness, VacancyStatus, employer, enum_name, vacancy, vacancy_skill};
 use crate::matching::normalise_skill;
 
@@ -95,7 +95,7 @@ pub async fn create_employer(
     p: &Principal,
     spec: EmployerSpec,
 ) -> ApiResult<employer::Model> {
-    if !p.has_any_role(STAFF_ROLES) {
+    if !p.has_any_role(PARTNER_ROLES) {
         return Err(ApiError::Forbidden(
             "only a partner's staff register employers".into(),
         ));
@@ -140,7 +140,7 @@ pub async fn update_employer(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound("Employer"))?;
-    require_staff(p, current.organisation_id)?;
+    require_partner_staff(p, current.organisation_id)?;
     let mut row: employer::ActiveModel = current.into();
     row.name = Set(s.name);
     row.contact_name = Set(s.contact_name);
@@ -373,7 +373,7 @@ pub async fn create_vacancy(
     spec: VacancySpec,
     status: VacancyStatus,
 ) -> ApiResult<vacancy::Model> {
-    if !p.has_any_role(STAFF_ROLES) {
+    if !p.has_any_role(PARTNER_ROLES) {
         return Err(ApiError::Forbidden(
             "only a partner's staff publish vacancies".into(),
         ));
@@ -415,7 +415,7 @@ async fn own_vacancy(txn: &DatabaseTransaction, p: &Principal, id: i64) -> ApiRe
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound("Vacancy"))?;
-    require_staff(p, v.organisation_id)?;
+    require_partner_staff(p, v.organisation_id)?;
     Ok(v)
 }
 
