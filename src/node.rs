@@ -10,6 +10,10 @@ use hamkor_api::error::ApiError;
 use hamkor_api::events::graphql::{DomainEvent, fetch_event};
 use hamkor_api::graphql::context::principal;
 use hamkor_api::ids;
+use hamkor_api::mahalla::graphql::{
+    CaseConference, MahallaMember, MahallaTask, PreventionProgramme, fetch_conference, fetch_member,
+    fetch_programme, fetch_task,
+};
 use hamkor_api::organisation::graphql::{Organisation, fetch_organisation};
 use hamkor_api::person::graphql::{Person, fetch_person};
 use hamkor_api::plan::graphql::{
@@ -46,6 +50,10 @@ pub enum Node {
     Referral(Referral),
     Consent(Consent),
     DomainEvent(DomainEvent),
+    MahallaMember(MahallaMember),
+    PreventionProgramme(PreventionProgramme),
+    MahallaTask(MahallaTask),
+    CaseConference(CaseConference),
 }
 
 /// Most ids `nodes` accepts at once.
@@ -76,6 +84,10 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         "Referral" => fetch_referral(ctx, n).await?.map(Node::Referral),
         "Consent" => fetch_consent(ctx, n).await?.map(Node::Consent),
         "DomainEvent" => fetch_event(ctx, n).await?.map(Node::DomainEvent),
+        "MahallaMember" => fetch_member(ctx, n).await?.map(Node::MahallaMember),
+        "PreventionProgramme" => fetch_programme(ctx, n).await?.map(Node::PreventionProgramme),
+        "MahallaTask" => fetch_task(ctx, n).await?.map(Node::MahallaTask),
+        "CaseConference" => fetch_conference(ctx, n).await?.map(Node::CaseConference),
         _ => None,
     })
 }

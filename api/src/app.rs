@@ -11,6 +11,9 @@ use tokio::net::TcpListener;
 use crate::http;
 use crate::state::AppState;
 
+/// How often open tasks of the seven are checked for having passed their due date.
+const OVERDUE_SWEEP_SECS: u64 = 15 * 60;
+
 /// A bound, ready-to-serve application.
 pub struct Application {
     listener: TcpListener,
@@ -37,6 +40,10 @@ impl Application {
             state.db.clone(),
             state.modules.clone(),
             interval,
+        ));
+        tokio::spawn(crate::mahalla::tasks::run_overdue_sweep(
+            state.db.clone(),
+            std::time::Duration::from_secs(OVERDUE_SWEEP_SECS),
         ));
         let router = http::router(state, executor)?;
         Ok(Self {

@@ -18,6 +18,7 @@ pub mod graphql;
 pub mod http;
 pub mod ids;
 pub mod loaders;
+pub mod mahalla;
 pub mod module;
 pub mod organisation;
 pub mod pagination;

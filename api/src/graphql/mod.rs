@@ -12,6 +12,7 @@ use crate::case::graphql::{CaseMutation, CaseQuery};
 use crate::config::Settings;
 use crate::consent::graphql::{ConsentMutation, ConsentQuery};
 use crate::events::graphql::EventQuery;
+use crate::mahalla::graphql::{MahallaMutation, MahallaQuery};
 use crate::module::graphql::{ModuleMutation, ModuleQuery};
 use crate::organisation::graphql::{OrganisationMutation, OrganisationQuery};
 use crate::person::graphql::{PersonMutation, PersonQuery};
@@ -34,7 +35,7 @@ pub struct AdminQuery(
 
 /// Queries of case work.
 #[derive(MergedObject, Default)]
-pub struct CaseworkQuery(PersonQuery, CaseQuery, SupervisionQuery);
+pub struct CaseworkQuery(PersonQuery, CaseQuery, SupervisionQuery, MahallaQuery);
 
 /// Queries of work across organisations: modules, referrals, consents, events.
 #[derive(MergedObject, Default)]
@@ -55,7 +56,13 @@ pub struct AdminMutation(
 
 /// Mutations of case work.
 #[derive(MergedObject, Default)]
-pub struct CaseworkMutation(PersonMutation, CaseMutation, SupervisionMutation, PlanMutation);
+pub struct CaseworkMutation(
+    PersonMutation,
+    CaseMutation,
+    SupervisionMutation,
+    PlanMutation,
+    MahallaMutation,
+);
 
 /// Mutations of work across organisations: modules, referrals, consents.
 #[derive(MergedObject, Default)]

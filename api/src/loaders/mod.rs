@@ -62,6 +62,10 @@ has_id!(
     action::Entity,
     consent::Entity,
     referral::Entity,
+    crate::mahalla::entity::member::Entity,
+    crate::mahalla::entity::programme::Entity,
+    crate::mahalla::entity::conference::Entity,
+    crate::mahalla::entity::task::Entity,
 );
 
 /// Loads rows by primary key.

@@ -308,25 +308,70 @@ pub async fn add_action(
     owner_organisation_id: i64,
     due_date: Option<NaiveDate>,
 ) -> ApiResult<action::Model> {
-    let description = validate::required("input.description", description, 2_000)?;
     let txn = write_txn(db).await?;
-    let (g, pl, c, level) = goal_with_case(&txn, p, goal_id).await?;
-    require_full(level)?;
+    let new = NewAction {
+        goal_id,
+        description: description.to_owned(),
+        owner_organisation_id,
+        due_date,
+    };
+    let row = insert_action(&txn, p, new, ActionAuthority::CaseAccess, "input").await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// An action to add under a goal.
+pub struct NewAction {
+    pub goal_id: i64,
+    pub description: String,
+    pub owner_organisation_id: i64,
+    pub due_date: Option<NaiveDate>,
+}
+
+/// On what authority an action is added to a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionAuthority {
+    /// The caller's own access to the case (the lead officer writes the plan).
+    CaseAccess,
+    /// A joint case conference the case's lead officer attended decided it; the caller
+    /// recording the decision needs only to supervise the case.
+    ConferenceWithLeadOfficer,
+}
+
+/// Add an action inside the caller's transaction. `field` prefixes the names of
+/// offending input fields.
+pub async fn insert_action(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    new: NewAction,
+    authority: ActionAuthority,
+    field: &str,
+) -> ApiResult<action::Model> {
+    let description = validate::required(&format!("{field}.description"), &new.description, 2_000)?;
+    let (g, pl, c, level) = goal_with_case(txn, p, new.goal_id).await?;
+    match authority {
+        ActionAuthority::CaseAccess => require_full(level)?,
+        ActionAuthority::ConferenceWithLeadOfficer if level < CaseAccess::Supervise => {
+            return Err(ApiError::forbidden());
+        }
+        ActionAuthority::ConferenceWithLeadOfficer => {}
+    }
     if pl.status == PlanStatus::Closed {
         return Err(ApiError::Conflict("the plan is closed".into()));
     }
+    let owner_organisation_id = new.owner_organisation_id;
     let owner = organisation::Entity::find_by_id(owner_organisation_id)
-        .one(&txn)
+        .one(txn)
         .await?;
     if !owner.is_some_and(|o| o.active) {
         return Err(ApiError::bad_input(
-            "input.ownerOrganisationId",
+            format!("{field}.ownerOrganisationId"),
             "no such active organisation",
         ));
     }
     let count = action::Entity::find()
         .filter(action::Column::GoalId.eq(g.id))
-        .count(&txn)
+        .count(txn)
         .await?;
     if count >= MAX_ACTIONS_PER_GOAL {
         return Err(ApiError::Conflict(format!(
@@ -334,6 +379,7 @@ pub async fn add_action(
         )));
     }
     let at = now();
+    let due_date = new.due_date;
     let row = action::ActiveModel {
         goal_id: Set(g.id),
         case_id: Set(c.id),
@@ -347,10 +393,10 @@ pub async fn add_action(
         updated_at: Set(at),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record(
-        &txn,
+        txn,
         p,
         Entry::new("plan_action.create")
             .target("PlanAction", row.id)
@@ -358,7 +404,7 @@ pub async fn add_action(
     )
     .await?;
     events::emit(
-        &txn,
+        txn,
         Some(p),
         NewEvent::new("plan.action_added", "PlanAction", row.id)
             .case(c.id)
@@ -366,7 +412,6 @@ pub async fn add_action(
             .payload(json!({"goalId": g.id, "dueDate": due_date})),
     )
     .await?;
-    txn.commit().await?;
     Ok(row)
 }
 

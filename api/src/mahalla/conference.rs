@@ -1,0 +1,672 @@
+//! Joint case conferences: the prevention inspector or probation officer convenes the
+//! agencies and the seven on one or several cases of a mahalla; after the meeting the
+//! attendance, the minutes and the decisions are recorded in one transaction, each
+//! decision becoming an owned task for a member of the seven and/or a plan action.
+//! Minutes are read by the participants, each entry only up to their visibility level.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+};
+use serde_json::json;
+
+use super::access::{MahallaRight, readable, require};
+use super::entity::{ConferenceStatus, conference, conference_case, decision, member, minute, participant};
+use super::roster::{active_member, holds_on};
+use super::tasks::{self, NewTask};
+use crate::access::{CaseAccess, case_access};
+use crate::audit::service::{self as audit, Entry};
+use crate::auth::principal::{Principal, RequestMeta};
+use crate::auth::service::{Via, load_principal};
+use crate::case::entity::case;
+use crate::case::lifecycle::is_closed;
+use crate::db::{now, write_txn};
+use crate::error::{ApiError, ApiResult};
+use crate::events::service::{self as events, NewEvent};
+use crate::graphql::enum_name;
+use crate::pagination::{Order, Page, Paged, paginate};
+use crate::plan::service::{ActionAuthority, NewAction, insert_action};
+use crate::supervision::entity::NoteVisibility;
+use crate::validate;
+
+/// Most cases on one conference.
+pub const MAX_CASES: usize = 10;
+/// Most invited users and members.
+pub const MAX_PARTICIPANTS: usize = 40;
+/// Most minutes entries and decisions recorded at once.
+pub const MAX_RECORDED: usize = 50;
+
+/// A conference to convene.
+pub struct NewConference {
+    pub mahalla_id: i64,
+    pub case_ids: Vec<i64>,
+    pub title: String,
+    pub scheduled_at: DateTime<Utc>,
+    pub place: Option<String>,
+    pub agenda: String,
+    /// Agency staff to invite (each must be able to see every case on the agenda).
+    pub user_ids: Vec<i64>,
+    /// Members of the seven to invite.
+    pub member_ids: Vec<i64>,
+    /// Invite every member who holds a seat today.
+    pub invite_seven: bool,
+}
+
+fn dedup(mut v: Vec<i64>) -> Vec<i64> {
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The cases of a conference-to-be: every one of the mahalla, open, and supervised by
+/// the caller.
+async fn agenda_cases<C: ConnectionTrait>(
+    db: &C,
+    p: &Principal,
+    mahalla_id: i64,
+    ids: &[i64],
+) -> ApiResult<Vec<case::Model>> {
+    if ids.is_empty() || ids.len() > MAX_CASES {
+        return Err(ApiError::bad_input(
+            "input.caseIds",
+            format!("name between 1 and {MAX_CASES} cases"),
+        ));
+    }
+    let rows = case::Entity::find()
+        .filter(case::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?;
+    for id in ids {
+        let Some(c) = rows.iter().find(|c| c.id == *id) else {
+            return Err(ApiError::bad_input("input.caseIds", format!("no case {id}")));
+        };
+        match case_access(p, c) {
+            Some(level) if level >= CaseAccess::Supervise => {}
+            _ => {
+                return Err(ApiError::bad_input(
+                    "input.caseIds",
+                    "every case must be one you supervise",
+                ));
+            }
+        }
+        if c.mahalla_id != mahalla_id {
+            return Err(ApiError::bad_input(
+                "input.caseIds",
+                "every case must be of the conference's mahalla",
+            ));
+        }
+        if is_closed(c.status) {
+            return Err(ApiError::Conflict("a case on the agenda is closed".into()));
+        }
+    }
+    Ok(rows)
+}
+
+/// Convene a conference.
+pub async fn schedule(
+    db: &DatabaseConnection,
+    p: &Principal,
+    new: NewConference,
+) -> ApiResult<conference::Model> {
+    let title = validate::required("input.title", &new.title, validate::SHORT_TEXT)?;
+    let agenda = validate::required("input.agenda", &new.agenda, validate::LONG_TEXT)?;
+    let place = validate::optional("input.place", new.place.as_deref(), validate::SHORT_TEXT)?;
+    if new.scheduled_at < now() - Duration::days(30) || new.scheduled_at > now() + Duration::days(366) {
+        return Err(ApiError::bad_input(
+            "input.scheduledAt",
+            "must be within the last month or the next year",
+        ));
+    }
+    let case_ids = dedup(new.case_ids);
+    let user_ids = dedup(new.user_ids.into_iter().filter(|u| *u != p.user_id).collect());
+    let m = require(db, p, new.mahalla_id, MahallaRight::Read).await?;
+    let cases = agenda_cases(db, p, m.id, &case_ids).await?;
+    // Invited staff must be able to see every case discussed: minutes are theirs to read.
+    for uid in &user_ids {
+        let ok = match load_principal(db, *uid, Via::LocalTask, RequestMeta::default()).await {
+            Ok(other) => cases.iter().all(|c| case_access(&other, c).is_some()),
+            Err(_) => false,
+        };
+        if !ok {
+            return Err(ApiError::bad_input(
+                "input.invitedUserIds",
+                format!("user {uid} cannot see every case on the agenda"),
+            ));
+        }
+    }
+    let txn = write_txn(db).await?;
+    let mut member_ids = dedup(new.member_ids);
+    for mid in &member_ids {
+        active_member(&txn, "input.invitedMemberIds", *mid, m.id).await?;
+    }
+    if new.invite_seven {
+        let today = now().date_naive();
+        let seated = member::Entity::find()
+            .filter(member::Column::MahallaId.eq(m.id))
+            .filter(member::Column::EndsOn.is_null())
+            .all(&txn)
+            .await?;
+        member_ids.extend(seated.iter().filter(|s| holds_on(s, today)).map(|s| s.id));
+        member_ids = dedup(member_ids);
+    }
+    if user_ids.len() + member_ids.len() + 1 > MAX_PARTICIPANTS {
+        return Err(ApiError::bad_input(
+            "input.invitedUserIds",
+            format!("at most {MAX_PARTICIPANTS} participants"),
+        ));
+    }
+    let at = now();
+    let row = conference::ActiveModel {
+        mahalla_id: Set(m.id),
+        district_id: Set(m.district_id),
+        region_id: Set(m.region_id),
+        title: Set(title),
+        scheduled_at: Set(new.scheduled_at),
+        place: Set(place),
+        agenda: Set(agenda),
+        status: Set(ConferenceStatus::Scheduled),
+        convened_by: Set(p.user_id),
+        held_at: Set(None),
+        recorded_by: Set(None),
+        cancel_reason: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    conference_case::Entity::insert_many(cases.iter().map(|c| conference_case::ActiveModel {
+        conference_id: Set(row.id),
+        case_id: Set(c.id),
+    }))
+    .exec_without_returning(&txn)
+    .await?;
+    let people = std::iter::once(p.user_id)
+        .chain(user_ids.iter().copied())
+        .map(|u| (Some(u), None))
+        .chain(member_ids.iter().map(|m| (None, Some(*m))));
+    participant::Entity::insert_many(people.map(|(user_id, member_id)| participant::ActiveModel {
+        conference_id: Set(row.id),
+        user_id: Set(user_id),
+        member_id: Set(member_id),
+        attended: Set(None),
+        ..Default::default()
+    }))
+    .exec_without_returning(&txn)
+    .await?;
+    for c in &cases {
+        audit::record(
+            &txn,
+            p,
+            Entry::new("case_conference.schedule")
+                .target("CaseConference", row.id)
+                .case(c.id),
+        )
+        .await?;
+        events::emit(
+            &txn,
+            Some(p),
+            NewEvent::new("mahalla.conference_scheduled", "CaseConference", row.id)
+                .case(c.id)
+                .organisation(c.organisation_id)
+                .payload(json!({"scheduledAt": row.scheduled_at, "mahallaId": m.id})),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Whether the caller was invited (as staff, or as a member of the seven with a login).
+pub async fn is_participant<C: ConnectionTrait>(
+    db: &C,
+    p: &Principal,
+    conference_id: i64,
+) -> ApiResult<bool> {
+    let rows = participant::Entity::find()
+        .filter(participant::Column::ConferenceId.eq(conference_id))
+        .all(db)
+        .await?;
+    if rows.iter().any(|r| r.user_id == Some(p.user_id)) {
+        return Ok(true);
+    }
+    let member_ids: Vec<i64> = rows.iter().filter_map(|r| r.member_id).collect();
+    if member_ids.is_empty() {
+        return Ok(false);
+    }
+    Ok(member::Entity::find()
+        .filter(member::Column::Id.is_in(member_ids))
+        .filter(member::Column::UserId.eq(p.user_id))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Load a conference the caller may read.
+pub async fn get<C: ConnectionTrait>(db: &C, p: &Principal, id: i64) -> ApiResult<conference::Model> {
+    let row = conference::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("CaseConference"))?;
+    let in_mahalla = require(db, p, row.mahalla_id, MahallaRight::Read).await.is_ok();
+    if !in_mahalla && !is_participant(db, p, row.id).await? {
+        return Err(ApiError::NotFound("CaseConference"));
+    }
+    Ok(row)
+}
+
+/// The cases on a conference's agenda.
+pub async fn cases_of<C: ConnectionTrait>(db: &C, conference_id: i64) -> ApiResult<Vec<case::Model>> {
+    let ids: Vec<i64> = conference_case::Entity::find()
+        .filter(conference_case::Column::ConferenceId.eq(conference_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.case_id)
+        .collect();
+    Ok(case::Entity::find()
+        .filter(case::Column::Id.is_in(ids))
+        .order_by_asc(case::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Conferences of a mahalla (or of every mahalla the caller may read), newest first.
+pub async fn list(
+    db: &DatabaseConnection,
+    p: &Principal,
+    mahalla_id: Option<i64>,
+    page: Page,
+) -> ApiResult<Paged<conference::Model>> {
+    let mut q = conference::Entity::find().filter(readable(
+        p,
+        conference::Column::RegionId,
+        conference::Column::DistrictId,
+        conference::Column::MahallaId,
+    ));
+    if let Some(m) = mahalla_id {
+        q = q.filter(conference::Column::MahallaId.eq(m));
+    }
+    paginate(db, q, conference::Column::Id, page, Order::Descending).await
+}
+
+/// A minutes entry to record.
+pub struct NewMinute {
+    /// The case the entry is about; none for the meeting as a whole.
+    pub case_id: Option<i64>,
+    pub visibility: NoteVisibility,
+    pub body: String,
+}
+
+/// A decision to record.
+pub struct NewDecision {
+    pub case_id: i64,
+    pub body: String,
+    pub task: Option<DecisionTask>,
+    pub plan_action: Option<DecisionAction>,
+}
+
+/// The task a decision gives a member of the seven.
+pub struct DecisionTask {
+    pub member_id: i64,
+    pub title: String,
+    pub due_on: chrono::NaiveDate,
+}
+
+/// The plan action a decision adds.
+pub struct DecisionAction {
+    pub goal_id: i64,
+    pub owner_organisation_id: i64,
+    pub due_date: Option<chrono::NaiveDate>,
+}
+
+/// What happened at a conference.
+pub struct Outcome {
+    /// Participant ids and whether they attended; participants not named did not.
+    pub attended: Vec<i64>,
+    pub minutes: Vec<NewMinute>,
+    pub decisions: Vec<NewDecision>,
+}
+
+/// The lowest access the caller has over `cases` (none if any is invisible).
+fn lowest_access(p: &Principal, cases: &[case::Model]) -> Option<CaseAccess> {
+    cases.iter().map(|c| case_access(p, c)).min().flatten()
+}
+
+/// Record attendance, minutes and decisions; all of it, or nothing.
+pub async fn record(
+    db: &DatabaseConnection,
+    p: &Principal,
+    id: i64,
+    out: Outcome,
+) -> ApiResult<conference::Model> {
+    if out.minutes.len() > MAX_RECORDED || out.decisions.len() > MAX_RECORDED {
+        return Err(ApiError::bad_input(
+            "input.decisions",
+            format!("at most {MAX_RECORDED} minutes entries and {MAX_RECORDED} decisions"),
+        ));
+    }
+    let txn = write_txn(db).await?;
+    let conf = get(&txn, p, id).await?;
+    let cases = cases_of(&txn, conf.id).await?;
+    let Some(my_level) = lowest_access(p, &cases).filter(|l| *l >= CaseAccess::Supervise) else {
+        return Err(ApiError::Forbidden(
+            "only an officer or inspector supervising every case records the conference".into(),
+        ));
+    };
+    if conf.status != ConferenceStatus::Scheduled {
+        return Err(ApiError::InvalidTransition {
+            from: enum_name(conf.status),
+            to: enum_name(ConferenceStatus::Held),
+        });
+    }
+    if conf.scheduled_at > now() + Duration::minutes(5) {
+        return Err(ApiError::Conflict(
+            "the conference has not taken place yet".into(),
+        ));
+    }
+    let parts = participant::Entity::find()
+        .filter(participant::Column::ConferenceId.eq(conf.id))
+        .all(&txn)
+        .await?;
+    let attended: BTreeSet<i64> = out.attended.iter().copied().collect();
+    if let Some(bad) = attended.iter().find(|a| !parts.iter().any(|x| x.id == **a)) {
+        return Err(ApiError::bad_input(
+            "input.attendedParticipantIds",
+            format!("{bad} is not a participant"),
+        ));
+    }
+    for part in &parts {
+        participant::Entity::update_many()
+            .col_expr(
+                participant::Column::Attended,
+                sea_orm::sea_query::Expr::value(attended.contains(&part.id)),
+            )
+            .filter(participant::Column::Id.eq(part.id))
+            .exec(&txn)
+            .await?;
+    }
+    let case_by_id: HashMap<i64, &case::Model> = cases.iter().map(|c| (c.id, c)).collect();
+    let at = now();
+    for (i, entry) in out.minutes.into_iter().enumerate() {
+        let field = format!("input.minutes.{i}");
+        let body = validate::required(&format!("{field}.body"), &entry.body, validate::LONG_TEXT)?;
+        if let Some(cid) = entry.case_id
+            && !case_by_id.contains_key(&cid)
+        {
+            return Err(ApiError::bad_input(
+                format!("{field}.caseId"),
+                "not a case of this conference",
+            ));
+        }
+        if entry.visibility > my_level.max_note_visibility() {
+            return Err(ApiError::bad_input(
+                format!("{field}.visibility"),
+                "above what you may read yourself",
+            ));
+        }
+        minute::ActiveModel {
+            conference_id: Set(conf.id),
+            case_id: Set(entry.case_id),
+            visibility: Set(entry.visibility),
+            body: Set(body),
+            written_by: Set(p.user_id),
+            created_at: Set(at),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    // The plan is the lead officer's: a conference may add to it when that officer was
+    // there (or records the decision themselves).
+    let lead_attended = |c: &case::Model| {
+        c.officer_id.is_some_and(|officer| {
+            parts
+                .iter()
+                .any(|x| x.user_id == Some(officer) && attended.contains(&x.id))
+        })
+    };
+    for (i, d) in out.decisions.into_iter().enumerate() {
+        let field = format!("input.decisions.{i}");
+        let body = validate::required(&format!("{field}.body"), &d.body, validate::LONG_TEXT)?;
+        let Some(c) = case_by_id.get(&d.case_id) else {
+            return Err(ApiError::bad_input(
+                format!("{field}.caseId"),
+                "not a case of this conference",
+            ));
+        };
+        if d.task.is_none() && d.plan_action.is_none() {
+            return Err(ApiError::bad_input(
+                field,
+                "a decision becomes a task, a plan action, or both: give an owner",
+            ));
+        }
+        let task_id = match d.task {
+            Some(t) => {
+                let new = NewTask {
+                    case_id: c.id,
+                    member_id: t.member_id,
+                    title: t.title,
+                    details: Some(body.clone()),
+                    due_on: t.due_on,
+                };
+                Some(
+                    tasks::insert(&txn, p, new, Some(conf.id), &format!("{field}.task"))
+                        .await?
+                        .id,
+                )
+            }
+            None => None,
+        };
+        let plan_action_id = match d.plan_action {
+            Some(a) => Some(add_plan_action(&txn, p, c, &body, a, lead_attended(c), &field).await?),
+            None => None,
+        };
+        decision::ActiveModel {
+            conference_id: Set(conf.id),
+            case_id: Set(c.id),
+            body: Set(body),
+            task_id: Set(task_id),
+            plan_action_id: Set(plan_action_id),
+            created_at: Set(at),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let mut active: conference::ActiveModel = conf.into();
+    active.status = Set(ConferenceStatus::Held);
+    active.held_at = Set(Some(at));
+    active.recorded_by = Set(Some(p.user_id));
+    active.updated_at = Set(at);
+    let row = active.update(&txn).await?;
+    for c in &cases {
+        audit::record(
+            &txn,
+            p,
+            Entry::new("case_conference.record")
+                .target("CaseConference", row.id)
+                .case(c.id),
+        )
+        .await?;
+        events::emit(
+            &txn,
+            Some(p),
+            NewEvent::new("mahalla.conference_held", "CaseConference", row.id)
+                .case(c.id)
+                .organisation(c.organisation_id)
+                .payload(json!({"attended": attended.len()})),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+async fn add_plan_action(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    c: &case::Model,
+    body: &str,
+    a: DecisionAction,
+    lead_attended: bool,
+    field: &str,
+) -> ApiResult<i64> {
+    let goal = crate::plan::entity::goal::Entity::find_by_id(a.goal_id)
+        .one(txn)
+        .await?;
+    let plan_case = match goal {
+        Some(g) => crate::plan::entity::plan::Entity::find_by_id(g.plan_id)
+            .one(txn)
+            .await?
+            .map(|pl| pl.case_id),
+        None => None,
+    };
+    if plan_case != Some(c.id) {
+        return Err(ApiError::bad_input(
+            format!("{field}.planAction.goalId"),
+            "not a goal of this decision's case",
+        ));
+    }
+    let authority = if lead_attended {
+        ActionAuthority::ConferenceWithLeadOfficer
+    } else {
+        ActionAuthority::CaseAccess
+    };
+    let new = NewAction {
+        goal_id: a.goal_id,
+        description: body.to_owned(),
+        owner_organisation_id: a.owner_organisation_id,
+        due_date: a.due_date,
+    };
+    insert_action(txn, p, new, authority, &format!("{field}.planAction"))
+        .await
+        .map(|r| r.id)
+        .map_err(|e| match e {
+            ApiError::Forbidden(_) => ApiError::Forbidden(
+                "a plan action needs the case's lead officer: at the conference, or recording it".into(),
+            ),
+            other => other,
+        })
+}
+
+/// Call a scheduled conference off.
+pub async fn cancel(
+    db: &DatabaseConnection,
+    p: &Principal,
+    id: i64,
+    reason: &str,
+) -> ApiResult<conference::Model> {
+    let reason = validate::required("input.reason", reason, validate::SHORT_TEXT)?;
+    let txn = write_txn(db).await?;
+    let conf = get(&txn, p, id).await?;
+    let cases = cases_of(&txn, conf.id).await?;
+    if conf.convened_by != p.user_id && lowest_access(p, &cases).is_none_or(|l| l < CaseAccess::Supervise) {
+        return Err(ApiError::forbidden());
+    }
+    if conf.status != ConferenceStatus::Scheduled {
+        return Err(ApiError::InvalidTransition {
+            from: enum_name(conf.status),
+            to: enum_name(ConferenceStatus::Cancelled),
+        });
+    }
+    let mut active: conference::ActiveModel = conf.into();
+    active.status = Set(ConferenceStatus::Cancelled);
+    active.cancel_reason = Set(Some(reason));
+    active.updated_at = Set(now());
+    let row = active.update(&txn).await?;
+    for c in &cases {
+        audit::record(
+            &txn,
+            p,
+            Entry::new("case_conference.cancel")
+                .target("CaseConference", row.id)
+                .case(c.id),
+        )
+        .await?;
+        events::emit(
+            &txn,
+            Some(p),
+            NewEvent::new("mahalla.conference_cancelled", "CaseConference", row.id)
+                .case(c.id)
+                .organisation(c.organisation_id),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The minutes the caller may read: participants only, each entry up to the caller's
+/// own visibility level on its case (on every case, for entries about the meeting as a
+/// whole). Every read is audited.
+pub async fn minutes(
+    db: &DatabaseConnection,
+    p: &Principal,
+    conf: &conference::Model,
+) -> ApiResult<Vec<minute::Model>> {
+    if !is_participant(db, p, conf.id).await? {
+        return Ok(Vec::new());
+    }
+    let cases = cases_of(db, conf.id).await?;
+    let Some(lowest) = lowest_access(p, &cases) else {
+        return Ok(Vec::new());
+    };
+    let rows = minute::Entity::find()
+        .filter(minute::Column::ConferenceId.eq(conf.id))
+        .order_by_asc(minute::Column::Id)
+        .all(db)
+        .await?;
+    let level_on = |case_id: Option<i64>| match case_id {
+        None => Some(lowest),
+        Some(id) => cases.iter().find(|c| c.id == id).and_then(|c| case_access(p, c)),
+    };
+    let visible: Vec<minute::Model> = rows
+        .into_iter()
+        .filter(|r| level_on(r.case_id).is_some_and(|l| r.visibility <= l.max_note_visibility()))
+        .collect();
+    audit::record(
+        db,
+        p,
+        Entry::new("case_conference.minutes_read")
+            .target("CaseConference", conf.id)
+            .detail(json!({"entries": visible.len()})),
+    )
+    .await?;
+    Ok(visible)
+}
+
+/// Decisions on the cases the caller may see.
+pub async fn decisions(
+    db: &DatabaseConnection,
+    p: &Principal,
+    conference_id: i64,
+) -> ApiResult<Vec<decision::Model>> {
+    let cases = cases_of(db, conference_id).await?;
+    let visible: Vec<i64> = cases
+        .iter()
+        .filter(|c| case_access(p, c).is_some())
+        .map(|c| c.id)
+        .collect();
+    Ok(decision::Entity::find()
+        .filter(decision::Column::ConferenceId.eq(conference_id))
+        .filter(decision::Column::CaseId.is_in(visible))
+        .order_by_asc(decision::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The participants of a conference.
+pub async fn participants<C: ConnectionTrait>(
+    db: &C,
+    conference_id: i64,
+) -> ApiResult<Vec<participant::Model>> {
+    Ok(participant::Entity::find()
+        .filter(participant::Column::ConferenceId.eq(conference_id))
+        .order_by_asc(participant::Column::Id)
+        .all(db)
+        .await?)
+}

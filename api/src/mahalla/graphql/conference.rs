@@ -1,0 +1,375 @@
+//! Joint case conferences.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::roster::MahallaMember;
+use super::tasks::MahallaTask;
+use super::{mahalla_loaders, visible_cases};
+use crate::case::graphql::{Case, case_of};
+use crate::graphql::context::{loaders, page, principal, state};
+use crate::ids;
+use crate::loaders::{children, one};
+use crate::mahalla::conference::{
+    self as service, DecisionAction, DecisionTask, NewConference, NewDecision, NewMinute, Outcome,
+};
+use crate::mahalla::entity::{ConferenceStatus, conference, decision, minute, participant};
+use crate::pagination::Conn;
+use crate::plan::graphql::{PlanAction, fetch_action};
+use crate::supervision::entity::NoteVisibility;
+use crate::territory::graphql::Mahalla;
+use crate::user::graphql::User;
+
+/// A joint meeting of the agencies and the seven on one or several cases of a mahalla.
+pub struct CaseConference(pub conference::Model);
+
+#[Object]
+impl CaseConference {
+    pub async fn id(&self) -> ID {
+        ids::encode("CaseConference", self.0.id)
+    }
+    async fn mahalla(&self, ctx: &Context<'_>) -> Result<Option<Mahalla>> {
+        Ok(one(&loaders(ctx)?.mahallas, self.0.mahalla_id)
+            .await?
+            .map(Mahalla))
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn scheduled_at(&self) -> DateTime<Utc> {
+        self.0.scheduled_at
+    }
+    async fn place(&self) -> Option<&str> {
+        self.0.place.as_deref()
+    }
+    async fn agenda(&self) -> &str {
+        &self.0.agenda
+    }
+    async fn status(&self) -> ConferenceStatus {
+        self.0.status
+    }
+    async fn convened_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        Ok(one(&loaders(ctx)?.users, self.0.convened_by).await?.map(User))
+    }
+    async fn held_at(&self) -> Option<DateTime<Utc>> {
+        self.0.held_at
+    }
+    async fn cancel_reason(&self) -> Option<&str> {
+        self.0.cancel_reason.as_deref()
+    }
+    /// The cases on the agenda that the caller may see.
+    async fn cases(&self, ctx: &Context<'_>) -> Result<Vec<Case>> {
+        let links = children(&mahalla_loaders(ctx)?.cases_by_conference, self.0.id).await?;
+        visible_cases(ctx, links.into_iter().map(|l| l.case_id)).await
+    }
+    /// Who was invited, and who attended (once recorded).
+    async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<ConferenceParticipant>> {
+        let rows = children(&mahalla_loaders(ctx)?.participants_by_conference, self.0.id).await?;
+        Ok(rows.into_iter().map(ConferenceParticipant).collect())
+    }
+    /// The minutes, for participants: each entry only up to the caller's visibility
+    /// level on its case. Reading is audited.
+    async fn minutes(&self, ctx: &Context<'_>) -> Result<Vec<ConferenceMinute>> {
+        let rows = service::minutes(&state(ctx)?.db, principal(ctx)?, &self.0).await?;
+        Ok(rows.into_iter().map(ConferenceMinute).collect())
+    }
+    /// Decisions on the cases the caller may see, with the task and plan action each
+    /// became.
+    async fn decisions(&self, ctx: &Context<'_>) -> Result<Vec<ConferenceDecision>> {
+        let rows = service::decisions(&state(ctx)?.db, principal(ctx)?, self.0.id).await?;
+        Ok(rows.into_iter().map(ConferenceDecision).collect())
+    }
+}
+
+/// Someone invited to a conference: agency staff (a user) or a member of the seven.
+pub struct ConferenceParticipant(pub participant::Model);
+
+#[Object]
+impl ConferenceParticipant {
+    /// Global id, for recording attendance.
+    async fn id(&self) -> ID {
+        ids::encode("ConferenceParticipant", self.0.id)
+    }
+    async fn user(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let Some(id) = self.0.user_id else {
+            return Ok(None);
+        };
+        Ok(one(&loaders(ctx)?.users, id).await?.map(User))
+    }
+    async fn member(&self, ctx: &Context<'_>) -> Result<Option<MahallaMember>> {
+        let Some(id) = self.0.member_id else {
+            return Ok(None);
+        };
+        Ok(one(&mahalla_loaders(ctx)?.members, id).await?.map(MahallaMember))
+    }
+    /// Absent until the conference is recorded.
+    async fn attended(&self) -> Option<bool> {
+        self.0.attended
+    }
+}
+
+/// An entry of a conference's minutes.
+pub struct ConferenceMinute(pub minute::Model);
+
+#[Object]
+impl ConferenceMinute {
+    /// The case it is about (absent for the meeting as a whole).
+    async fn case(&self, ctx: &Context<'_>) -> Result<Option<Case>> {
+        match self.0.case_id {
+            Some(id) => case_of(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+    /// Who may read it, as for case notes.
+    async fn visibility(&self) -> NoteVisibility {
+        self.0.visibility
+    }
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    async fn written_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        Ok(one(&loaders(ctx)?.users, self.0.written_by).await?.map(User))
+    }
+    async fn written_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A decision of a conference on one case.
+pub struct ConferenceDecision(pub decision::Model);
+
+#[Object]
+impl ConferenceDecision {
+    async fn case(&self, ctx: &Context<'_>) -> Result<Option<Case>> {
+        case_of(ctx, self.0.case_id).await
+    }
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    /// The task it gave a member of the seven (if the caller may see it).
+    async fn task(&self, ctx: &Context<'_>) -> Result<Option<MahallaTask>> {
+        match self.0.task_id {
+            Some(id) => super::tasks::fetch_task(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+    /// The plan action it added (if the caller may see it).
+    async fn plan_action(&self, ctx: &Context<'_>) -> Result<Option<PlanAction>> {
+        match self.0.plan_action_id {
+            Some(id) => fetch_action(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+}
+
+/// Fetch a conference for `node(id)`.
+pub async fn fetch_conference(ctx: &Context<'_>, id: i64) -> Result<Option<CaseConference>> {
+    let p = principal(ctx)?;
+    match service::get(&state(ctx)?.db, p, id).await {
+        Ok(row) => Ok(Some(CaseConference(row))),
+        Err(crate::error::ApiError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Default)]
+pub struct ConferenceQuery;
+
+#[Object]
+impl ConferenceQuery {
+    /// Conferences of a mahalla, or of every mahalla the caller works in, newest first.
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity")]
+    async fn case_conferences(
+        &self,
+        ctx: &Context<'_>,
+        mahalla_id: Option<ID>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<CaseConference>> {
+        let p = principal(ctx)?;
+        let mahalla = ids::decode_opt(mahalla_id.as_ref(), "Mahalla", "mahallaId")?;
+        let page = page(ctx, first, after)?;
+        let rows = service::list(&state(ctx)?.db, p, mahalla, page).await?;
+        Ok(rows.into_connection(|m| m.id, CaseConference))
+    }
+}
+
+#[derive(InputObject)]
+pub struct ScheduleCaseConferenceInput {
+    pub mahalla_id: ID,
+    /// One to ten open cases of the mahalla that the caller supervises.
+    pub case_ids: Vec<ID>,
+    pub title: String,
+    pub scheduled_at: DateTime<Utc>,
+    pub place: Option<String>,
+    pub agenda: String,
+    /// Agency staff to invite; each must be able to see every case on the agenda.
+    #[graphql(default)]
+    pub invited_user_ids: Vec<ID>,
+    /// Members of the seven to invite.
+    #[graphql(default)]
+    pub invited_member_ids: Vec<ID>,
+    /// Invite every member holding a seat today (default false).
+    #[graphql(default)]
+    pub invite_seven: bool,
+}
+
+/// An entry of the minutes.
+#[derive(InputObject)]
+pub struct ConferenceMinuteInput {
+    /// The case it is about; absent for the meeting as a whole.
+    pub case_id: Option<ID>,
+    /// At most the recorder's own level.
+    pub visibility: NoteVisibility,
+    pub body: String,
+}
+
+/// The task a decision gives a member of the seven.
+#[derive(InputObject)]
+pub struct DecisionTaskInput {
+    pub member_id: ID,
+    pub title: String,
+    pub due_on: NaiveDate,
+}
+
+/// The plan action a decision adds under a goal of the case's plan.
+#[derive(InputObject)]
+pub struct DecisionPlanActionInput {
+    pub goal_id: ID,
+    pub owner_organisation_id: ID,
+    pub due_date: Option<NaiveDate>,
+}
+
+/// A decision on one case: a task, a plan action, or both.
+#[derive(InputObject)]
+pub struct ConferenceDecisionInput {
+    pub case_id: ID,
+    pub body: String,
+    pub task: Option<DecisionTaskInput>,
+    pub plan_action: Option<DecisionPlanActionInput>,
+}
+
+/// What happened at a conference: recorded at once, or not at all.
+#[derive(InputObject)]
+pub struct RecordCaseConferenceInput {
+    pub id: ID,
+    /// Participants who attended; the others did not.
+    pub attended_participant_ids: Vec<ID>,
+    #[graphql(default)]
+    pub minutes: Vec<ConferenceMinuteInput>,
+    #[graphql(default)]
+    pub decisions: Vec<ConferenceDecisionInput>,
+}
+
+#[derive(InputObject)]
+pub struct CancelCaseConferenceInput {
+    pub id: ID,
+    pub reason: String,
+}
+
+#[derive(Default)]
+pub struct ConferenceMutation;
+
+#[Object]
+impl ConferenceMutation {
+    /// Convene a conference on cases of one mahalla (an officer or inspector who
+    /// supervises every case on the agenda).
+    async fn schedule_case_conference(
+        &self,
+        ctx: &Context<'_>,
+        input: ScheduleCaseConferenceInput,
+    ) -> Result<CaseConference> {
+        let p = principal(ctx)?;
+        let new = NewConference {
+            mahalla_id: ids::decode_as(&input.mahalla_id, "Mahalla", "input.mahallaId")?,
+            case_ids: ids::decode_list(&input.case_ids, "Case", "input.caseIds")?,
+            title: input.title,
+            scheduled_at: input.scheduled_at,
+            place: input.place,
+            agenda: input.agenda,
+            user_ids: ids::decode_list(&input.invited_user_ids, "User", "input.invitedUserIds")?,
+            member_ids: ids::decode_list(
+                &input.invited_member_ids,
+                "MahallaMember",
+                "input.invitedMemberIds",
+            )?,
+            invite_seven: input.invite_seven,
+        };
+        Ok(CaseConference(service::schedule(&state(ctx)?.db, p, new).await?))
+    }
+
+    /// Record attendance, minutes and decisions: each decision becomes an owned task
+    /// and/or plan action, all in one transaction.
+    async fn record_case_conference(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordCaseConferenceInput,
+    ) -> Result<CaseConference> {
+        let p = principal(ctx)?;
+        let id = ids::decode_as(&input.id, "CaseConference", "input.id")?;
+        let attended = ids::decode_list(
+            &input.attended_participant_ids,
+            "ConferenceParticipant",
+            "input.attendedParticipantIds",
+        )?;
+        let mut minutes = Vec::with_capacity(input.minutes.len());
+        for (i, m) in input.minutes.into_iter().enumerate() {
+            minutes.push(NewMinute {
+                case_id: ids::decode_opt(m.case_id.as_ref(), "Case", &format!("input.minutes.{i}.caseId"))?,
+                visibility: m.visibility,
+                body: m.body,
+            });
+        }
+        let mut decisions = Vec::with_capacity(input.decisions.len());
+        for (i, d) in input.decisions.into_iter().enumerate() {
+            let f = format!("input.decisions.{i}");
+            let task = match d.task {
+                Some(t) => Some(DecisionTask {
+                    member_id: ids::decode_as(&t.member_id, "MahallaMember", &format!("{f}.task.memberId"))?,
+                    title: t.title,
+                    due_on: t.due_on,
+                }),
+                None => None,
+            };
+            let plan_action = match d.plan_action {
+                Some(a) => Some(DecisionAction {
+                    goal_id: ids::decode_as(&a.goal_id, "PlanGoal", &format!("{f}.planAction.goalId"))?,
+                    owner_organisation_id: ids::decode_as(
+                        &a.owner_organisation_id,
+                        "Organisation",
+                        &format!("{f}.planAction.ownerOrganisationId"),
+                    )?,
+                    due_date: a.due_date,
+                }),
+                None => None,
+            };
+            decisions.push(NewDecision {
+                case_id: ids::decode_as(&d.case_id, "Case", &format!("{f}.caseId"))?,
+                body: d.body,
+                task,
+                plan_action,
+            });
+        }
+        let out = Outcome {
+            attended,
+            minutes,
+            decisions,
+        };
+        Ok(CaseConference(
+            service::record(&state(ctx)?.db, p, id, out).await?,
+        ))
+    }
+
+    /// Call a scheduled conference off.
+    async fn cancel_case_conference(
+        &self,
+        ctx: &Context<'_>,
+        input: CancelCaseConferenceInput,
+    ) -> Result<CaseConference> {
+        let p = principal(ctx)?;
+        let id = ids::decode_as(&input.id, "CaseConference", "input.id")?;
+        Ok(CaseConference(
+            service::cancel(&state(ctx)?.db, p, id, &input.reason).await?,
+        ))
+    }
+}
