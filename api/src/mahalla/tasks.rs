@@ -117,6 +117,7 @@ async fn get_for_change<C: ConnectionTrait>(
     db: &C,
     p: &Principal,
     id: i64,
+    to: TaskStatus,
 ) -> ApiResult<(task::Model, member::Model)> {
     let row = task::Entity::find_by_id(id)
         .one(db)
@@ -127,14 +128,14 @@ async fn get_for_change<C: ConnectionTrait>(
         .await?
         .ok_or(ApiError::NotFound("MahallaTask"))?;
     let mine = m.user_id == Some(p.user_id);
-    let supervises = matches!(get_for(db, p, row.case_id, CaseAccess::Supervise).await, Ok(_));
+    let supervises = get_for(db, p, row.case_id, CaseAccess::Supervise).await.is_ok();
     if !mine && !supervises {
         return Err(ApiError::NotFound("MahallaTask"));
     }
     if row.status != TaskStatus::Open {
         return Err(ApiError::InvalidTransition {
             from: crate::graphql::enum_name(row.status),
-            to: "DONE or CANCELLED".into(),
+            to: crate::graphql::enum_name(to),
         });
     }
     Ok((row, m))
@@ -149,7 +150,7 @@ pub async fn complete(
 ) -> ApiResult<task::Model> {
     let outcome = validate::required("input.outcome", outcome, validate::LONG_TEXT)?;
     let txn = write_txn(db).await?;
-    let (row, m) = get_for_change(&txn, p, id).await?;
+    let (row, m) = get_for_change(&txn, p, id, TaskStatus::Done).await?;
     if m.user_id != Some(p.user_id) {
         return Err(ApiError::Forbidden(
             "only the member the task is given to records it as done".into(),
@@ -181,7 +182,7 @@ pub async fn complete(
 pub async fn cancel(db: &DatabaseConnection, p: &Principal, id: i64, reason: &str) -> ApiResult<task::Model> {
     let reason = validate::required("input.reason", reason, validate::SHORT_TEXT)?;
     let txn = write_txn(db).await?;
-    let (row, _) = get_for_change(&txn, p, id).await?;
+    let (row, _) = get_for_change(&txn, p, id, TaskStatus::Cancelled).await?;
     get_for(&txn, p, row.case_id, CaseAccess::Supervise)
         .await
         .map_err(|_| ApiError::Forbidden("only the case's officer or inspector cancels a task".into()))?;
