@@ -335,6 +335,25 @@ async fn the_demo_seed_loads_and_each_role_sees_its_share() {
         let token = app.login(user, password).await;
         assert_eq!(listed_cases(&app, &token).await, cases, "{user}");
     }
+    // Registon's seven sit, and its programme is planned.
+    let chair = app.login("rais.registon", password).await;
+    let r = app
+        .gql(
+            Some(&chair),
+            "{ preventionProgrammes { edges { node { mahalla { id } progress { total { planned } } } } } }",
+            json!({}),
+        )
+        .await;
+    let programme = &r.ok()["preventionProgrammes"]["edges"][0]["node"];
+    assert_eq!(programme["progress"]["total"]["planned"], 3);
+    let r = app
+        .gql(
+            Some(&chair),
+            "query($m: ID!) { mahallaMembers(mahallaId: $m) { totalCount } }",
+            json!({"m": programme["mahalla"]["id"]}),
+        )
+        .await;
+    assert_eq!(r.ok()["mahallaMembers"]["totalCount"], 7);
     let again = hamkor_api::seed::demo::load(&app.state)
         .await
         .expect("second load");

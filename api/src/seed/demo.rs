@@ -633,6 +633,18 @@ pub async fn load(st: &AppState) -> anyhow::Result<DemoOutcome> {
     .await
     .map_err(err)?;
 
+    // Registon's seven (the chair and the inspector with their logins) and its
+    // prevention programme for the year, so that tasks and conferences can be tried.
+    seat_the_seven(
+        db,
+        &admin,
+        mahallas[0].id,
+        chair.user_id,
+        inspector.user_id,
+        today,
+    )
+    .await?;
+
     // Every compiled-in module, switched on for the demo's agencies and partners, so
     // that each can be tried at once (an organisation admin switches it off again).
     let compiled: Vec<&'static str> = st.modules.all().map(|m| m.id()).collect();
@@ -689,4 +701,83 @@ pub async fn load(st: &AppState) -> anyhow::Result<DemoOutcome> {
             organisation: "platform",
         },
     ]))
+}
+
+async fn seat_the_seven(
+    db: &sea_orm::DatabaseConnection,
+    admin: &Principal,
+    mahalla_id: i64,
+    chair: i64,
+    inspector: i64,
+    today: NaiveDate,
+) -> anyhow::Result<()> {
+    use crate::mahalla::entity::{ActivityKind, SubRole};
+    use crate::mahalla::{programme, roster};
+    let starts_on = today - Duration::days(400);
+    let seats = [
+        (SubRole::Chair, "Habiba Tursunova", Some(chair)),
+        (SubRole::PreventionInspector, "Jamshid Karimov", Some(inspector)),
+        (SubRole::WomensActivist, "Zulfiya Rasulova", None),
+        (SubRole::YouthLeader, "Otabek Mirzayev", None),
+        (SubRole::ReligiousAffairs, "Abdulla Qosimov", None),
+        (SubRole::EldersCouncil, "Ismoil Xoliqov", None),
+        (SubRole::EducationRep, "Feruza Olimova", None),
+    ];
+    let mut youth = None;
+    for (sub_role, name, user_id) in seats {
+        let m = roster::appoint(
+            db,
+            admin,
+            roster::NewMember {
+                mahalla_id,
+                sub_role,
+                full_name: name.to_owned(),
+                phone: None,
+                user_id,
+                starts_on,
+                replace_current: false,
+            },
+        )
+        .await
+        .map_err(err)?;
+        if sub_role == SubRole::YouthLeader {
+            youth = Some(m.id);
+        }
+    }
+    let prog = programme::create(
+        db,
+        admin,
+        programme::NewProgramme {
+            mahalla_id,
+            title: "Registon MFY huquqbuzarliklar profilaktikasi dasturi".to_owned(),
+            period_start: today - Duration::days(30),
+            period_end: today + Duration::days(335),
+            objectives: "Takroriy huquqbuzarliklarning oldini olish; bandlik va oilaviy qo'llab-quvvatlash"
+                .to_owned(),
+        },
+    )
+    .await
+    .map_err(err)?;
+    for (kind, title, offset) in [
+        (ActivityKind::LegalEducation, "Huquqiy targ'ibot suhbati", 14),
+        (ActivityKind::SportsYouth, "Yoshlar mini-futbol turniri", 30),
+        (ActivityKind::JobFair, "Mahalla bandlik yarmarkasi", 60),
+    ] {
+        programme::add_activity(
+            db,
+            admin,
+            programme::NewActivity {
+                programme_id: prog.id,
+                kind,
+                title: title.to_owned(),
+                planned_on: today + Duration::days(offset),
+                place: Some("Registon MFY binosi".to_owned()),
+                responsible_member_id: youth,
+                case_ids: Vec::new(),
+            },
+        )
+        .await
+        .map_err(err)?;
+    }
+    Ok(())
 }
