@@ -2,11 +2,13 @@
 //! visits, community events, legal-education talks, job fairs, sports and youth work)
 //! with dates, place, the responsible member, the cases involved and the result.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, Statement,
+    QueryFilter, QuerySelect,
 };
 use serde_json::json;
 
@@ -380,66 +382,110 @@ pub struct Progress {
     pub participants: i64,
 }
 
-/// Progress of a programme on `today`, counted in the database.
-pub async fn progress(db: &DatabaseConnection, programme_id: i64, today: NaiveDate) -> ApiResult<Progress> {
-    let backend = db.get_database_backend();
-    let sql = "SELECT kind, \
-               SUM(CASE WHEN status = 'PLANNED' THEN 1 ELSE 0 END), \
-               SUM(CASE WHEN status = 'DONE' THEN 1 ELSE 0 END), \
-               SUM(CASE WHEN status = 'CANCELLED' THEN 1 ELSE 0 END), \
-               SUM(CASE WHEN status = 'PLANNED' AND planned_on < $1 THEN 1 ELSE 0 END), \
-               SUM(CASE WHEN status = 'DONE' THEN COALESCE(participants, 0) ELSE 0 END) \
-               FROM programme_activities WHERE programme_id = $2 GROUP BY kind ORDER BY kind";
-    let sql = placeholders(backend, sql);
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [today.into(), programme_id.into()],
-        ))
+/// Progress of programmes on `today`, counted in the database: three grouped queries
+/// for any number of programmes (the programme loader batches a page of them).
+pub async fn progress_of<C: ConnectionTrait>(
+    db: &C,
+    programme_ids: &[i64],
+    today: NaiveDate,
+) -> Result<HashMap<i64, Progress>, sea_orm::DbErr> {
+    use activity::Column as A;
+    let ids = programme_ids.iter().copied();
+    let counts: Vec<(i64, ActivityKind, ActivityStatus, i64, Option<i64>)> = activity::Entity::find()
+        .select_only()
+        .column(A::ProgrammeId)
+        .column(A::Kind)
+        .column(A::Status)
+        .column_as(Expr::col(A::Id).count(), "n")
+        .column_as(Expr::col(A::Participants).sum(), "people")
+        .filter(A::ProgrammeId.is_in(ids.clone()))
+        .group_by(A::ProgrammeId)
+        .group_by(A::Kind)
+        .group_by(A::Status)
+        .into_tuple()
+        .all(db)
         .await?;
-    let mut out = Progress::default();
-    for r in rows {
-        let kind: String = r.try_get_by_index(0)?;
-        let n = |i: usize| -> ApiResult<i64> { Ok(r.try_get_by_index::<Option<i64>>(i)?.unwrap_or(0)) };
-        let k = KindProgress {
-            kind: <ActivityKind as sea_orm::ActiveEnum>::try_from_value(&kind).ok(),
-            planned: n(1)?,
-            done: n(2)?,
-            cancelled: n(3)?,
-            overdue: n(4)?,
-        };
-        out.total.planned += k.planned;
-        out.total.done += k.done;
-        out.total.cancelled += k.cancelled;
-        out.total.overdue += k.overdue;
-        out.participants += n(5)?;
-        out.by_kind.push(k);
-    }
-    let reached = Query::select()
-        .expr(Expr::cust("COUNT(DISTINCT pac.case_id)"))
-        .from_as(activity_case::Entity, Alias::new("pac"))
-        .inner_join(
-            activity::Entity,
-            Expr::col((activity::Entity, activity::Column::Id))
-                .equals((Alias::new("pac"), activity_case::Column::ActivityId)),
+    let overdue: Vec<(i64, ActivityKind, i64)> = activity::Entity::find()
+        .select_only()
+        .column(A::ProgrammeId)
+        .column(A::Kind)
+        .column_as(Expr::col(A::Id).count(), "n")
+        .filter(A::ProgrammeId.is_in(ids.clone()))
+        .filter(A::Status.eq(ActivityStatus::Planned))
+        .filter(A::PlannedOn.lt(today))
+        .group_by(A::ProgrammeId)
+        .group_by(A::Kind)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let reached: Vec<(i64, i64)> = activity_case::Entity::find()
+        .select_only()
+        .column_as(Expr::col((activity::Entity, A::ProgrammeId)), "programme_id")
+        .column_as(
+            Expr::col((activity_case::Entity, activity_case::Column::CaseId)).count_distinct(),
+            "n",
         )
-        .and_where(Expr::col((activity::Entity, activity::Column::ProgrammeId)).eq(programme_id))
-        .and_where(Expr::col((activity::Entity, activity::Column::Status)).eq("DONE"))
-        .to_owned();
-    let row = db.query_one(&reached).await?;
-    out.cases_reached = match row {
-        Some(r) => r.try_get_by_index::<i64>(0)?,
-        None => 0,
-    };
-    Ok(out)
-}
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            activity_case::Entity::belongs_to(activity::Entity)
+                .from(activity_case::Column::ActivityId)
+                .to(A::Id)
+                .into(),
+        )
+        .filter(Expr::col((activity::Entity, A::ProgrammeId)).is_in(ids))
+        .filter(Expr::col((activity::Entity, A::Status)).eq(ActivityStatus::Done))
+        .group_by(Expr::col((activity::Entity, A::ProgrammeId)))
+        .into_tuple()
+        .all(db)
+        .await?;
 
-/// `$n` placeholders for PostgreSQL; SQLite's `?` are positional (the statement above
-/// uses each once, in order).
-fn placeholders(backend: sea_orm::DatabaseBackend, sql: &str) -> String {
-    match backend {
-        sea_orm::DatabaseBackend::Postgres => sql.to_owned(),
-        _ => sql.replace("$1", "?").replace("$2", "?"),
+    let mut out: HashMap<i64, Progress> = programme_ids
+        .iter()
+        .map(|id| (*id, Progress::default()))
+        .collect();
+    let kind_of = |p: &mut Progress, kind: ActivityKind| -> usize {
+        match p.by_kind.iter().position(|k| k.kind == Some(kind)) {
+            Some(i) => i,
+            None => {
+                p.by_kind.push(KindProgress {
+                    kind: Some(kind),
+                    ..Default::default()
+                });
+                p.by_kind.len() - 1
+            }
+        }
+    };
+    for (programme, kind, status, n, people) in counts {
+        let p = out.entry(programme).or_default();
+        let i = kind_of(p, kind);
+        let (k, t) = (&mut p.by_kind[i], &mut p.total);
+        match status {
+            ActivityStatus::Planned => {
+                k.planned += n;
+                t.planned += n;
+            }
+            ActivityStatus::Done => {
+                k.done += n;
+                t.done += n;
+                p.participants += people.unwrap_or(0);
+            }
+            ActivityStatus::Cancelled => {
+                k.cancelled += n;
+                t.cancelled += n;
+            }
+        }
     }
+    for (programme, kind, n) in overdue {
+        let p = out.entry(programme).or_default();
+        let i = kind_of(p, kind);
+        p.by_kind[i].overdue += n;
+        p.total.overdue += n;
+    }
+    for (programme, n) in reached {
+        out.entry(programme).or_default().cases_reached = n;
+    }
+    for p in out.values_mut() {
+        p.by_kind.sort_by_key(|k| k.kind.map(|kind| kind as u8));
+    }
+    Ok(out)
 }

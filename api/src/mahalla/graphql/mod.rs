@@ -5,9 +5,12 @@ mod programme;
 mod roster;
 mod tasks;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, MergedObject};
+use sea_orm::{DatabaseConnection, DbErr};
 
 use super::entity::{self, activity_case, conference_case, member, participant, task};
 use crate::error::ApiResult;
@@ -48,6 +51,24 @@ pub struct MahallaLoaders {
     pub cases_by_conference: ByParent<conference_case::Entity>,
     pub participants_by_conference: ByParent<participant::Entity>,
     pub cases_by_activity: ByParent<activity_case::Entity>,
+    /// Programme progress, counted for a page of programmes at once.
+    pub progress: DataLoader<ProgressLoader, HashMapCache>,
+}
+
+/// Counts the progress of programmes in grouped queries.
+pub struct ProgressLoader {
+    db: DatabaseConnection,
+}
+
+impl Loader<i64> for ProgressLoader {
+    type Value = super::programme::Progress;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        super::programme::progress_of(&self.db, keys, crate::db::now().date_naive())
+            .await
+            .map_err(Arc::new)
+    }
 }
 
 impl MahallaLoaders {
@@ -74,6 +95,11 @@ impl MahallaLoaders {
                 activity_case::Column::ActivityId,
                 activity_case::Column::CaseId,
                 |m: &activity_case::Model| m.activity_id,
+            ),
+            progress: DataLoader::with_cache(
+                ProgressLoader { db: db.clone() },
+                tokio::spawn,
+                HashMapCache::default(),
             ),
         }
     }

@@ -5,7 +5,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{mahalla_loaders, visible_cases};
 use crate::case::graphql::Case;
-use crate::db::now;
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
 use crate::loaders::{children, one};
@@ -51,7 +50,12 @@ impl PreventionProgramme {
     }
     /// The programme at a glance, counted today.
     async fn progress(&self, ctx: &Context<'_>) -> Result<ProgrammeProgress> {
-        let p = service::progress(&state(ctx)?.db, self.0.id, now().date_naive()).await?;
+        let p = mahalla_loaders(ctx)?
+            .progress
+            .load_one(self.0.id)
+            .await
+            .map_err(crate::loaders::loader_error)?
+            .unwrap_or_default();
         Ok(ProgrammeProgress::from(p))
     }
     /// Activities in the order they were planned.
