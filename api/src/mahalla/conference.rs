@@ -639,26 +639,6 @@ pub async fn minutes(
     Ok(visible)
 }
 
-/// Decisions on the cases the caller may see.
-pub async fn decisions(
-    db: &DatabaseConnection,
-    p: &Principal,
-    conference_id: i64,
-) -> ApiResult<Vec<decision::Model>> {
-    let cases = cases_of(db, conference_id).await?;
-    let visible: Vec<i64> = cases
-        .iter()
-        .filter(|c| case_access(p, c).is_some())
-        .map(|c| c.id)
-        .collect();
-    Ok(decision::Entity::find()
-        .filter(decision::Column::ConferenceId.eq(conference_id))
-        .filter(decision::Column::CaseId.is_in(visible))
-        .order_by_asc(decision::Column::Id)
-        .all(db)
-        .await?)
-}
-
 /// The participants of a conference.
 pub async fn participants<C: ConnectionTrait>(
     db: &C,

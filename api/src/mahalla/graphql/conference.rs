@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::roster::MahallaMember;
 use super::tasks::MahallaTask;
 use super::{mahalla_loaders, visible_cases};
+use crate::access::case_access;
 use crate::case::graphql::{Case, case_of};
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
@@ -76,8 +77,18 @@ impl CaseConference {
     /// Decisions on the cases the caller may see, with the task and plan action each
     /// became.
     async fn decisions(&self, ctx: &Context<'_>) -> Result<Vec<ConferenceDecision>> {
-        let rows = service::decisions(&state(ctx)?.db, principal(ctx)?, self.0.id).await?;
-        Ok(rows.into_iter().map(ConferenceDecision).collect())
+        let p = principal(ctx)?;
+        let rows = children(&mahalla_loaders(ctx)?.decisions_by_conference, self.0.id).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let visible = one(&loaders(ctx)?.cases, row.case_id)
+                .await?
+                .is_some_and(|c| case_access(p, &c).is_some());
+            if visible {
+                out.push(ConferenceDecision(row));
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -12,7 +12,7 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, MergedObject};
 use sea_orm::{DatabaseConnection, DbErr};
 
-use super::entity::{self, activity_case, conference_case, member, participant, task};
+use super::entity::{self, activity_case, conference_case, decision, member, participant, task};
 use crate::error::ApiResult;
 use crate::graphql::context::loaders;
 use crate::loaders::{ById, ByParent, by_id, by_parent};
@@ -51,6 +51,7 @@ pub struct MahallaLoaders {
     pub cases_by_conference: ByParent<conference_case::Entity>,
     pub participants_by_conference: ByParent<participant::Entity>,
     pub cases_by_activity: ByParent<activity_case::Entity>,
+    pub decisions_by_conference: ByParent<decision::Entity>,
     /// Programme progress, counted for a page of programmes at once.
     pub progress: DataLoader<ProgressLoader, HashMapCache>,
 }
@@ -95,6 +96,12 @@ impl MahallaLoaders {
                 activity_case::Column::ActivityId,
                 activity_case::Column::CaseId,
                 |m: &activity_case::Model| m.activity_id,
+            ),
+            decisions_by_conference: by_parent(
+                db,
+                decision::Column::ConferenceId,
+                decision::Column::Id,
+                |m: &decision::Model| m.conference_id,
             ),
             progress: DataLoader::with_cache(
                 ProgressLoader { db: db.clone() },
