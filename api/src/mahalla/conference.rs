@@ -638,15 +638,3 @@ pub async fn minutes(
     .await?;
     Ok(visible)
 }
-
-/// The participants of a conference.
-pub async fn participants<C: ConnectionTrait>(
-    db: &C,
-    conference_id: i64,
-) -> ApiResult<Vec<participant::Model>> {
-    Ok(participant::Entity::find()
-        .filter(participant::Column::ConferenceId.eq(conference_id))
-        .order_by_asc(participant::Column::Id)
-        .all(db)
-        .await?)
-}
