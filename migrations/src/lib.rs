@@ -18,6 +18,7 @@ mod m20261125_000007_create_audit_and_events;
 mod m20261126_000008_create_modules;
 mod m20261126_000009_create_consents_and_referrals;
 mod m20261127_000010_referral_plan_goal;
+mod m20261128_000012_create_risk_and_alerts;
 
 /// The core's migrations, in order.
 pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -32,6 +33,7 @@ pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261126_000008_create_modules::Migration),
         Box::new(m20261126_000009_create_consents_and_referrals::Migration),
         Box::new(m20261127_000010_referral_plan_goal::Migration),
+        Box::new(m20261128_000012_create_risk_and_alerts::Migration),
     ]
 }
 
