@@ -20,7 +20,7 @@ pub struct Application {
 
 impl Application {
     /// Bind the configured address (port 0 picks a free port, as tests do) and start the
-    /// outbox readers (subscriptions' event feed, modules' event hooks).
+    /// outbox readers (subscriptions' event feed, modules' event hooks, early-warning rules).
     pub async fn build<E: Executor>(state: AppState, executor: E) -> anyhow::Result<Self> {
         let listen = state.settings.listen;
         let listener = TcpListener::bind(listen)
@@ -34,6 +34,11 @@ impl Application {
             interval,
         ));
         tokio::spawn(crate::module::hooks::run(
+            state.db.clone(),
+            state.modules.clone(),
+            interval,
+        ));
+        tokio::spawn(crate::alert::engine::run(
             state.db.clone(),
             state.modules.clone(),
             interval,
