@@ -98,14 +98,17 @@ pub struct EventRule {
     pub evaluate: for<'a> fn(&'a RuleInput<'a>) -> BoxFuture<'a, Fired>,
 }
 
+/// What a sweep rule returns: the alerts to raise, each with its case.
+pub type Swept = Result<Vec<(i64, Firing)>, DbErr>;
+
+/// The finder of a sweep rule: candidates as of a given time.
+pub type SweepFn = for<'a> fn(&'a DatabaseTransaction, DateTime<Utc>) -> BoxFuture<'a, Swept>;
+
 /// A time-based rule, evaluated by the periodic sweep: it returns `(case id, firing)`.
 pub struct SweepRule {
     pub id: &'static str,
     pub description: &'static str,
-    pub find: for<'a> fn(
-        &'a DatabaseTransaction,
-        DateTime<Utc>,
-    ) -> BoxFuture<'a, Result<Vec<(i64, Firing)>, DbErr>>,
+    pub find: SweepFn,
 }
 
 /// Every event rule. Several rules may listen to one event type.
@@ -384,10 +387,7 @@ async fn offered_kind<C: ConnectionTrait>(
 /// Most candidates one sweep rule looks at per sweep (the rest wait for the next one).
 const SWEEP_BATCH: u64 = 500;
 
-fn reassessment_overdue(
-    db: &DatabaseTransaction,
-    now: DateTime<Utc>,
-) -> BoxFuture<'_, Result<Vec<(i64, Firing)>, DbErr>> {
+fn reassessment_overdue(db: &DatabaseTransaction, now: DateTime<Utc>) -> BoxFuture<'_, Swept> {
     Box::pin(async move {
         let today = now.date_naive();
         let rows = assessment::Entity::find()
@@ -428,10 +428,7 @@ fn reassessment_overdue(
     })
 }
 
-fn referral_sla(
-    db: &DatabaseTransaction,
-    now: DateTime<Utc>,
-) -> BoxFuture<'_, Result<Vec<(i64, Firing)>, DbErr>> {
+fn referral_sla(db: &DatabaseTransaction, now: DateTime<Utc>) -> BoxFuture<'_, Swept> {
     Box::pin(async move {
         let rows = referral::Entity::find()
             .filter(referral::Column::Status.eq(ReferralStatus::Sent))

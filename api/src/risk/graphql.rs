@@ -241,7 +241,7 @@ pub async fn fetch_assessment(ctx: &Context<'_>, id: i64) -> Result<Option<RiskA
     let Some(c) = one(&loaders(ctx)?.cases, row.case_id).await? else {
         return Ok(None);
     };
-    if !case_access(p, &c).is_some_and(|a| a >= CaseAccess::Supervise) {
+    if case_access(p, &c).is_none_or(|a| a < CaseAccess::Supervise) {
         return Ok(None);
     }
     service::audit_read(&state(ctx)?.db, p, c.id, &[row.id]).await?;

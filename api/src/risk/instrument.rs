@@ -263,15 +263,10 @@ mod tests {
 
     #[test]
     fn higher_levels_are_reassessed_sooner() {
-        let on = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-        assert_eq!(
-            reassessment_due(on, RiskLevel::VeryHigh),
-            NaiveDate::from_ymd_opt(2026, 1, 31).unwrap()
-        );
-        assert_eq!(
-            reassessment_due(on, RiskLevel::Low),
-            NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()
-        );
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).expect("a valid date");
+        let on = day(1, 1);
+        assert_eq!(reassessment_due(on, RiskLevel::VeryHigh), day(1, 31));
+        assert_eq!(reassessment_due(on, RiskLevel::Low), day(6, 30));
     }
 
     #[test]
