@@ -161,3 +161,32 @@ async fn the_csv_export_needs_a_token() {
     assert_eq!(status, 401);
     assert!(body.contains("UNAUTHENTICATED"));
 }
+
+#[tokio::test]
+async fn acknowledged_alerts_give_a_mean_time_to_acknowledge() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    miss(&app, &w.officer, &w.case, 12).await;
+    miss(&app, &w.officer, &w.case, 2).await;
+    evaluate(&app).await;
+    let r = app
+        .gql(
+            Some(&w.officer),
+            "{ alerts { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let id = r.ok()["alerts"]["edges"][0]["node"]["id"].clone();
+    app.gql(
+        Some(&w.officer),
+        "mutation($id: ID!) { acknowledgeAlert(id: $id) { status } }",
+        json!({"id": id}),
+    )
+    .await
+    .ok();
+    let a = analytics(&app, &w.officer, "DISTRICT").await;
+    let row = &a["rows"][0];
+    assert_eq!(row["alertsAcknowledged"], 1);
+    let minutes = row["meanMinutesToAcknowledge"].as_f64().expect("a mean");
+    assert!((0.0..5.0).contains(&minutes), "{minutes}");
+}
