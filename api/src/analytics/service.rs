@@ -176,8 +176,8 @@ pub async fn dashboard(db: &DatabaseConnection, p: &Principal, d: &Dashboard) ->
     }
 
     // Cases as they stand.
-    let mut q = grouped(d, scope(p, d));
-    q.from(case::Entity);
+    let mut q1 = grouped(d, scope(p, d));
+    q1.from(case::Entity);
     for (alias, value) in [
         ("pending", "PENDING"),
         ("active", "ACTIVE"),
@@ -185,7 +185,7 @@ pub async fn dashboard(db: &DatabaseConnection, p: &Principal, d: &Dashboard) ->
         ("completed", "COMPLETED"),
         ("revoked", "REVOKED"),
     ] {
-        q.expr_as(count_where("cases", "status", value), Alias::new(alias));
+        q1.expr_as(count_where("cases", "status", value), Alias::new(alias));
     }
     for (alias, value) in [
         ("low", "LOW"),
@@ -193,39 +193,26 @@ pub async fn dashboard(db: &DatabaseConnection, p: &Principal, d: &Dashboard) ->
         ("high", "HIGH"),
         ("very_high", "VERY_HIGH"),
     ] {
-        q.expr_as(
+        q1.expr_as(
             Expr::cust(format!(
                 "SUM(CASE WHEN cases.status = 'ACTIVE' AND cases.risk_level = '{value}' THEN 1 ELSE 0 END)"
             )),
             Alias::new(alias),
         );
     }
-    q.expr_as(
+    q1.expr_as(
         Expr::cust("SUM(CASE WHEN cases.status = 'ACTIVE' AND cases.risk_level IS NULL THEN 1 ELSE 0 END)"),
         Alias::new("unassessed"),
     );
-    for r in rows(db, &q).await? {
-        let f = entry(&mut out, int(&r, "unit")?);
-        f.cases_pending = int(&r, "pending")?;
-        f.cases_active = int(&r, "active")?;
-        f.cases_suspended = int(&r, "suspended")?;
-        f.cases_completed = int(&r, "completed")?;
-        f.cases_revoked = int(&r, "revoked")?;
-        f.active_low = int(&r, "low")?;
-        f.active_medium = int(&r, "medium")?;
-        f.active_high = int(&r, "high")?;
-        f.active_very_high = int(&r, "very_high")?;
-        f.active_unassessed = int(&r, "unassessed")?;
-    }
 
     // Appointments of the period, by outcome.
-    let mut q = grouped(
+    let mut q2 = grouped(
         d,
         scope(p, d)
             .add(appointment::Column::ScheduledAt.gte(start))
             .add(appointment::Column::ScheduledAt.lt(end)),
     );
-    q.from(appointment::Entity).inner_join(
+    q2.from(appointment::Entity).inner_join(
         case::Entity,
         Expr::col((case::Entity, case::Column::Id))
             .equals((appointment::Entity, appointment::Column::CaseId)),
@@ -235,23 +222,17 @@ pub async fn dashboard(db: &DatabaseConnection, p: &Principal, d: &Dashboard) ->
         ("missed", "MISSED"),
         ("excused", "EXCUSED"),
     ] {
-        q.expr_as(count_where("appointments", "outcome", value), Alias::new(alias));
-    }
-    for r in rows(db, &q).await? {
-        let f = entry(&mut out, int(&r, "unit")?);
-        f.appointments_attended = int(&r, "attended")?;
-        f.appointments_missed = int(&r, "missed")?;
-        f.appointments_excused = int(&r, "excused")?;
+        q2.expr_as(count_where("appointments", "outcome", value), Alias::new(alias));
     }
 
     // Violations of the period.
-    let mut q = grouped(
+    let mut q3 = grouped(
         d,
         scope(p, d)
             .add(violation::Column::OccurredAt.gte(start))
             .add(violation::Column::OccurredAt.lt(end)),
     );
-    q.from(violation::Entity)
+    q3.from(violation::Entity)
         .inner_join(
             case::Entity,
             Expr::col((case::Entity, case::Column::Id))
@@ -261,9 +242,6 @@ pub async fn dashboard(db: &DatabaseConnection, p: &Principal, d: &Dashboard) ->
             Expr::col((violation::Entity, violation::Column::Id)).count(),
             Alias::new("n"),
         );
-    for r in rows(db, &q).await? {
-        entry(&mut out, int(&r, "unit")?).violations = int(&r, "n")?;
-    }
 
     // Alerts raised in the period, and how fast they were acknowledged.
     let minutes = match db.get_database_backend() {
@@ -272,13 +250,13 @@ pub async fn dashboard(db: &DatabaseConnection, p: &Principal, d: &Dashboard) ->
         }
         _ => "AVG((julianday(alerts.acknowledged_at) - julianday(alerts.raised_at)) * 1440.0)",
     };
-    let mut q = grouped(
+    let mut q4 = grouped(
         d,
         scope(p, d)
             .add(alert::Column::RaisedAt.gte(start))
             .add(alert::Column::RaisedAt.lt(end)),
     );
-    q.from(alert::Entity)
+    q4.from(alert::Entity)
         .inner_join(
             case::Entity,
             Expr::col((case::Entity, case::Column::Id)).equals((alert::Entity, alert::Column::CaseId)),
@@ -292,24 +270,16 @@ pub async fn dashboard(db: &DatabaseConnection, p: &Principal, d: &Dashboard) ->
             Alias::new("acknowledged"),
         )
         .expr_as(Expr::cust(minutes), Alias::new("minutes"));
-    for r in rows(db, &q).await? {
-        let f = entry(&mut out, int(&r, "unit")?);
-        f.alerts_raised = int(&r, "raised")?;
-        f.alerts_acknowledged = int(&r, "acknowledged")?;
-        f.mean_minutes_to_acknowledge = r
-            .try_get::<Option<f64>>("", "minutes")?
-            .map(|m| (m * 10.0).round() / 10.0);
-    }
 
     // Referrals made in the period, by outcome and by module.
-    let mut q = grouped(
+    let mut q5 = grouped(
         d,
         scope(p, d)
             .add(referral::Column::CreatedAt.gte(start))
             .add(referral::Column::CreatedAt.lt(end))
             .add(referral::Column::Status.ne(crate::referral::entity::ReferralStatus::Draft)),
     );
-    q.from(referral::Entity)
+    q5.from(referral::Entity)
         .inner_join(
             case::Entity,
             Expr::col((case::Entity, case::Column::Id)).equals((referral::Entity, referral::Column::CaseId)),
@@ -323,21 +293,59 @@ pub async fn dashboard(db: &DatabaseConnection, p: &Principal, d: &Dashboard) ->
         ("declined", "DECLINED"),
         ("cancelled", "CANCELLED"),
     ] {
-        q.expr_as(count_where("referrals", "status", value), Alias::new(alias));
+        q5.expr_as(count_where("referrals", "status", value), Alias::new(alias));
     }
     for module in ["employment", "education", "psych_support"] {
-        q.expr_as(
+        q5.expr_as(
             count_where("referrals", "module_id", module),
             Alias::new(format!("{module}_made")),
         );
-        q.expr_as(
+        q5.expr_as(
             Expr::cust(format!(
                 "SUM(CASE WHEN referrals.module_id = '{module}' AND referrals.status = 'COMPLETED' THEN 1 ELSE 0 END)"
             )),
             Alias::new(format!("{module}_completed")),
         );
     }
-    for r in rows(db, &q).await? {
+    // The five counts are independent: run them side by side on the pool.
+    let (r1, r2, r3, r4, r5) = futures::try_join!(
+        rows(db, &q1),
+        rows(db, &q2),
+        rows(db, &q3),
+        rows(db, &q4),
+        rows(db, &q5)
+    )?;
+    for r in r1 {
+        let f = entry(&mut out, int(&r, "unit")?);
+        f.cases_pending = int(&r, "pending")?;
+        f.cases_active = int(&r, "active")?;
+        f.cases_suspended = int(&r, "suspended")?;
+        f.cases_completed = int(&r, "completed")?;
+        f.cases_revoked = int(&r, "revoked")?;
+        f.active_low = int(&r, "low")?;
+        f.active_medium = int(&r, "medium")?;
+        f.active_high = int(&r, "high")?;
+        f.active_very_high = int(&r, "very_high")?;
+        f.active_unassessed = int(&r, "unassessed")?;
+    }
+    for r in r2 {
+        let f = entry(&mut out, int(&r, "unit")?);
+        f.appointments_attended = int(&r, "attended")?;
+        f.appointments_missed = int(&r, "missed")?;
+        f.appointments_excused = int(&r, "excused")?;
+    }
+    for r in r3 {
+        entry(&mut out, int(&r, "unit")?).violations = int(&r, "n")?;
+    }
+    for r in r4 {
+        let f = entry(&mut out, int(&r, "unit")?);
+        f.alerts_raised = int(&r, "raised")?;
+        f.alerts_acknowledged = int(&r, "acknowledged")?;
+        f.mean_minutes_to_acknowledge = r
+            .try_get::<Option<f64>>("", "minutes")?
+            .map(|m| (m * 10.0).round() / 10.0);
+    }
+    for r in r5 {
         let f = entry(&mut out, int(&r, "unit")?);
         f.referrals_made = int(&r, "made")?;
         f.referrals_completed = int(&r, "completed")?;
