@@ -3,6 +3,7 @@
 //! member, core and module types alike.
 
 use async_graphql::{Context, ID, Interface, Object, Result};
+use hamkor_api::alert::graphql::{Alert, fetch_alert};
 use hamkor_api::audit::graphql::{AuditEvent, fetch_audit_event};
 use hamkor_api::case::graphql::{Case, CaseCondition, fetch_case, fetch_condition};
 use hamkor_api::consent::graphql::{Consent, fetch_consent};
@@ -20,6 +21,7 @@ use hamkor_api::plan::graphql::{
     PlanAction, PlanGoal, RehabilitationPlan, fetch_action, fetch_goal, fetch_plan,
 };
 use hamkor_api::referral::graphql::{Referral, fetch_referral};
+use hamkor_api::risk::graphql::{RiskAssessment, fetch_assessment};
 use hamkor_api::supervision::graphql::{
     Appointment, CaseNote, Violation, fetch_appointment, fetch_note, fetch_violation,
 };
@@ -54,6 +56,8 @@ pub enum Node {
     PreventionProgramme(PreventionProgramme),
     MahallaTask(MahallaTask),
     CaseConference(CaseConference),
+    RiskAssessment(RiskAssessment),
+    Alert(Alert),
 }
 
 /// Most ids `nodes` accepts at once.
@@ -88,6 +92,8 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         "PreventionProgramme" => fetch_programme(ctx, n).await?.map(Node::PreventionProgramme),
         "MahallaTask" => fetch_task(ctx, n).await?.map(Node::MahallaTask),
         "CaseConference" => fetch_conference(ctx, n).await?.map(Node::CaseConference),
+        "RiskAssessment" => fetch_assessment(ctx, n).await?.map(Node::RiskAssessment),
+        "Alert" => fetch_alert(ctx, n).await?.map(Node::Alert),
         _ => None,
     })
 }

@@ -23,7 +23,7 @@ pub struct Application {
 
 impl Application {
     /// Bind the configured address (port 0 picks a free port, as tests do) and start the
-    /// outbox readers (subscriptions' event feed, modules' event hooks).
+    /// outbox readers (subscriptions' event feed, modules' event hooks, early-warning rules).
     pub async fn build<E: Executor>(state: AppState, executor: E) -> anyhow::Result<Self> {
         let listen = state.settings.listen;
         let listener = TcpListener::bind(listen)
@@ -44,6 +44,11 @@ impl Application {
         tokio::spawn(crate::mahalla::tasks::run_overdue_sweep(
             state.db.clone(),
             std::time::Duration::from_secs(OVERDUE_SWEEP_SECS),
+        ));
+        tokio::spawn(crate::alert::engine::run(
+            state.db.clone(),
+            state.modules.clone(),
+            interval,
         ));
         let router = http::router(state, executor)?;
         Ok(Self {

@@ -3,6 +3,8 @@
 //! Layers go one way: `http` → `graphql` (per area) → `service` (per area) → `entity`.
 
 pub mod access;
+pub mod alert;
+pub mod analytics;
 pub mod app;
 pub mod audit;
 pub mod auth;
@@ -25,6 +27,7 @@ pub mod pagination;
 pub mod person;
 pub mod plan;
 pub mod referral;
+pub mod risk;
 pub mod seed;
 pub mod state;
 pub mod supervision;

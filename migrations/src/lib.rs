@@ -19,6 +19,7 @@ mod m20261126_000008_create_modules;
 mod m20261126_000009_create_consents_and_referrals;
 mod m20261127_000010_referral_plan_goal;
 mod m20261128_000011_create_mahalla_work;
+mod m20261128_000012_create_risk_and_alerts;
 
 /// The core's migrations, in order.
 pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -34,6 +35,7 @@ pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261126_000009_create_consents_and_referrals::Migration),
         Box::new(m20261127_000010_referral_plan_goal::Migration),
         Box::new(m20261128_000011_create_mahalla_work::Migration),
+        Box::new(m20261128_000012_create_risk_and_alerts::Migration),
     ]
 }
 

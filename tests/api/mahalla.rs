@@ -348,6 +348,25 @@ async fn an_overdue_task_raises_one_event_for_the_case() {
     let edges = r.ok()["events"]["edges"].as_array().expect("edges").clone();
     assert_eq!(edges.len(), 1, "{edges:?}");
     assert_eq!(edges[0]["node"]["aggregateId"], json!(task));
+
+    // The early-warning rules turn it into one alert for the inspector.
+    crate::alerts::evaluate(&app).await;
+    crate::alerts::evaluate(&app).await;
+    let r = app
+        .gql(
+            Some(&w.inspector),
+            "{ alerts(first: 20) { edges { node { rule actingRole } } } }",
+            json!({}),
+        )
+        .await;
+    let rules: Vec<&Value> = r.ok()["alerts"]["edges"]
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .filter(|e| e["node"]["rule"] == "mahalla_task_overdue")
+        .collect();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0]["node"]["actingRole"], "PREVENTION_INSPECTOR");
 }
 
 /// A second active case in mahalla A, with a plan and a goal; returns (case, goal).

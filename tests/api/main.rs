@@ -6,6 +6,8 @@ mod probe;
 mod world;
 
 mod access;
+mod alerts;
+mod analytics;
 mod audit;
 mod auth;
 mod cases;
@@ -19,6 +21,7 @@ mod pagination;
 mod plan;
 mod psych_support;
 mod referrals;
+mod risk;
 mod schema;
 mod supervision;
 mod territory;

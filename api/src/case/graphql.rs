@@ -7,6 +7,7 @@ use super::conditions::{self, ConditionSpec, RawCondition};
 use super::entity::{CaseKind, CaseStatus, ConditionKind, RiskLevel, case, condition, status_change};
 use super::service::{self, CaseFilter, CasePatch, NewCase, Sentence};
 use crate::access::{CaseAccess, case_access};
+use crate::alert::graphql::{Alert, list_case_alerts};
 use crate::auth::principal::Principal;
 use crate::error::ApiError;
 use crate::graphql::context::{loaders, page, principal, state};
@@ -16,6 +17,7 @@ use crate::organisation::graphql::Organisation;
 use crate::pagination::{Conn, Paged};
 use crate::person::graphql::Person;
 use crate::plan::graphql::RehabilitationPlan;
+use crate::risk::graphql::{RiskAssessment, list_assessments};
 use crate::supervision::graphql::{
     Appointment, AppointmentFilterInput, CaseNote, Violation, list_appointments, list_notes, list_violations,
 };
@@ -245,6 +247,26 @@ impl Case {
         after: Option<String>,
     ) -> Result<Conn<CaseNote>> {
         list_notes(ctx, &self.model, self.access, first, after).await
+    }
+    /// Risk assessments, newest first (not shown to mahalla members; every read is audited).
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity")]
+    async fn risk_assessments(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<RiskAssessment>> {
+        list_assessments(ctx, self.model.id, self.access, first, after).await
+    }
+    /// Early-warning alerts, newest first (not shown to mahalla members).
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity")]
+    async fn alerts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<Alert>> {
+        list_case_alerts(ctx, self.model.id, self.access, first, after).await
     }
     /// The individual rehabilitation plan, once drawn up.
     async fn rehabilitation_plan(&self, ctx: &Context<'_>) -> Result<Option<RehabilitationPlan>> {

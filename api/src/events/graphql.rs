@@ -67,6 +67,8 @@ impl DomainEvent {
 }
 
 const REFERRAL: &str = "Referral";
+/// Aggregates whose case events only the supervising agencies see.
+const SUPERVISED: [&str; 3] = [REFERRAL, "RiskAssessment", "Alert"];
 
 fn handles_referrals(p: &Principal) -> bool {
     p.has_any_role(&[Role::PartnerStaff, Role::OrgAdmin])
@@ -77,16 +79,17 @@ fn handles_referrals(p: &Principal) -> bool {
 /// organisation itself (its admins), and platform events (platform admins).
 pub fn visible_events(p: &Principal) -> Condition {
     let cases = |cond: Condition| of_cases(domain_event::Column::CaseId, cond);
-    // Referrals are the agencies' work: their events need Supervise access to the case.
+    // Referrals, risk assessments and alerts are the agencies' work: their events need
+    // Supervise access to the case.
     let mut any = Condition::any()
         .add(
             Condition::all()
-                .add(domain_event::Column::AggregateType.ne(REFERRAL))
+                .add(domain_event::Column::AggregateType.is_not_in(SUPERVISED))
                 .add(cases(visible_cases(p))),
         )
         .add(
             Condition::all()
-                .add(domain_event::Column::AggregateType.eq(REFERRAL))
+                .add(domain_event::Column::AggregateType.is_in(SUPERVISED))
                 .add(cases(cases_with_access(p, CaseAccess::Supervise))),
         );
     if handles_referrals(p) {
@@ -263,7 +266,7 @@ impl EventSubscription {
                     }
                     match crate::case::service::get(&db, &p, case_id).await {
                         Ok((_, access))
-                            if e.aggregate_type == REFERRAL
+                            if SUPERVISED.contains(&e.aggregate_type.as_str())
                                 && access < CaseAccess::Supervise
                                 && !is_referral_event_for(&p, &e) => {}
                         Ok(_) => return Some((DomainEvent(e), (rx, false))),

@@ -6,6 +6,8 @@ pub mod limits;
 
 use async_graphql::{InputType, MergedObject, ObjectType, SchemaBuilder, SubscriptionType, Value};
 
+use crate::alert::graphql::{AlertMutation, AlertQuery};
+use crate::analytics::graphql::AnalyticsQuery;
 use crate::audit::graphql::AuditQuery;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::case::graphql::{CaseMutation, CaseQuery};
@@ -19,6 +21,7 @@ use crate::person::graphql::{PersonMutation, PersonQuery};
 use crate::plan::graphql::PlanMutation;
 use crate::referral::graphql::ReferralQuery;
 use crate::referral::mutation::ReferralMutation;
+use crate::risk::graphql::RiskMutation;
 use crate::supervision::graphql::{SupervisionMutation, SupervisionQuery};
 use crate::territory::graphql::{TerritoryMutation, TerritoryQuery};
 use crate::user::graphql::{UserMutation, UserQuery};
@@ -35,7 +38,17 @@ pub struct AdminQuery(
 
 /// Queries of case work.
 #[derive(MergedObject, Default)]
-pub struct CaseworkQuery(PersonQuery, CaseQuery, SupervisionQuery, MahallaQuery);
+pub struct CaseworkQuery(
+    PersonQuery,
+    CaseQuery,
+    SupervisionQuery,
+    MahallaQuery,
+    OversightQuery,
+);
+
+/// Queries of early warnings and analytics.
+#[derive(MergedObject, Default)]
+pub struct OversightQuery(AlertQuery, AnalyticsQuery);
 
 /// Queries of work across organisations: modules, referrals, consents, events.
 #[derive(MergedObject, Default)]
@@ -62,7 +75,12 @@ pub struct CaseworkMutation(
     SupervisionMutation,
     PlanMutation,
     MahallaMutation,
+    OversightMutation,
 );
+
+/// Mutations of risk assessment and early warnings.
+#[derive(MergedObject, Default)]
+pub struct OversightMutation(RiskMutation, AlertMutation);
 
 /// Mutations of work across organisations: modules, referrals, consents.
 #[derive(MergedObject, Default)]

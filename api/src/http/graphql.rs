@@ -144,7 +144,7 @@ fn client_name(headers: &HeaderMap) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn bearer_token(headers: &HeaderMap) -> Result<Option<&str>, ()> {
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<Option<&str>, ()> {
     let Some(value) = headers.get(AUTHORIZATION) else {
         return Ok(None);
     };
@@ -298,7 +298,7 @@ pub async fn handle<E: Executor>(State(st): State<HttpState<E>>, request: Reques
 }
 
 /// What the audit log records of a request.
-fn request_meta(parts: &http::request::Parts, trust_forwarded_for: bool) -> RequestMeta {
+pub(crate) fn request_meta(parts: &http::request::Parts, trust_forwarded_for: bool) -> RequestMeta {
     RequestMeta {
         request_id: parts
             .extensions

@@ -41,6 +41,7 @@ pub fn router<E: Executor>(app: AppState, executor: E) -> anyhow::Result<Router>
     let state = HttpState { app, executor };
     let mut router = Router::new()
         .route("/graphql", get(graphql::handle::<E>).post(graphql::handle::<E>))
+        .route("/analytics.csv", get(crate::analytics::csv::export::<E>))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz::<E>));
     if settings.graphiql {

@@ -1,0 +1,166 @@
+//! `GET /analytics.csv`: the analytics figures as CSV for district offices'
+//! spreadsheets, authenticated with the same Bearer token as `/graphql`.
+//!
+//! Query parameters mirror `AnalyticsInput`: `level` (REGION, DISTRICT, MAHALLA),
+//! `from` and `to` (YYYY-MM-DD), optional `regionId` and `districtId` (global ids). One
+//! row per territory, then a `TOTAL` row; the same figures as the GraphQL query.
+
+use axum::extract::{Query, Request, State};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use http::StatusCode;
+use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::graphql::{AnalyticsInput, compute};
+use super::service::{AnalyticsLevel, CSV_HEADER};
+use crate::auth::service::{AuthFailure, authenticate};
+use crate::error::ApiError;
+use crate::http::HttpState;
+use crate::http::graphql::{bearer_token, request_meta};
+use crate::ids;
+
+/// The query string of the export.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvParams {
+    level: String,
+    from: NaiveDate,
+    to: NaiveDate,
+    region_id: Option<String>,
+    district_id: Option<String>,
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        [(CONTENT_TYPE, "application/json")],
+        json!({"errors": [{"message": message, "extensions": {"code": code}}]}).to_string(),
+    )
+        .into_response()
+}
+
+fn api_error(e: ApiError) -> Response {
+    let status = match e.code() {
+        "BAD_USER_INPUT" => StatusCode::BAD_REQUEST,
+        "FORBIDDEN" => StatusCode::FORBIDDEN,
+        "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    if let ApiError::Internal(cause) = &e {
+        tracing::error!(error = ?cause, "analytics export failed");
+        return error(status, "INTERNAL", "internal error");
+    }
+    error(status, e.code(), &e.message())
+}
+
+/// A CSV cell: quoted when it holds a separator, a quote or a line break.
+fn cell(v: &str) -> String {
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v.to_owned()
+    }
+}
+
+fn level(s: &str) -> Option<AnalyticsLevel> {
+    match s {
+        "REGION" => Some(AnalyticsLevel::Region),
+        "DISTRICT" => Some(AnalyticsLevel::District),
+        "MAHALLA" => Some(AnalyticsLevel::Mahalla),
+        _ => None,
+    }
+}
+
+/// `GET /analytics.csv`.
+pub async fn export<E>(
+    State(st): State<HttpState<E>>,
+    params: Result<Query<CsvParams>, axum::extract::rejection::QueryRejection>,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let meta = request_meta(&parts, st.app.settings.trust_forwarded_for);
+    let principal = match bearer_token(&parts.headers) {
+        Ok(Some(token)) => match authenticate(&st.app, token, meta).await {
+            Ok(p) => p,
+            Err(AuthFailure::Internal(e)) => {
+                tracing::error!(error = ?e, "authenticating an export failed");
+                return error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error");
+            }
+            Err(_) => {
+                return error(
+                    StatusCode::UNAUTHORIZED,
+                    "UNAUTHENTICATED",
+                    "invalid or expired token",
+                );
+            }
+        },
+        _ => {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "send `Authorization: Bearer <token>`",
+            );
+        }
+    };
+    let Ok(Query(params)) = params else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "give level, from and to (YYYY-MM-DD)",
+        );
+    };
+    let Some(level) = level(&params.level) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "level: one of REGION, DISTRICT, MAHALLA",
+        );
+    };
+    let input = AnalyticsInput {
+        level,
+        from: params.from,
+        to: params.to,
+        region_id: params.region_id.map(Into::into),
+        district_id: params.district_id.map(Into::into),
+    };
+    let d = match input.parse() {
+        Ok(d) => d,
+        Err(e) => return api_error(e),
+    };
+    let (rows, total) = match compute(&st.app.db, &principal, &d).await {
+        Ok(r) => r,
+        Err(e) => return api_error(e),
+    };
+    let mut out = CSV_HEADER.join(",");
+    out.push_str("\r\n");
+    let level_name = crate::graphql::enum_name(d.level);
+    for (f, name) in rows {
+        let id = ids::encode(d.level.type_name(), f.territory_id);
+        let mut line = vec![level_name.clone(), cell(id.as_str()), cell(&name)];
+        line.extend(f.cells());
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    let mut line = vec!["TOTAL".to_owned(), String::new(), String::new()];
+    line.extend(total.cells());
+    out.push_str(&line.join(","));
+    out.push_str("\r\n");
+    let filename = format!(
+        "attachment; filename=\"hamkor-{}-{}-{}.csv\"",
+        level_name.to_lowercase(),
+        d.from,
+        d.to
+    );
+    (
+        StatusCode::OK,
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (CONTENT_DISPOSITION, filename),
+            (CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        out,
+    )
+        .into_response()
+}

@@ -1,0 +1,179 @@
+//! GraphQL types and the query of the analytics dashboards.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::NaiveDate;
+
+use super::service::{self, AnalyticsLevel, Dashboard, Figures};
+use crate::graphql::context::{principal, state};
+use crate::ids;
+
+/// The figures of one territory for the period, or the total over all of them.
+#[derive(SimpleObject)]
+pub struct TerritoryFigures {
+    /// The region, district or mahalla (absent on the total).
+    pub territory_id: Option<ID>,
+    /// Its name (absent on the total).
+    pub name: Option<String>,
+    /// Cases now PENDING.
+    pub cases_pending: i64,
+    /// Cases now ACTIVE.
+    pub cases_active: i64,
+    pub cases_suspended: i64,
+    pub cases_completed: i64,
+    pub cases_revoked: i64,
+    /// Active cases at each risk level, and without an assessment.
+    pub active_low: i64,
+    pub active_medium: i64,
+    pub active_high: i64,
+    pub active_very_high: i64,
+    pub active_unassessed: i64,
+    /// Appointments of the period by outcome (kept, missed, excused).
+    pub appointments_attended: i64,
+    pub appointments_missed: i64,
+    pub appointments_excused: i64,
+    /// Violations that occurred in the period.
+    pub violations: i64,
+    /// Alerts raised in the period, and how many of them were acknowledged.
+    pub alerts_raised: i64,
+    pub alerts_acknowledged: i64,
+    /// Mean minutes from raising to acknowledging.
+    pub mean_minutes_to_acknowledge: Option<f64>,
+    /// Referrals sent in the period, and where they ended.
+    pub referrals_made: i64,
+    pub referrals_completed: i64,
+    pub referrals_declined: i64,
+    pub referrals_cancelled: i64,
+    /// Employment referrals of the period, and those completed (a job kept).
+    pub employment_referrals: i64,
+    pub employment_completed: i64,
+    /// Education referrals of the period, and those completed.
+    pub education_referrals: i64,
+    pub education_completed: i64,
+    /// Psychological-support referrals of the period, and those completed.
+    pub psych_support_referrals: i64,
+    pub psych_support_completed: i64,
+}
+
+impl TerritoryFigures {
+    fn new(f: Figures, id: Option<ID>, name: Option<String>) -> Self {
+        Self {
+            territory_id: id,
+            name,
+            cases_pending: f.cases_pending,
+            cases_active: f.cases_active,
+            cases_suspended: f.cases_suspended,
+            cases_completed: f.cases_completed,
+            cases_revoked: f.cases_revoked,
+            active_low: f.active_low,
+            active_medium: f.active_medium,
+            active_high: f.active_high,
+            active_very_high: f.active_very_high,
+            active_unassessed: f.active_unassessed,
+            appointments_attended: f.appointments_attended,
+            appointments_missed: f.appointments_missed,
+            appointments_excused: f.appointments_excused,
+            violations: f.violations,
+            alerts_raised: f.alerts_raised,
+            alerts_acknowledged: f.alerts_acknowledged,
+            mean_minutes_to_acknowledge: f.mean_minutes_to_acknowledge,
+            referrals_made: f.referrals_made,
+            referrals_completed: f.referrals_completed,
+            referrals_declined: f.referrals_declined,
+            referrals_cancelled: f.referrals_cancelled,
+            employment_referrals: f.employment_referrals,
+            employment_completed: f.employment_completed,
+            education_referrals: f.education_referrals,
+            education_completed: f.education_completed,
+            psych_support_referrals: f.psych_support_referrals,
+            psych_support_completed: f.psych_support_completed,
+        }
+    }
+}
+
+/// A dashboard: one row per territory in the caller's scope, and the total.
+#[derive(SimpleObject)]
+pub struct Analytics {
+    pub level: AnalyticsLevel,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// One row per territory with cases the caller supervises, by id.
+    pub rows: Vec<TerritoryFigures>,
+    pub total: TerritoryFigures,
+}
+
+/// What to compute.
+#[derive(InputObject)]
+pub struct AnalyticsInput {
+    /// Group by region, district or mahalla.
+    pub level: AnalyticsLevel,
+    /// First day of the period.
+    pub from: NaiveDate,
+    /// Last day of the period (inclusive; at most three years after `from`).
+    pub to: NaiveDate,
+    /// Only this region.
+    pub region_id: Option<ID>,
+    /// Only this district.
+    pub district_id: Option<ID>,
+}
+
+impl AnalyticsInput {
+    /// The dashboard this input asks for.
+    pub fn parse(&self) -> crate::error::ApiResult<Dashboard> {
+        let d = Dashboard {
+            level: self.level,
+            from: self.from,
+            to: self.to,
+            region_id: ids::decode_opt(self.region_id.as_ref(), "Region", "input.regionId")?,
+            district_id: ids::decode_opt(self.district_id.as_ref(), "District", "input.districtId")?,
+        };
+        d.check()?;
+        Ok(d)
+    }
+}
+
+/// The rows of a dashboard with their territories' names.
+pub async fn compute(
+    db: &sea_orm::DatabaseConnection,
+    p: &crate::auth::principal::Principal,
+    d: &Dashboard,
+) -> crate::error::ApiResult<(Vec<(Figures, String)>, Figures)> {
+    let rows = service::dashboard(db, p, d).await?;
+    let names = service::names(db, d.level, rows.iter().map(|r| r.territory_id).collect()).await?;
+    let total = service::total(&rows);
+    let named = rows
+        .into_iter()
+        .map(|r| {
+            let name = names.get(&r.territory_id).cloned().unwrap_or_default();
+            (r, name)
+        })
+        .collect();
+    Ok((named, total))
+}
+
+#[derive(Default)]
+pub struct AnalyticsQuery;
+
+#[Object]
+impl AnalyticsQuery {
+    /// Figures by region, district or mahalla for a period, over the cases the caller
+    /// supervises (their territory only), computed in the database. The same figures
+    /// are served as CSV at `GET /analytics.csv`.
+    async fn analytics(&self, ctx: &Context<'_>, input: AnalyticsInput) -> Result<Analytics> {
+        let p = principal(ctx)?;
+        let d = input.parse()?;
+        let (rows, total) = compute(&state(ctx)?.db, p, &d).await?;
+        Ok(Analytics {
+            level: d.level,
+            from: d.from,
+            to: d.to,
+            rows: rows
+                .into_iter()
+                .map(|(f, name)| {
+                    let id = ids::encode(d.level.type_name(), f.territory_id);
+                    TerritoryFigures::new(f, Some(id), Some(name))
+                })
+                .collect(),
+            total: TerritoryFigures::new(total, None, None),
+        })
+    }
+}
