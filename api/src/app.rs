@@ -20,7 +20,7 @@ pub struct Application {
 
 impl Application {
     /// Bind the configured address (port 0 picks a free port, as tests do) and start the
-    /// outbox readers (subscriptions' event feed, modules' event hooks).
+    /// outbox readers (subscriptions' event feed, modules' event hooks, webhooks).
     pub async fn build<E: Executor>(state: AppState, executor: E) -> anyhow::Result<Self> {
         let listen = state.settings.listen;
         let listener = TcpListener::bind(listen)
@@ -38,6 +38,9 @@ impl Application {
             state.modules.clone(),
             interval,
         ));
+        if state.settings.webhook_workers {
+            crate::webhook::spawn_workers(&state.db, &state.settings, interval)?;
+        }
         let router = http::router(state, executor)?;
         Ok(Self {
             listener,

@@ -31,3 +31,4 @@ pub mod telemetry;
 pub mod territory;
 pub mod user;
 pub mod validate;
+pub mod webhook;

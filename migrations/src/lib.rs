@@ -18,6 +18,8 @@ mod m20261125_000007_create_audit_and_events;
 mod m20261126_000008_create_modules;
 mod m20261126_000009_create_consents_and_referrals;
 mod m20261127_000010_referral_plan_goal;
+mod m20261128_000014_create_webhooks;
+mod m20261128_000015_create_idempotency_keys;
 
 /// The core's migrations, in order.
 pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -32,6 +34,8 @@ pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261126_000008_create_modules::Migration),
         Box::new(m20261126_000009_create_consents_and_referrals::Migration),
         Box::new(m20261127_000010_referral_plan_goal::Migration),
+        Box::new(m20261128_000014_create_webhooks::Migration),
+        Box::new(m20261128_000015_create_idempotency_keys::Migration),
     ]
 }
 

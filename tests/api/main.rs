@@ -22,3 +22,4 @@ mod schema;
 mod supervision;
 mod territory;
 mod users;
+mod webhooks;

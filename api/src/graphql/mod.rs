@@ -21,6 +21,7 @@ use crate::referral::mutation::ReferralMutation;
 use crate::supervision::graphql::{SupervisionMutation, SupervisionQuery};
 use crate::territory::graphql::{TerritoryMutation, TerritoryQuery};
 use crate::user::graphql::{UserMutation, UserQuery};
+use crate::webhook::graphql::{WebhookMutation, WebhookQuery};
 
 /// Queries of accounts, organisations, territories and the audit log.
 #[derive(MergedObject, Default)]
@@ -36,9 +37,9 @@ pub struct AdminQuery(
 #[derive(MergedObject, Default)]
 pub struct CaseworkQuery(PersonQuery, CaseQuery, SupervisionQuery);
 
-/// Queries of work across organisations: modules, referrals, consents, events.
+/// Queries of work across organisations: modules, referrals, consents, events, webhooks.
 #[derive(MergedObject, Default)]
-pub struct PartnershipQuery(ModuleQuery, ReferralQuery, ConsentQuery, EventQuery);
+pub struct PartnershipQuery(ModuleQuery, ReferralQuery, ConsentQuery, EventQuery, WebhookQuery);
 
 /// All core queries (merged in groups to stay clear of the macro depth limit).
 #[derive(MergedObject, Default)]
@@ -57,9 +58,9 @@ pub struct AdminMutation(
 #[derive(MergedObject, Default)]
 pub struct CaseworkMutation(PersonMutation, CaseMutation, SupervisionMutation, PlanMutation);
 
-/// Mutations of work across organisations: modules, referrals, consents.
+/// Mutations of work across organisations: modules, referrals, consents, webhooks.
 #[derive(MergedObject, Default)]
-pub struct PartnershipMutation(ModuleMutation, ReferralMutation, ConsentMutation);
+pub struct PartnershipMutation(ModuleMutation, ReferralMutation, ConsentMutation, WebhookMutation);
 
 /// All core mutations.
 #[derive(MergedObject, Default)]
