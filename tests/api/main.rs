@@ -22,4 +22,5 @@ mod schema;
 mod supervision;
 mod territory;
 mod users;
+mod webhook_delivery;
 mod webhooks;
