@@ -16,6 +16,7 @@ pub mod events;
 pub mod filters;
 pub mod graphql;
 pub mod http;
+pub mod idempotency;
 pub mod ids;
 pub mod loaders;
 pub mod module;

@@ -13,6 +13,7 @@ mod education;
 mod employment;
 mod events;
 mod http_spec;
+mod idempotency;
 mod modules;
 mod pagination;
 mod plan;
