@@ -20,6 +20,7 @@ mod plan;
 mod psych_support;
 mod referrals;
 mod schema;
+mod service_accounts;
 mod supervision;
 mod territory;
 mod users;

@@ -299,7 +299,8 @@ pub struct UpdateWebhookEndpointInput {
     pub active: Option<bool>,
 }
 
-/// How long the old secret keeps signing after a rotation.
+/// How long the old secret (of a webhook endpoint or a service account) stays valid
+/// after a rotation.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum SecretOverlap {
     /// The old secret stops at once.
@@ -313,12 +314,13 @@ pub enum SecretOverlap {
 }
 
 impl SecretOverlap {
-    fn hours(self) -> i64 {
+    /// The overlap in hours.
+    pub fn hours(self) -> i64 {
         match self {
             Self::None => 0,
             Self::OneHour => 1,
             Self::OneDay => 24,
-            Self::OneWeek => service::MAX_OVERLAP_HOURS,
+            Self::OneWeek => 7 * 24,
         }
     }
 }
