@@ -1,5 +1,6 @@
 //! Service accounts managed by their organisation's admin: listed, rotated with an
-//! overlap, revoked; and whatever they do is audited with the account as the actor.
+//! overlap, revoked; whatever they do is audited with the account as the actor; and the
+//! partner's own external ids find its referrals.
 
 use serde_json::json;
 
@@ -140,4 +141,30 @@ async fn what_a_service_account_does_is_audited_with_the_account_as_actor() {
         .cloned()
         .expect("the acceptance is audited");
     assert_eq!(accepted["node"]["actor"]["id"], json!(id));
+}
+
+#[tokio::test]
+async fn a_partner_finds_a_referral_by_its_own_external_id() {
+    let app = spawn_app().await;
+    let st = setup(&app).await;
+    record_consent(&app, &st.w, json!({"organisationId": st.w.employment})).await;
+    let referral = draft(&app, &st.w).await;
+    act(&app, &st.w.officer, "sendReferral", &referral, json!({}))
+        .await
+        .ok();
+    act(
+        &app,
+        &st.w.partner,
+        "acceptReferral",
+        &referral,
+        json!({"externalId": "SYS-42"}),
+    )
+    .await
+    .ok();
+    let q = "query($x: String!) { referralByExternalId(externalId: $x) { id status } }";
+    let r = app.gql(Some(&st.w.partner), q, json!({"x": "SYS-42"})).await;
+    assert_eq!(r.ok()["referralByExternalId"]["id"], json!(referral));
+    // Another organisation's reference space is its own.
+    let r = app.gql(Some(&st.p.ngo_staff), q, json!({"x": "SYS-42"})).await;
+    assert!(r.ok()["referralByExternalId"].is_null());
 }
