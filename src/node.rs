@@ -23,6 +23,7 @@ use hamkor_api::territory::graphql::{
     District, Mahalla, Region, fetch_district, fetch_mahalla, fetch_region,
 };
 use hamkor_api::user::graphql::{User, fetch_user};
+use hamkor_api::webhook::graphql::{WebhookDelivery, WebhookEndpoint, fetch_delivery, fetch_endpoint};
 
 /// An object with a global id that `node(id)` refetches.
 #[derive(Interface)]
@@ -46,6 +47,8 @@ pub enum Node {
     Referral(Referral),
     Consent(Consent),
     DomainEvent(DomainEvent),
+    WebhookEndpoint(WebhookEndpoint),
+    WebhookDelivery(WebhookDelivery),
 }
 
 /// Most ids `nodes` accepts at once.
@@ -76,6 +79,8 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         "Referral" => fetch_referral(ctx, n).await?.map(Node::Referral),
         "Consent" => fetch_consent(ctx, n).await?.map(Node::Consent),
         "DomainEvent" => fetch_event(ctx, n).await?.map(Node::DomainEvent),
+        "WebhookEndpoint" => fetch_endpoint(ctx, n).await?.map(Node::WebhookEndpoint),
+        "WebhookDelivery" => fetch_delivery(ctx, n).await?.map(Node::WebhookDelivery),
         _ => None,
     })
 }

@@ -238,3 +238,29 @@ async fn without_an_overlap_the_old_secret_stops_verifying_at_once() {
     .await;
     assert!(receiver.stats().await.accepted.is_empty());
 }
+
+#[tokio::test]
+async fn endpoints_and_deliveries_refetch_by_node_for_their_organisation_only() {
+    let app = spawn_hooks_app(true).await;
+    let Partner {
+        st,
+        endpoint,
+        addr,
+        config,
+    } = partner(&app).await;
+    let receiver = start_receiver(addr, config).await;
+    send_referral(&app, &st).await;
+    eventually("the referral accepted", Duration::from_secs(10), || {
+        let receiver = receiver.clone();
+        async move { (receiver.stats().await.accepted.len() == 1).then_some(()) }
+    })
+    .await;
+    let delivery = deliveries(&app, &st.p.employment_admin, &endpoint).await[0]["id"].clone();
+    let q = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on WebhookDelivery { status } } }";
+    let ids = json!({"ids": [endpoint, delivery]});
+    let r = app.gql(Some(&st.p.employment_admin), q, ids.clone()).await;
+    assert_eq!(r.ok()["nodes"][0]["id"], json!(endpoint));
+    assert_eq!(r.ok()["nodes"][1]["status"], "SUCCEEDED");
+    let r = app.gql(Some(&st.p.ngo_admin), q, ids).await;
+    assert_eq!(r.ok()["nodes"], json!([null, null]));
+}

@@ -247,6 +247,16 @@ pub async fn fetch_endpoint(ctx: &Context<'_>, id: i64) -> Result<Option<Webhook
     }
 }
 
+/// Fetch one delivery of an endpoint the caller manages.
+pub async fn fetch_delivery(ctx: &Context<'_>, id: i64) -> Result<Option<WebhookDelivery>> {
+    let p = principal(ctx)?;
+    match service::get_delivery(&state(ctx)?.db, p, id).await {
+        Ok(m) => Ok(Some(WebhookDelivery(m))),
+        Err(crate::error::ApiError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 #[derive(Default)]
 pub struct WebhookQuery;
 

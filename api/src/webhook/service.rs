@@ -294,6 +294,18 @@ pub async fn deliveries(
     .await
 }
 
+/// A delivery of an endpoint the caller manages, or NOT_FOUND.
+pub async fn get_delivery(db: &DatabaseConnection, p: &Principal, id: i64) -> ApiResult<delivery::Model> {
+    let row = delivery::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("WebhookDelivery"))?;
+    get(db, p, row.endpoint_id)
+        .await
+        .map_err(|_| ApiError::NotFound("WebhookDelivery"))?;
+    Ok(row)
+}
+
 /// Send a delivery again, now, with a fresh retry window (same `webhook-id`, so a
 /// receiver that already has it recognises it).
 pub async fn redeliver(
