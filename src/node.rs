@@ -29,6 +29,7 @@ use hamkor_api::territory::graphql::{
     District, Mahalla, Region, fetch_district, fetch_mahalla, fetch_region,
 };
 use hamkor_api::user::graphql::{User, fetch_user};
+use hamkor_api::webhook::graphql::{WebhookDelivery, WebhookEndpoint, fetch_delivery, fetch_endpoint};
 
 /// An object with a global id that `node(id)` refetches.
 #[derive(Interface)]
@@ -58,6 +59,8 @@ pub enum Node {
     CaseConference(CaseConference),
     RiskAssessment(RiskAssessment),
     Alert(Alert),
+    WebhookEndpoint(WebhookEndpoint),
+    WebhookDelivery(WebhookDelivery),
 }
 
 /// Most ids `nodes` accepts at once.
@@ -94,6 +97,8 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         "CaseConference" => fetch_conference(ctx, n).await?.map(Node::CaseConference),
         "RiskAssessment" => fetch_assessment(ctx, n).await?.map(Node::RiskAssessment),
         "Alert" => fetch_alert(ctx, n).await?.map(Node::Alert),
+        "WebhookEndpoint" => fetch_endpoint(ctx, n).await?.map(Node::WebhookEndpoint),
+        "WebhookDelivery" => fetch_delivery(ctx, n).await?.map(Node::WebhookDelivery),
         _ => None,
     })
 }

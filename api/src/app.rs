@@ -23,7 +23,8 @@ pub struct Application {
 
 impl Application {
     /// Bind the configured address (port 0 picks a free port, as tests do) and start the
-    /// outbox readers (subscriptions' event feed, modules' event hooks, early-warning rules).
+    /// outbox readers (subscriptions' event feed, modules' event hooks, early-warning rules,
+    /// webhooks) and the sweep for overdue tasks of the seven.
     pub async fn build<E: Executor>(state: AppState, executor: E) -> anyhow::Result<Self> {
         let listen = state.settings.listen;
         let listener = TcpListener::bind(listen)
@@ -50,6 +51,9 @@ impl Application {
             state.modules.clone(),
             interval,
         ));
+        if state.settings.webhook_workers {
+            crate::webhook::spawn_workers(&state.db, &state.settings, interval)?;
+        }
         let router = http::router(state, executor)?;
         Ok(Self {
             listener,

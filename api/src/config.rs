@@ -5,7 +5,7 @@
 //! tooling expects it; `HAMKOR_DATABASE_URL` wins when both are set. Secrets are
 //! `SecretString`s: they are never printed by `Debug` and never logged.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use figment::Figment;
@@ -96,6 +96,23 @@ pub struct Settings {
     /// Largest page a connection returns (`first` above it is refused).
     pub max_page_size: u64,
 
+    /// Non-public addresses (loopback, private, link-local) that webhook endpoints may
+    /// nevertheless resolve to (comma-separated in the environment). Empty: public
+    /// addresses only.
+    #[serde(deserialize_with = "addresses")]
+    pub webhook_allowed_addresses: Vec<IpAddr>,
+    /// Time allowed for one webhook attempt (connect, send, read), in seconds.
+    pub webhook_timeout_secs: u64,
+    /// Delay before the first retry of a failed webhook, in milliseconds; it doubles
+    /// with every attempt (with jitter) up to `webhook_retry_max_delay_secs`.
+    pub webhook_retry_base_ms: u64,
+    /// Longest delay between two attempts of a webhook, in seconds.
+    pub webhook_retry_max_delay_secs: u64,
+    /// How long a webhook is retried before it is given up, in seconds.
+    pub webhook_retry_window_secs: u64,
+    /// Run the webhook dispatcher and senders in this process.
+    pub webhook_workers: bool,
+
     /// Log format.
     pub log_format: LogFormat,
     /// Log filter in `tracing` syntax (`RUST_LOG` overrides it).
@@ -132,6 +149,12 @@ impl Default for Settings {
             max_query_complexity: 5_000,
             max_aliases: 30,
             max_page_size: 100,
+            webhook_allowed_addresses: Vec::new(),
+            webhook_timeout_secs: 10,
+            webhook_retry_base_ms: 5_000,
+            webhook_retry_max_delay_secs: 3600,
+            webhook_retry_window_secs: 3 * 24 * 3600,
+            webhook_workers: true,
             log_format: LogFormat::Pretty,
             log_filter: "info,sqlx=warn,sea_orm=warn".to_owned(),
         }
@@ -172,6 +195,11 @@ impl Settings {
         if self.max_page_size == 0 {
             return Err(ConfigError("max_page_size must be positive".into()));
         }
+        if self.webhook_timeout_secs == 0 || self.webhook_retry_base_ms == 0 {
+            return Err(ConfigError(
+                "webhook timeout and retry delay must be positive".into(),
+            ));
+        }
         if self.argon2_memory_kib < 8 || self.argon2_iterations == 0 {
             return Err(ConfigError("argon2 cost is too low".into()));
         }
@@ -195,6 +223,13 @@ fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Err
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
         .collect())
+}
+
+fn addresses<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<IpAddr>, D::Error> {
+    string_or_list(d)?
+        .iter()
+        .map(|s| s.parse().map_err(serde::de::Error::custom))
+        .collect()
 }
 
 #[cfg(test)]

@@ -20,6 +20,8 @@ mod m20261126_000009_create_consents_and_referrals;
 mod m20261127_000010_referral_plan_goal;
 mod m20261128_000011_create_mahalla_work;
 mod m20261128_000012_create_risk_and_alerts;
+mod m20261128_000014_create_webhooks;
+mod m20261128_000015_create_idempotency_keys;
 
 /// The core's migrations, in order.
 pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -36,6 +38,8 @@ pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261127_000010_referral_plan_goal::Migration),
         Box::new(m20261128_000011_create_mahalla_work::Migration),
         Box::new(m20261128_000012_create_risk_and_alerts::Migration),
+        Box::new(m20261128_000014_create_webhooks::Migration),
+        Box::new(m20261128_000015_create_idempotency_keys::Migration),
     ]
 }
 

@@ -358,7 +358,17 @@ pub async fn service_token(
         .one(db)
         .await?;
     let hash = found.as_ref().and_then(|u| u.client_secret_hash.as_deref());
-    let matched = st.hasher.verify(secret, hash).await?;
+    let mut matched = st.hasher.verify(secret, hash).await?;
+    // During a rotation's overlap the previous secret still works.
+    if !matched
+        && let Some(u) = &found
+        && u.previous_secret_until.is_some_and(|until| until > now())
+    {
+        matched = st
+            .hasher
+            .verify(secret, u.previous_secret_hash.as_deref())
+            .await?;
+    }
     let user = match found {
         Some(u) if matched && u.active && active_organisation(db, &u).await? => u,
         other => {

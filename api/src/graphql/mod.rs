@@ -25,6 +25,7 @@ use crate::risk::graphql::RiskMutation;
 use crate::supervision::graphql::{SupervisionMutation, SupervisionQuery};
 use crate::territory::graphql::{TerritoryMutation, TerritoryQuery};
 use crate::user::graphql::{UserMutation, UserQuery};
+use crate::webhook::graphql::{WebhookMutation, WebhookQuery};
 
 /// Queries of accounts, organisations, territories and the audit log.
 #[derive(MergedObject, Default)]
@@ -50,9 +51,9 @@ pub struct CaseworkQuery(
 #[derive(MergedObject, Default)]
 pub struct OversightQuery(AlertQuery, AnalyticsQuery);
 
-/// Queries of work across organisations: modules, referrals, consents, events.
+/// Queries of work across organisations: modules, referrals, consents, events, webhooks.
 #[derive(MergedObject, Default)]
-pub struct PartnershipQuery(ModuleQuery, ReferralQuery, ConsentQuery, EventQuery);
+pub struct PartnershipQuery(ModuleQuery, ReferralQuery, ConsentQuery, EventQuery, WebhookQuery);
 
 /// All core queries (merged in groups to stay clear of the macro depth limit).
 #[derive(MergedObject, Default)]
@@ -82,9 +83,9 @@ pub struct CaseworkMutation(
 #[derive(MergedObject, Default)]
 pub struct OversightMutation(RiskMutation, AlertMutation);
 
-/// Mutations of work across organisations: modules, referrals, consents.
+/// Mutations of work across organisations: modules, referrals, consents, webhooks.
 #[derive(MergedObject, Default)]
-pub struct PartnershipMutation(ModuleMutation, ReferralMutation, ConsentMutation);
+pub struct PartnershipMutation(ModuleMutation, ReferralMutation, ConsentMutation, WebhookMutation);
 
 /// All core mutations.
 #[derive(MergedObject, Default)]

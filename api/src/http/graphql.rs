@@ -19,6 +19,7 @@ use super::HttpState;
 use super::negotiate::{ResponseType, is_json_body, response_type};
 use crate::auth::principal::RequestMeta;
 use crate::auth::service::{AuthFailure, authenticate};
+use crate::idempotency::{self, Begin};
 use crate::loaders::Loaders;
 use crate::module::service as modules;
 
@@ -96,9 +97,9 @@ fn parse_post(body: &[u8]) -> Result<Incoming, &'static str> {
     })
 }
 
-/// Whether the operation that would run is a mutation (or subscription): GET may carry
-/// queries only. A document that does not parse is left to the executor to report.
-fn selects_non_query(query: &str, operation_name: Option<&str>) -> bool {
+/// Whether the operation that would run is of a type `wanted` accepts. A document that
+/// does not parse is left to the executor to report.
+fn selects(query: &str, operation_name: Option<&str>, wanted: impl Fn(OperationType) -> bool) -> bool {
     let Ok(doc) = async_graphql::parser::parse_query(query) else {
         return false;
     };
@@ -108,7 +109,23 @@ fn selects_non_query(query: &str, operation_name: Option<&str>) -> bool {
             Some(wanted) => name.is_some_and(|n| n.as_str() == wanted),
             None => true,
         })
-        .any(|(_, op)| op.node.ty != OperationType::Query)
+        .any(|(_, op)| wanted(op.node.ty))
+}
+
+/// Whether the operation is a mutation (or subscription): GET may carry queries only.
+fn selects_non_query(query: &str, operation_name: Option<&str>) -> bool {
+    selects(query, operation_name, |ty| ty != OperationType::Query)
+}
+
+/// The `Idempotency-Key` header: absent, or a valid key, or an error message.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, &'static str> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    match value.to_str() {
+        Ok(key) if idempotency::valid_key(key) => Ok(Some(key)),
+        _ => Err("Idempotency-Key must be 1 to 255 visible ASCII characters"),
+    }
 }
 
 fn client_address(parts: &http::request::Parts, trust_forwarded: bool) -> String {
@@ -253,6 +270,24 @@ pub async fn handle<E: Executor>(State(st): State<HttpState<E>>, request: Reques
         },
     };
 
+    // A mutation with an Idempotency-Key runs at most once per caller and key.
+    let idempotency_request = match (idempotency_key(&parts.headers), &principal) {
+        (Err(message), _) => return request_error(rt, StatusCode::BAD_REQUEST, "BAD_REQUEST", message),
+        (Ok(Some(key)), Some(p))
+            if selects(&incoming.query, incoming.operation_name.as_deref(), |ty| {
+                ty == OperationType::Mutation
+            }) =>
+        {
+            let hash = idempotency::request_hash(
+                &incoming.query,
+                incoming.operation_name.as_deref(),
+                incoming.variables.as_ref(),
+            );
+            Some((p.user_id, key.to_owned(), hash))
+        }
+        _ => None,
+    };
+
     let mut gql = async_graphql::Request::new(incoming.query);
     if let Some(name) = incoming.operation_name {
         gql = gql.operation_name(name);
@@ -293,7 +328,39 @@ pub async fn handle<E: Executor>(State(st): State<HttpState<E>>, request: Reques
         }
         gql = gql.data(p);
     }
+    // Claimed last, once nothing but the execution itself can end the request.
+    let idempotent = match idempotency_request {
+        None => None,
+        Some((user_id, key, hash)) => match idempotency::begin(&st.app.db, user_id, &key, &hash).await {
+            Ok(Begin::Run) => Some((user_id, key)),
+            Ok(Begin::Replay(stored)) => {
+                let mut resp = json_response(rt, StatusCode::OK, &stored);
+                resp.headers_mut()
+                    .insert("idempotent-replayed", HeaderValue::from_static("true"));
+                return resp;
+            }
+            Ok(Begin::Conflict(message)) => {
+                return request_error(rt, StatusCode::CONFLICT, "CONFLICT", message);
+            }
+            Err(e) => {
+                tracing::error!(error = ?e, "claiming an idempotency key failed");
+                return request_error(
+                    rt,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    "internal error",
+                );
+            }
+        },
+    };
     let response = st.executor.execute(gql).await;
+    if let Some((user_id, key)) = idempotent {
+        let stored = serde_json::to_value(&response).unwrap_or(Value::Null);
+        if let Err(e) = idempotency::finish(&st.app.db, user_id, &key, &stored).await {
+            // The key stays in progress (a retry answers CONFLICT): never run twice.
+            tracing::error!(error = ?e, "storing an idempotent response failed");
+        }
+    }
     into_http(rt, response)
 }
 

@@ -285,4 +285,16 @@ impl ReferralQuery {
         let rows = service::list(&state(ctx)?.db, p, filter, page).await?;
         Ok(rows.into_connection(|m| m.id, Referral))
     }
+
+    /// The referral your organisation received under your own reference (the
+    /// `externalId` set when accepting it, or with `setReferralExternalId`).
+    async fn referral_by_external_id(
+        &self,
+        ctx: &Context<'_>,
+        external_id: String,
+    ) -> Result<Option<Referral>> {
+        let p = principal(ctx)?;
+        let row = service::by_external_id(&state(ctx)?.db, p, &external_id).await?;
+        Ok(row.map(Referral))
+    }
 }

@@ -93,6 +93,22 @@ pub async fn get<C: ConnectionTrait>(db: &C, p: &Principal, id: i64) -> ApiResul
         .ok_or(ApiError::NotFound("Referral"))
 }
 
+/// The referral the caller's organisation received under its own `external_id` (unique
+/// per recipient organisation), if the caller may see it.
+pub async fn by_external_id(
+    db: &DatabaseConnection,
+    p: &Principal,
+    external_id: &str,
+) -> ApiResult<Option<referral::Model>> {
+    let external_id = validate::required("externalId", external_id, 128)?;
+    Ok(referral::Entity::find()
+        .filter(referral::Column::ToOrganisationId.eq(p.organisation_id))
+        .filter(referral::Column::ExternalId.eq(external_id))
+        .filter(visible_referrals(p))
+        .one(db)
+        .await?)
+}
+
 /// Load a referral the caller may see for a change, locking its row until the
 /// transaction ends (PostgreSQL; SQLite's write transaction already excludes other
 /// writers), so two concurrent steps cannot both start from the same status.

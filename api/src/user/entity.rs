@@ -57,6 +57,10 @@ pub mod user {
         pub password_hash: Option<String>,
         pub client_id: Option<String>,
         pub client_secret_hash: Option<String>,
+        /// A service account's secret before its last rotation, valid until
+        /// `previous_secret_until`.
+        pub previous_secret_hash: Option<String>,
+        pub previous_secret_until: Option<DateTimeUtc>,
         pub active: bool,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,

@@ -8,6 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::entity::{Role, UserKind, user};
 use super::service::{self, NewUser, UserFilter, UserPatch, can_manage};
+use super::service_account;
 use crate::filters::search_text;
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
@@ -326,5 +327,31 @@ impl UserMutation {
             client_id: creds.client_id,
             client_secret: creds.client_secret.expose_secret().to_owned(),
         })
+    }
+
+    /// Give a service account a new secret (shown once). The old secret keeps working
+    /// during the overlap, so the partner system can switch without downtime.
+    async fn rotate_service_account_secret(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        overlap: crate::webhook::graphql::SecretOverlap,
+    ) -> Result<ServiceAccountPayload> {
+        let p = principal(ctx)?;
+        let st = state(ctx)?;
+        let id = ids::decode_as(&id, "User", "id")?;
+        let creds = service_account::rotate_secret(&st.db, &st.hasher, p, id, overlap.hours()).await?;
+        Ok(ServiceAccountPayload {
+            user: User(creds.user),
+            client_id: creds.client_id,
+            client_secret: creds.client_secret.expose_secret().to_owned(),
+        })
+    }
+
+    /// Revoke a service account for good: its secrets and tokens stop working at once.
+    async fn revoke_service_account(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
+        let p = principal(ctx)?;
+        let id = ids::decode_as(&id, "User", "id")?;
+        Ok(User(service_account::revoke(&state(ctx)?.db, p, id).await?))
     }
 }

@@ -4,3 +4,4 @@
 pub mod entity;
 pub mod graphql;
 pub mod service;
+pub mod service_account;

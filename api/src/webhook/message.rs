@@ -1,0 +1,114 @@
+//! Which domain events go to which organisation's webhooks, and what they carry.
+//!
+//! A webhook goes to the organisation a referral event is addressed to: the same rule
+//! that lets that organisation's partner staff see the event
+//! ([`crate::events::graphql::is_referral_event_for`]). Drafts are addressed to no one,
+//! so a partner hears of a referral once it is sent. The body carries global ids and
+//! enumerations only: the receiver reads the rest through the API, with its own rights.
+
+use serde_json::{Value, json};
+
+use crate::events::entity::Model as DomainEvent;
+use crate::ids;
+
+/// The webhook event types an endpoint may subscribe to.
+pub const EVENT_TYPES: [&str; 7] = [
+    "referral.sent",
+    "referral.accepted",
+    "referral.declined",
+    "referral.in_progress",
+    "referral.completed",
+    "referral.cancelled",
+    "referral.updated",
+];
+
+/// The webhook event type of `e` and the organisation it is for, when it goes to one.
+pub fn route(e: &DomainEvent) -> Option<(String, i64)> {
+    if e.aggregate_type != "Referral" {
+        return None;
+    }
+    let organisation = e.organisation_id?;
+    let kind = match e.event_type.as_str() {
+        "referral.status_changed" => {
+            let status = e.payload.get("status")?.as_str()?;
+            format!("referral.{}", status.to_ascii_lowercase())
+        }
+        other => other.to_owned(),
+    };
+    EVENT_TYPES
+        .contains(&kind.as_str())
+        .then_some((kind, organisation))
+}
+
+fn global(type_name: &str, v: Option<&Value>) -> Value {
+    match v.and_then(Value::as_i64) {
+        Some(id) => json!(ids::encode(type_name, id).to_string()),
+        None => Value::Null,
+    }
+}
+
+/// The JSON body of the webhook of `e` (Standard Webhooks' `type`, `timestamp`, `data`).
+pub fn body(e: &DomainEvent, event_type: &str) -> Vec<u8> {
+    let p = &e.payload;
+    let data = json!({
+        "eventId": ids::encode("DomainEvent", e.id).to_string(),
+        "referralId": global("Referral", p.get("referralId")),
+        "status": p.get("status"),
+        "previousStatus": p.get("from"),
+        "kind": p.get("kind"),
+        "module": p.get("module"),
+        "fromOrganisationId": global("Organisation", p.get("fromOrganisationId")),
+        "toOrganisationId": global("Organisation", p.get("toOrganisationId")),
+    });
+    json!({
+        "type": event_type,
+        "timestamp": e.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "data": data,
+    })
+    .to_string()
+    .into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+
+    fn event(event_type: &str, organisation: Option<i64>, status: &str) -> DomainEvent {
+        DomainEvent {
+            id: 7,
+            occurred_at: Utc::now(),
+            event_type: event_type.into(),
+            aggregate_type: "Referral".into(),
+            aggregate_id: 3,
+            case_id: Some(1),
+            organisation_id: organisation,
+            actor_user_id: None,
+            payload: json!({"referralId": 3, "status": status, "from": "DRAFT", "toOrganisationId": 5}),
+        }
+    }
+
+    #[test]
+    fn a_sent_referral_goes_to_its_partner_as_referral_sent() {
+        let e = event("referral.status_changed", Some(5), "SENT");
+        assert_eq!(route(&e), Some(("referral.sent".to_owned(), 5)));
+    }
+
+    #[test]
+    fn events_addressed_to_no_organisation_go_nowhere() {
+        assert_eq!(route(&event("referral.created", None, "DRAFT")), None);
+    }
+
+    #[test]
+    fn the_body_carries_global_ids_only() {
+        let e = event("referral.status_changed", Some(5), "SENT");
+        let v: Value = serde_json::from_slice(&body(&e, "referral.sent")).expect("json");
+        assert_eq!(v["type"], "referral.sent");
+        assert_eq!(
+            v["data"]["referralId"],
+            json!(ids::encode("Referral", 3).to_string())
+        );
+        assert_eq!(v["data"]["status"], "SENT");
+    }
+}

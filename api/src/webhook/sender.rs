@@ -1,0 +1,353 @@
+//! Sending due deliveries: claim, sign, POST, log the attempt, schedule the next.
+//!
+//! Claiming sets a lease (`claimed_until`) on the rows, in one statement; on PostgreSQL
+//! the rows are also selected `FOR UPDATE SKIP LOCKED`, so replicas claiming at the same
+//! moment take different rows instead of waiting on each other. Only the oldest pending
+//! delivery of each endpoint is due: an endpoint receives its events in order (a failing
+//! one holds the later ones back until it succeeds or is given up). A sender that dies
+//! mid-attempt leaves a lease that runs out, and the row is sent again: at-least-once,
+//! which receivers handle by deduplicating on `webhook-id`.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
+    EntityTrait, Statement, TransactionTrait,
+};
+use serde_json::json;
+
+use super::entity::{DeliveryStatus, attempt, delivery, endpoint};
+use super::signature;
+use super::ssrf::{AddressPolicy, GuardedResolver, check_url};
+use crate::audit::service::{self as audit, Entry};
+use crate::auth::principal::RequestMeta;
+use crate::config::Settings;
+use crate::events::entity as domain_event;
+use crate::events::service::{self as events, NewEvent};
+
+/// Most bytes of a response read (the rest is never downloaded).
+pub const MAX_RESPONSE_BYTES: usize = 4096;
+/// Most characters of a response kept in the delivery log.
+pub const EXCERPT_CHARS: usize = 500;
+/// Deliveries claimed per tick.
+const CLAIM: u64 = 20;
+
+/// Retry timing.
+#[derive(Debug, Clone, Copy)]
+pub struct Backoff {
+    pub base: Duration,
+    pub max: Duration,
+}
+
+impl Backoff {
+    /// The delay after the `attempts`-th failed attempt: exponential, with jitter in
+    /// its upper half so that retries of many deliveries spread out.
+    pub fn delay(&self, attempts: i32) -> Duration {
+        let exp = attempts.clamp(1, 30) as u32 - 1;
+        let full = self.base.saturating_mul(2u32.saturating_pow(exp)).min(self.max);
+        let half = full / 2;
+        half + full.mul_f64(rand::rng().random_range(0.0..0.5))
+    }
+}
+
+/// A webhook sender.
+#[derive(Clone)]
+pub struct Sender {
+    db: DatabaseConnection,
+    client: reqwest::Client,
+    policy: AddressPolicy,
+    backoff: Backoff,
+    lease: Duration,
+}
+
+/// What one attempt came to.
+struct Outcome {
+    status: Option<u16>,
+    error: Option<String>,
+    excerpt: Option<String>,
+    latency: Duration,
+}
+
+impl Sender {
+    pub fn new(db: DatabaseConnection, settings: &Settings) -> anyhow::Result<Self> {
+        let policy = AddressPolicy::new(settings.webhook_allowed_addresses.clone());
+        let timeout = Duration::from_secs(settings.webhook_timeout_secs);
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .timeout(timeout)
+            .dns_resolver(std::sync::Arc::new(GuardedResolver(policy.clone())))
+            .user_agent("Hamkor-Webhooks/1")
+            .build()?;
+        Ok(Self {
+            db,
+            client,
+            policy,
+            backoff: Backoff {
+                base: Duration::from_millis(settings.webhook_retry_base_ms),
+                max: Duration::from_secs(settings.webhook_retry_max_delay_secs.max(1)),
+            },
+            // Long enough for an attempt to finish before another sender may take over.
+            lease: timeout + Duration::from_secs(2),
+        })
+    }
+
+    /// Claim up to `limit` due deliveries for `lease`, and return their ids.
+    pub async fn claim(&self, limit: u64) -> Result<Vec<i64>, DbErr> {
+        let backend = self.db.get_database_backend();
+        let lock = match backend {
+            DatabaseBackend::Postgres => "FOR UPDATE OF d SKIP LOCKED",
+            _ => "",
+        };
+        let now = crate::db::now();
+        let until = now + chrono::Duration::from_std(self.lease).unwrap_or_default();
+        let sql = format!(
+            "UPDATE webhook_deliveries SET claimed_until = ? WHERE id IN (\
+               SELECT d.id FROM webhook_deliveries d \
+               JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+               WHERE d.status = 'PENDING' AND d.next_attempt_at <= ? \
+                 AND (d.claimed_until IS NULL OR d.claimed_until < ?) \
+                 AND e.active = ? \
+                 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o \
+                   WHERE o.endpoint_id = d.endpoint_id AND o.status = 'PENDING' AND o.id < d.id) \
+               ORDER BY d.id LIMIT ? {lock}) \
+             RETURNING id"
+        );
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                numbered(&sql, backend),
+                [
+                    until.into(),
+                    now.into(),
+                    now.into(),
+                    true.into(),
+                    (limit as i64).into(),
+                ],
+            ))
+            .await?;
+        rows.iter().map(|r| r.try_get::<i64>("", "id")).collect()
+    }
+
+    /// Claim and send one round of due deliveries; returns how many were attempted.
+    pub async fn tick(&self) -> Result<usize, DbErr> {
+        let ids = self.claim(CLAIM).await?;
+        let n = ids.len();
+        futures::future::join_all(ids.into_iter().map(|id| self.attempt(id))).await;
+        Ok(n)
+    }
+
+    async fn attempt(&self, id: i64) {
+        if let Err(e) = self.try_attempt(id).await {
+            // The lease runs out and another round retries it.
+            tracing::warn!(delivery = id, error = %e, "recording a webhook attempt failed");
+        }
+    }
+
+    async fn try_attempt(&self, id: i64) -> Result<(), DbErr> {
+        let Some(d) = delivery::Entity::find_by_id(id).one(&self.db).await? else {
+            return Ok(());
+        };
+        let Some(ep) = endpoint::Entity::find_by_id(d.endpoint_id).one(&self.db).await? else {
+            return Ok(());
+        };
+        let Some(event) = domain_event::Entity::find_by_id(d.event_id).one(&self.db).await? else {
+            return Ok(());
+        };
+        let body = super::message::body(&event, &d.event_type);
+        let outcome = self.send(&ep, &d, body).await;
+        self.record(d, &ep, outcome).await
+    }
+
+    async fn send(&self, ep: &endpoint::Model, d: &delivery::Model, body: Vec<u8>) -> Outcome {
+        let started = Instant::now();
+        let failed = |error: String| Outcome {
+            status: None,
+            error: Some(error),
+            excerpt: None,
+            latency: started.elapsed(),
+        };
+        // Checked again at every attempt: the name may resolve elsewhere by now. The
+        // client's resolver enforces the same rule for the connection itself.
+        let url = match check_url(&ep.url, &self.policy).await {
+            Ok(u) => u,
+            Err(refusal) => return failed(refusal.to_string()),
+        };
+        let now = Utc::now();
+        let msg_id = d.msg_id();
+        let signature = signature::header(&ep.signing_secrets(now), &msg_id, now.timestamp(), &body);
+        let sent = self
+            .client
+            .post(url)
+            .header("content-type", "application/json")
+            .header("webhook-id", &msg_id)
+            .header("webhook-timestamp", now.timestamp().to_string())
+            .header("webhook-signature", signature)
+            .body(body)
+            .send()
+            .await;
+        let mut resp = match sent {
+            Ok(r) => r,
+            Err(e) if e.is_timeout() => return failed("timed out".into()),
+            Err(e) if e.is_connect() => return failed("connection failed".into()),
+            Err(_) => return failed("request failed".into()),
+        };
+        let status = resp.status().as_u16();
+        let mut read = Vec::new();
+        // Bounded read: stop at the limit and drop the rest of the body unread.
+        while read.len() < MAX_RESPONSE_BYTES {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => read.extend_from_slice(&chunk),
+                _ => break,
+            }
+        }
+        read.truncate(MAX_RESPONSE_BYTES);
+        let excerpt: String = String::from_utf8_lossy(&read)
+            .chars()
+            .take(EXCERPT_CHARS)
+            .collect();
+        Outcome {
+            status: Some(status),
+            error: None,
+            excerpt: (!excerpt.is_empty()).then_some(excerpt),
+            latency: started.elapsed(),
+        }
+    }
+
+    async fn record(&self, d: delivery::Model, ep: &endpoint::Model, o: Outcome) -> Result<(), DbErr> {
+        let at = crate::db::now();
+        let succeeded = o.status.is_some_and(|s| (200..300).contains(&s));
+        let gone = o.status == Some(410);
+        let attempts = d.attempts + 1;
+        let error = o
+            .error
+            .clone()
+            .or_else(|| o.status.filter(|_| !succeeded).map(|s| format!("HTTP {s}")));
+        let txn = self.db.begin().await?;
+        attempt::ActiveModel {
+            delivery_id: Set(d.id),
+            attempted_at: Set(at),
+            status_code: Set(o.status.map(i32::from)),
+            latency_ms: Set(o.latency.as_millis() as i64),
+            succeeded: Set(succeeded),
+            error: Set(error.clone()),
+            response_excerpt: Set(o.excerpt),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let next = at + chrono::Duration::from_std(self.backoff.delay(attempts)).unwrap_or_default();
+        let status = if succeeded {
+            DeliveryStatus::Succeeded
+        } else if gone || next > d.retry_until {
+            DeliveryStatus::Failed
+        } else {
+            DeliveryStatus::Pending
+        };
+        let mut row: delivery::ActiveModel = d.into();
+        row.status = Set(status);
+        row.attempts = Set(attempts);
+        row.claimed_until = Set(None);
+        row.last_status_code = Set(o.status.map(i32::from));
+        row.last_error = Set(error);
+        if succeeded {
+            row.delivered_at = Set(Some(at));
+        } else {
+            row.next_attempt_at = Set(next);
+        }
+        row.update(&txn).await?;
+        if gone && ep.active {
+            disable(&txn, ep, at).await?;
+        }
+        txn.commit().await
+    }
+}
+
+/// An endpoint that answered 410 Gone is switched off until its admins switch it on.
+async fn disable<C: ConnectionTrait>(txn: &C, ep: &endpoint::Model, at: DateTime<Utc>) -> Result<(), DbErr> {
+    let mut row: endpoint::ActiveModel = ep.clone().into();
+    row.active = Set(false);
+    row.disabled_reason = Set(Some("the endpoint answered 410 Gone".to_owned()));
+    row.updated_at = Set(at);
+    row.update(txn).await?;
+    audit::record_anonymous(
+        txn,
+        None,
+        &RequestMeta::default(),
+        Entry::new("webhook_endpoint.disable")
+            .target("WebhookEndpoint", ep.id)
+            .detail(json!({"status": 410})),
+    )
+    .await?;
+    events::emit(
+        txn,
+        None,
+        NewEvent::new("webhook_endpoint.disabled", "WebhookEndpoint", ep.id)
+            .organisation(ep.organisation_id)
+            .payload(json!({"active": false, "status": 410})),
+    )
+    .await
+}
+
+/// `?` placeholders as PostgreSQL's `$1, $2, …`; SQLite takes them as they are.
+fn numbered(sql: &str, backend: DatabaseBackend) -> String {
+    if backend != DatabaseBackend::Postgres {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Send due deliveries every `interval`, for ever (without waiting while a round found
+/// work, so a backlog drains at once).
+pub async fn run(sender: Sender, interval: Duration) {
+    loop {
+        match sender.tick().await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "claiming webhook deliveries failed; retrying"),
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_stays_under_its_cap() {
+        let b = Backoff {
+            base: Duration::from_secs(10),
+            max: Duration::from_secs(60),
+        };
+        for _ in 0..50 {
+            let first = b.delay(1);
+            assert!(first >= Duration::from_secs(5) && first <= Duration::from_secs(10));
+            let third = b.delay(3);
+            assert!(third >= Duration::from_secs(20) && third <= Duration::from_secs(40));
+            assert!(b.delay(30) <= Duration::from_secs(60));
+        }
+    }
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres_only() {
+        assert_eq!(
+            numbered("a = ? AND b = ?", DatabaseBackend::Postgres),
+            "a = $1 AND b = $2"
+        );
+        assert_eq!(numbered("a = ?", DatabaseBackend::Sqlite), "a = ?");
+    }
+}
