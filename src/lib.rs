@@ -3,6 +3,10 @@
 //! Everything with behaviour lives in `hamkor-api` (the core) and in the module crates;
 //! this crate only decides what is compiled in and how the roots are merged.
 
+// The schema's resolver futures nest deeply; optimised builds need more than the default
+// query depth to lay them out.
+#![recursion_limit = "256"]
+
 pub mod cli;
 pub mod modules;
 pub mod node;

@@ -1,5 +1,9 @@
 //! `hamkor`: see `hamkor --help`.
 
+// The schema's resolver futures nest deeply; optimised builds need more than the default
+// query depth to lay them out.
+#![recursion_limit = "256"]
+
 use clap::Parser;
 
 #[tokio::main]
