@@ -305,15 +305,3 @@ pub async fn list(
     }
     paginate(db, q, member::Column::Id, page, Order::Ascending).await
 }
-
-/// The seats a user holds today (a member may sit for more than one mahalla).
-pub async fn seats_of_user<C: ConnectionTrait>(db: &C, user_id: i64) -> ApiResult<Vec<member::Model>> {
-    let today = now().date_naive();
-    Ok(member::Entity::find()
-        .filter(member::Column::UserId.eq(user_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter(|m| holds_on(m, today))
-        .collect())
-}
