@@ -112,6 +112,9 @@ pub struct Settings {
     pub webhook_retry_window_secs: u64,
     /// Run the webhook dispatcher and senders in this process.
     pub webhook_workers: bool,
+    /// A PEM file of certificate authorities trusted for `https` webhook endpoints
+    /// besides the system's (a partner's private CA). None: the system's only.
+    pub webhook_ca_file: Option<PathBuf>,
 
     /// Log format.
     pub log_format: LogFormat,
@@ -155,6 +158,7 @@ impl Default for Settings {
             webhook_retry_max_delay_secs: 3600,
             webhook_retry_window_secs: 3 * 24 * 3600,
             webhook_workers: true,
+            webhook_ca_file: None,
             log_format: LogFormat::Pretty,
             log_filter: "info,sqlx=warn,sea_orm=warn".to_owned(),
         }

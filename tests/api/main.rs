@@ -29,4 +29,5 @@ mod supervision;
 mod territory;
 mod users;
 mod webhook_delivery;
+mod webhook_tls;
 mod webhooks;

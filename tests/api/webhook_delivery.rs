@@ -48,21 +48,26 @@ async fn start_receiver(addr: SocketAddr, config: Config) -> Arc<Receiver> {
     receiver
 }
 
-struct Partner {
-    st: Setup,
-    endpoint: String,
-    addr: SocketAddr,
-    config: Config,
+pub struct Partner {
+    pub st: Setup,
+    pub endpoint: String,
+    pub addr: SocketAddr,
+    pub config: Config,
 }
 
 /// The world with consent for the employment centre, its service account, and its
-/// endpoint registered at an address where nothing listens yet.
-async fn partner(app: &TestApp) -> Partner {
+/// endpoint registered (`scheme://127.0.0.1:port/webhooks`) where nothing listens yet.
+pub async fn partner(app: &TestApp, scheme: &str) -> Partner {
     let st = setup(app).await;
     record_consent(app, &st.w, json!({"organisationId": st.w.employment})).await;
     let (_, client_id, client_secret) = service_account(app, &st).await;
     let addr = free_address().await;
-    let (endpoint, secret) = endpoint(app, &st.p.employment_admin, &format!("http://{addr}/webhooks")).await;
+    let (endpoint, secret) = endpoint(
+        app,
+        &st.p.employment_admin,
+        &format!("{scheme}://{addr}/webhooks"),
+    )
+    .await;
     let config = Config {
         webhook_secret: secret,
         graphql_url: app.url("/graphql"),
@@ -96,7 +101,7 @@ async fn a_receiver_started_after_ten_referrals_were_sent_gets_verifies_and_acce
         endpoint,
         addr,
         config,
-    } = partner(&app).await;
+    } = partner(&app, "http").await;
     let mut sent = Vec::new();
     for _ in 0..10 {
         sent.push(send_referral(&app, &st).await);
@@ -150,7 +155,7 @@ async fn a_redelivered_webhook_is_recognised_by_its_id_and_acted_on_once() {
         endpoint,
         addr,
         config,
-    } = partner(&app).await;
+    } = partner(&app, "http").await;
     let receiver = start_receiver(addr, config).await;
     send_referral(&app, &st).await;
     eventually("the referral accepted", Duration::from_secs(10), || {
@@ -189,7 +194,7 @@ async fn after_a_rotation_the_old_secret_still_verifies_during_the_overlap() {
         endpoint,
         addr,
         config,
-    } = partner(&app).await;
+    } = partner(&app, "http").await;
     let r = app
         .gql(
             Some(&st.p.employment_admin),
@@ -221,7 +226,7 @@ async fn without_an_overlap_the_old_secret_stops_verifying_at_once() {
         endpoint,
         addr,
         config,
-    } = partner(&app).await;
+    } = partner(&app, "http").await;
     app.gql(
         Some(&st.p.employment_admin),
         "mutation($id: ID!) { rotateWebhookEndpointSecret(id: $id, overlap: NONE) { secret } }",
@@ -247,7 +252,7 @@ async fn endpoints_and_deliveries_refetch_by_node_for_their_organisation_only() 
         endpoint,
         addr,
         config,
-    } = partner(&app).await;
+    } = partner(&app, "http").await;
     let receiver = start_receiver(addr, config).await;
     send_referral(&app, &st).await;
     eventually("the referral accepted", Duration::from_secs(10), || {

@@ -52,6 +52,56 @@ impl Backoff {
     }
 }
 
+/// Make *ring* the process's TLS crypto provider, which the HTTP client needs before it
+/// can be built (idempotent: an already installed provider is kept).
+pub fn install_crypto_provider() {
+    // An error only says that a provider is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// The certificate authorities of a PEM file, trusted besides the system's.
+fn extra_roots(path: &std::path::Path) -> anyhow::Result<Vec<reqwest::Certificate>> {
+    let pem = std::fs::read(path).map_err(|e| anyhow::anyhow!("webhook_ca_file {}: {e}", path.display()))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| anyhow::anyhow!("webhook_ca_file {}: {e}", path.display()))?;
+    if certs.is_empty() {
+        anyhow::bail!("webhook_ca_file {} holds no certificate", path.display());
+    }
+    Ok(certs)
+}
+
+/// What went wrong with a request, for the delivery log: short, and never the body.
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "timed out".into();
+    }
+    if let Some(cause) = std::error::Error::source(e).and_then(known_cause) {
+        return cause;
+    }
+    if e.is_connect() {
+        "connection failed".into()
+    } else {
+        "request failed".into()
+    }
+}
+
+/// A TLS or address refusal somewhere in an error's causes. I/O errors are opened
+/// explicitly: their `source` skips the error they wrap, which is where rustls puts its
+/// own.
+fn known_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+        return Some(format!("TLS handshake failed: {tls}"));
+    }
+    if let Some(refusal) = err.downcast_ref::<super::ssrf::UrlRefusal>() {
+        return Some(refusal.to_string());
+    }
+    let wrapped = err
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+        .and_then(|inner| known_cause(inner as &(dyn std::error::Error + 'static)));
+    wrapped.or_else(|| err.source().and_then(known_cause))
+}
+
 /// A webhook sender.
 #[derive(Clone)]
 pub struct Sender {
@@ -74,13 +124,18 @@ impl Sender {
     pub fn new(db: DatabaseConnection, settings: &Settings) -> anyhow::Result<Self> {
         let policy = AddressPolicy::new(settings.webhook_allowed_addresses.clone());
         let timeout = Duration::from_secs(settings.webhook_timeout_secs);
-        let client = reqwest::Client::builder()
+        install_crypto_provider();
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .timeout(timeout)
+            .tls_version_min(reqwest::tls::Version::TLS_1_2)
             .dns_resolver(std::sync::Arc::new(GuardedResolver(policy.clone())))
-            .user_agent("Hamkor-Webhooks/1")
-            .build()?;
+            .user_agent("Hamkor-Webhooks/1");
+        if let Some(path) = &settings.webhook_ca_file {
+            builder = builder.tls_certs_merge(extra_roots(path)?);
+        }
+        let client = builder.build()?;
         Ok(Self {
             db,
             client,
@@ -191,9 +246,7 @@ impl Sender {
             .await;
         let mut resp = match sent {
             Ok(r) => r,
-            Err(e) if e.is_timeout() => return failed("timed out".into()),
-            Err(e) if e.is_connect() => return failed("connection failed".into()),
-            Err(_) => return failed("request failed".into()),
+            Err(e) => return failed(describe(&e)),
         };
         let status = resp.status().as_u16();
         let mut read = Vec::new();
@@ -340,6 +393,18 @@ mod tests {
             assert!(third >= Duration::from_secs(20) && third <= Duration::from_secs(40));
             assert!(b.delay(30) <= Duration::from_secs(60));
         }
+    }
+
+    #[test]
+    fn a_missing_or_empty_ca_file_is_refused_with_its_name() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let missing = dir.path().join("absent.pem");
+        let err = extra_roots(&missing).expect_err("no file").to_string();
+        assert!(err.contains("absent.pem"), "{err}");
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate").expect("write");
+        let err = extra_roots(&empty).expect_err("no certificate").to_string();
+        assert!(err.contains("no certificate"), "{err}");
     }
 
     #[test]

@@ -3,6 +3,9 @@
 //! `127.0.0.1` in tests). Checked when an endpoint is registered and again for every
 //! attempt: the resolver the sender connects through drops forbidden addresses, so a
 //! name that changes to a private address after registration is refused too.
+//!
+//! Webhooks carry personal data, so a URL that leaves for a public address must be
+//! `https`; plain `http` is tolerated only to addresses the configuration lists.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -25,6 +28,12 @@ impl AddressPolicy {
     /// Whether a webhook may connect to `ip`.
     pub fn permits(&self, ip: IpAddr) -> bool {
         self.allowed.contains(&ip) || !is_non_public(ip)
+    }
+
+    /// Whether the configuration lists `ip` explicitly (a network the operator vouches
+    /// for, where plain `http` is tolerated).
+    pub fn lists(&self, ip: IpAddr) -> bool {
+        self.allowed.contains(&ip)
     }
 }
 
@@ -89,6 +98,8 @@ pub enum UrlRefusal {
     Unresolved,
     #[error("the host resolves to a loopback, private or link-local address")]
     Forbidden,
+    #[error("plain http is allowed only to addresses the configuration lists; use https")]
+    PlainHttp,
 }
 
 /// Parse a webhook URL and check every address its host resolves to.
@@ -115,6 +126,10 @@ pub async fn check_url(raw: &str, policy: &AddressPolicy) -> Result<Url, UrlRefu
     }
     if addrs.iter().any(|a| !policy.permits(a.ip())) {
         return Err(UrlRefusal::Forbidden);
+    }
+    // Webhooks carry personal data: across public networks they travel encrypted.
+    if url.scheme() == "http" && addrs.iter().any(|a| !policy.lists(a.ip())) {
+        return Err(UrlRefusal::PlainHttp);
     }
     Ok(url)
 }
@@ -207,6 +222,18 @@ mod tests {
             check_url("http://u:p@8.8.8.8/x", &policy).await,
             Err(UrlRefusal::Credentials)
         );
+        assert!(check_url("https://8.8.8.8/hook", &policy).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn plain_http_goes_only_to_listed_addresses() {
+        let policy = AddressPolicy::new(vec![ip("10.20.0.5")]);
+        assert_eq!(
+            check_url("http://8.8.8.8/hook", &policy).await,
+            Err(UrlRefusal::PlainHttp)
+        );
+        assert!(check_url("http://10.20.0.5:8080/hook", &policy).await.is_ok());
+        assert!(check_url("https://10.20.0.5/hook", &policy).await.is_ok());
         assert!(check_url("https://8.8.8.8/hook", &policy).await.is_ok());
     }
 }

@@ -114,6 +114,9 @@ pub struct Receiver {
 
 impl Receiver {
     pub fn new(config: Config) -> Arc<Self> {
+        // reqwest is built without a default TLS crypto provider: choose *ring* (an
+        // error only says that one is installed already).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         Arc::new(Self {
             config,
             http: reqwest::Client::new(),

@@ -1,0 +1,184 @@
+//! Webhooks over TLS: a partner endpoint with a certificate from the partner's own
+//! certificate authority, which Hamkor trusts through `webhook_ca_file`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hamkor_webhook_receiver::{Receiver, router};
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+use crate::helpers::{TestApp, spawn_app_with};
+use crate::webhook_delivery::{Partner, partner};
+use crate::webhooks::{deliveries, eventually, send_referral};
+
+/// A certificate authority of the partner's and a server certificate it issued for
+/// `127.0.0.1`.
+struct Pki {
+    ca_pem: String,
+    cert: CertificateDer<'static>,
+    key: PrivateKeyDer<'static>,
+}
+
+fn pki() -> Pki {
+    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(DnType::CommonName, "Partner test CA");
+    ca.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().expect("CA key")).expect("CA");
+    let key = KeyPair::generate().expect("server key");
+    let mut server = CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("server params");
+    server
+        .distinguished_name
+        .push(DnType::CommonName, "partner.example.uz");
+    let cert = server.signed_by(&key, &ca).expect("server certificate");
+    Pki {
+        ca_pem: ca.pem(),
+        cert: cert.der().clone(),
+        key: PrivateKeyDer::try_from(key.serialize_der()).expect("a PKCS#8 key"),
+    }
+}
+
+/// Serve the example receiver over TLS on `addr`.
+async fn start_tls_receiver(addr: SocketAddr, pki: &Pki, receiver: Arc<Receiver>) {
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![pki.cert.clone()], pki.key.clone_key())
+        .expect("the server certificate");
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind(addr)
+        .await
+        .expect("the receiver's port is free");
+    let app = router(receiver);
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, app) = (acceptor.clone(), app.clone());
+            tokio::spawn(async move {
+                // A client that refuses the certificate ends the handshake: nothing to serve.
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tls), TowerToHyperService::new(app))
+                    .await;
+            });
+        }
+    });
+}
+
+async fn app_trusting(ca_file: Option<PathBuf>) -> TestApp {
+    spawn_app_with(|s| {
+        s.webhook_allowed_addresses = vec!["127.0.0.1".parse().expect("an address")];
+        s.webhook_retry_base_ms = 100;
+        s.webhook_retry_max_delay_secs = 1;
+        s.webhook_timeout_secs = 2;
+        s.webhook_ca_file = ca_file;
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_https_endpoint_certified_by_a_configured_authority_receives_verified_webhooks() {
+    let pki = pki();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let ca_file = dir.path().join("partner-ca.pem");
+    std::fs::write(&ca_file, &pki.ca_pem).expect("the CA file");
+    let app = app_trusting(Some(ca_file)).await;
+    let Partner {
+        st,
+        endpoint,
+        addr,
+        config,
+    } = partner(&app, "https").await;
+    let receiver = Receiver::new(config);
+    start_tls_receiver(addr, &pki, receiver.clone()).await;
+
+    let referral = send_referral(&app, &st).await;
+    let stats = eventually("the referral accepted over TLS", Duration::from_secs(15), || {
+        let receiver = receiver.clone();
+        async move {
+            let stats = receiver.stats().await;
+            (!stats.accepted.is_empty()).then_some(stats)
+        }
+    })
+    .await;
+    assert_eq!(stats.rejected, 0, "the signature verifies");
+    assert_eq!(stats.accepted, vec![referral]);
+    // The receiver accepts the referral before it answers the webhook: wait for the log.
+    let admin = st.p.employment_admin.clone();
+    let log = eventually("the delivery recorded", Duration::from_secs(10), || {
+        let (app, admin, endpoint) = (&app, admin.clone(), endpoint.clone());
+        async move {
+            let log = deliveries(app, &admin, &endpoint).await;
+            (log.first().is_some_and(|d| d["status"] != "PENDING")).then_some(log)
+        }
+    })
+    .await;
+    assert_eq!(log[0]["status"], "SUCCEEDED", "{log:?}");
+    assert_eq!(log[0]["attemptCount"], 1, "the first attempt went through");
+}
+
+#[tokio::test]
+async fn an_endpoint_whose_certificate_is_not_trusted_receives_nothing_and_the_log_says_why() {
+    let pki = pki();
+    // No webhook_ca_file: the partner's authority is unknown to Hamkor.
+    let app = app_trusting(None).await;
+    let Partner {
+        st,
+        endpoint,
+        addr,
+        config,
+    } = partner(&app, "https").await;
+    let receiver = Receiver::new(config);
+    start_tls_receiver(addr, &pki, receiver.clone()).await;
+
+    send_referral(&app, &st).await;
+    let admin = st.p.employment_admin.clone();
+    let log = eventually("a refused attempt", Duration::from_secs(15), || {
+        let (app, admin, endpoint) = (&app, admin.clone(), endpoint.clone());
+        async move {
+            let log = deliveries(app, &admin, &endpoint).await;
+            log.first()
+                .is_some_and(|d| d["attemptCount"].as_i64() >= Some(1))
+                .then_some(log)
+        }
+    })
+    .await;
+    assert_eq!(log[0]["status"], "PENDING", "retried later: {log:?}");
+    let error = log[0]["lastError"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("certificate"),
+        "the log names the certificate: {error}"
+    );
+    assert!(receiver.stats().await.handled.is_empty(), "nothing got through");
+}
+
+#[tokio::test]
+async fn plain_http_to_a_public_address_is_refused() {
+    let app = app_trusting(None).await;
+    let st = crate::referrals::setup(&app).await;
+    let r = crate::webhooks::create_endpoint(
+        &app,
+        &st.p.employment_admin,
+        "http://8.8.8.8/hook",
+        &["referral.sent"],
+    )
+    .await;
+    r.expect_code("BAD_USER_INPUT");
+    let message = r.body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("use https"), "{message}");
+}
