@@ -15,6 +15,7 @@ pub mod consent;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod external_id;
 pub mod filters;
 pub mod graphql;
 pub mod http;

@@ -367,6 +367,31 @@ async fn an_employment_referral_goes_from_application_to_a_retention_check() {
         .await
         .expect_code("CONFLICT");
 
+    // The centre files the application under its own reference and finds it by it.
+    const SET_REF: &str = "mutation($id: ID!, $x: String) { employment {
+        setJobApplicationExternalId(id: $id, externalId: $x) { id externalId } } }";
+    let r = app
+        .gql(Some(&w.partner), SET_REF, json!({"id": id, "x": "APP-2026-17"}))
+        .await;
+    assert_eq!(
+        r.ok()["employment"]["setJobApplicationExternalId"]["externalId"],
+        "APP-2026-17"
+    );
+    app.gql(Some(&w.officer), SET_REF, json!({"id": id, "x": "P-1"}))
+        .await
+        .expect_code("FORBIDDEN");
+    const BY_REF: &str =
+        "query($x: String!) { employment { applicationByExternalId(externalId: $x) { id } } }";
+    let r = app
+        .gql(Some(&w.partner), BY_REF, json!({"x": "APP-2026-17"}))
+        .await;
+    assert_eq!(r.ok()["employment"]["applicationByExternalId"]["id"], id.as_str());
+    // The reference is the centre's: the officer's organisation has no such application.
+    let r = app
+        .gql(Some(&w.officer), BY_REF, json!({"x": "APP-2026-17"}))
+        .await;
+    assert!(r.ok()["employment"]["applicationByExternalId"].is_null());
+
     move_app(&app, &w.partner, &id, "HIRED", Some(day(0)))
         .await
         .expect_code("INVALID_TRANSITION");
@@ -467,6 +492,58 @@ async fn an_employment_referral_goes_from_application_to_a_retention_check() {
     assert_eq!(g["status"], "ACHIEVED");
     assert_eq!(g["actions"][0]["ownerOrganisation"]["id"], json!(w.employment));
     assert!(s(&g["actions"][0], "description").contains("180 days"));
+}
+
+#[tokio::test]
+async fn a_publisher_keeps_its_own_references_on_its_vacancies() {
+    let app = spawn_app().await;
+    let e = setup(&app).await;
+    let w = &e.w;
+    let works = employer(&app, &w.partner, &w.district, "YES", "Samarqand metal works").await;
+    let first = vacancy_id(&app, &w.partner, &works, &w.district, json!({})).await;
+    let second = vacancy_id(&app, &w.partner, &works, &w.district, json!({})).await;
+    const SET_REF: &str = "mutation($id: ID!, $x: String) { employment {
+        setVacancyExternalId(id: $id, externalId: $x) { id externalId } } }";
+    const BY_REF: &str =
+        "query($x: String!) { employment { vacancyByExternalId(externalId: $x) { id externalId } } }";
+    let set = |token: String, id: String, x: Value| {
+        let app = &app;
+        async move { app.gql(Some(&token), SET_REF, json!({"id": id, "x": x})).await }
+    };
+
+    let r = set(w.partner.clone(), first.clone(), json!("  HR-77 ")).await;
+    assert_eq!(
+        r.ok()["employment"]["setVacancyExternalId"]["externalId"],
+        "HR-77"
+    );
+    // Anyone of the publisher finds it by the reference; nobody else does.
+    let r = app
+        .gql(Some(&e.p.employment_admin), BY_REF, json!({"x": "HR-77"}))
+        .await;
+    assert_eq!(r.ok()["employment"]["vacancyByExternalId"]["id"], first.as_str());
+    let r = app.gql(Some(&w.officer), BY_REF, json!({"x": "HR-77"})).await;
+    assert!(r.ok()["employment"]["vacancyByExternalId"].is_null());
+
+    // Unique within the publisher; only its staff set it; bounded.
+    set(w.partner.clone(), second.clone(), json!("HR-77"))
+        .await
+        .expect_code("CONFLICT");
+    set(w.officer.clone(), second.clone(), json!("HR-78"))
+        .await
+        .expect_code("FORBIDDEN");
+    set(w.partner.clone(), second.clone(), json!("x".repeat(129)))
+        .await
+        .expect_code("BAD_USER_INPUT");
+    app.gql(Some(&w.partner), BY_REF, json!({"x": " "}))
+        .await
+        .expect_code("BAD_USER_INPUT");
+
+    // Cleared, the reference is free for another vacancy.
+    let r = set(w.partner.clone(), first.clone(), Value::Null).await;
+    assert!(r.ok()["employment"]["setVacancyExternalId"]["externalId"].is_null());
+    set(w.partner.clone(), second.clone(), json!("HR-77")).await.ok();
+    let r = app.gql(Some(&w.partner), BY_REF, json!({"x": "HR-77"})).await;
+    assert_eq!(r.ok()["employment"]["vacancyByExternalId"]["id"], second.as_str());
 }
 
 #[tokio::test]

@@ -100,7 +100,7 @@ pub async fn by_external_id(
     p: &Principal,
     external_id: &str,
 ) -> ApiResult<Option<referral::Model>> {
-    let external_id = validate::required("externalId", external_id, 128)?;
+    let external_id = crate::external_id::lookup("externalId", external_id)?;
     Ok(referral::Entity::find()
         .filter(referral::Column::ToOrganisationId.eq(p.organisation_id))
         .filter(referral::Column::ExternalId.eq(external_id))
@@ -315,7 +315,7 @@ pub async fn step(
     if step.reason_is_other() && note.is_none() {
         return Err(ApiError::bad_input("input.note", "explain the reason OTHER"));
     }
-    let external_id = validate::optional("input.externalId", external_id, 128)?;
+    let external_id = crate::external_id::to_set("input.externalId", external_id)?;
     let txn = write_txn(db).await?;
     let row = checked_step(&txn, p, id, step, note, external_id).await?;
     txn.commit().await?;
@@ -404,7 +404,7 @@ pub async fn set_external_id(
     id: i64,
     external_id: Option<&str>,
 ) -> ApiResult<referral::Model> {
-    let external_id = validate::optional("input.externalId", external_id, 128)?;
+    let external_id = crate::external_id::to_set("input.externalId", external_id)?;
     let txn = write_txn(db).await?;
     let r = get_for_change(&txn, p, id).await?;
     if !is_recipient(p, &r) {

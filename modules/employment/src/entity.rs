@@ -154,6 +154,8 @@ pub mod vacancy {
         pub employer_id: i64,
         /// The organisation that published it.
         pub organisation_id: i64,
+        /// The publisher's own reference (unique within it).
+        pub external_id: Option<String>,
         pub title: String,
         /// ISCO-08 unit group (4 digits).
         pub occupation_code: String,
@@ -279,6 +281,8 @@ pub mod application {
         pub vacancy_id: i64,
         /// The organisation working the referral.
         pub organisation_id: i64,
+        /// That organisation's own reference (unique within it).
+        pub external_id: Option<String>,
         pub status: ApplicationStatus,
         pub note: Option<String>,
         pub start_date: Option<Date>,

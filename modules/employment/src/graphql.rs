@@ -13,6 +13,7 @@ use hamkor_api::case::restrictions::Restrictions;
 use hamkor_api::consent::entity::{self as consent, DataScope};
 use hamkor_api::db::now;
 use hamkor_api::error::{ApiError, ApiResult};
+use hamkor_api::external_id::{self, reload};
 use hamkor_api::graphql::context::{loaders, page, principal, state};
 use hamkor_api::ids;
 use hamkor_api::loaders::{children, one};
@@ -156,6 +157,10 @@ impl Vacancy {
         Ok(one(&loaders(ctx)?.organisations, self.0.organisation_id)
             .await?
             .map(Organisation))
+    }
+    /// The publisher's own reference (`setVacancyExternalId`).
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
     }
     async fn title(&self) -> &str {
         &self.0.title
@@ -431,6 +436,10 @@ impl JobApplication {
         Ok(one(&employment_loaders(ctx)?.vacancies, self.0.vacancy_id)
             .await?
             .map(Vacancy))
+    }
+    /// The reference of the organisation working it (`setJobApplicationExternalId`).
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
     }
     async fn status(&self) -> ApplicationStatus {
         self.0.status
@@ -1036,6 +1045,18 @@ impl EmploymentQueryRoot {
 
 pub struct EmploymentQuery;
 
+const VACANCY: external_id::Kind = external_id::Kind {
+    table: "employment_vacancies",
+    type_name: "Vacancy",
+    action: "employment.vacancy.set_external_id",
+};
+
+const APPLICATION: external_id::Kind = external_id::Kind {
+    table: "employment_applications",
+    type_name: "JobApplication",
+    action: "employment.application.set_external_id",
+};
+
 fn visible_applications(p: &hamkor_api::auth::principal::Principal) -> Condition {
     let mut any = Condition::any().add(of_cases(
         application::Column::CaseId,
@@ -1142,6 +1163,23 @@ impl EmploymentQuery {
         Ok(one(&employment_loaders(ctx)?.vacancies, id).await?.map(Vacancy))
     }
 
+    /// The vacancy the caller's organisation published under its own reference.
+    async fn vacancy_by_external_id(
+        &self,
+        ctx: &Context<'_>,
+        external_id: String,
+    ) -> Result<Option<Vacancy>> {
+        let p = principal(ctx)?;
+        let external_id = external_id::lookup("externalId", &external_id)?;
+        Ok(vacancy::Entity::find()
+            .filter(vacancy::Column::OrganisationId.eq(p.organisation_id))
+            .filter(vacancy::Column::ExternalId.eq(external_id))
+            .one(&state(ctx)?.db)
+            .await
+            .map_err(ApiError::from)?
+            .map(Vacancy))
+    }
+
     /// A case's job-seeker profile (null when none was written yet).
     async fn profile(&self, ctx: &Context<'_>, case_id: ID) -> Result<Option<JobSeekerProfile>> {
         let p = principal(ctx)?;
@@ -1229,6 +1267,24 @@ impl EmploymentQuery {
         let p = principal(ctx)?;
         let id = ids::decode_as(&id, "JobApplication", "id")?;
         Ok(application::Entity::find_by_id(id)
+            .filter(visible_applications(p))
+            .one(&state(ctx)?.db)
+            .await
+            .map_err(ApiError::from)?
+            .map(JobApplication))
+    }
+
+    /// The application the caller's organisation works under its own reference.
+    async fn application_by_external_id(
+        &self,
+        ctx: &Context<'_>,
+        external_id: String,
+    ) -> Result<Option<JobApplication>> {
+        let p = principal(ctx)?;
+        let external_id = external_id::lookup("externalId", &external_id)?;
+        Ok(application::Entity::find()
+            .filter(application::Column::OrganisationId.eq(p.organisation_id))
+            .filter(application::Column::ExternalId.eq(external_id))
             .filter(visible_applications(p))
             .one(&state(ctx)?.db)
             .await
@@ -1329,6 +1385,40 @@ impl EmploymentMutation {
         let id = ids::decode_as(&id, "Vacancy", "id")?;
         Ok(Vacancy(
             vacancies::set_status(&state(ctx)?.db, p, id, status).await?,
+        ))
+    }
+
+    /// Set (or clear, with null or "") the publisher's own reference of a vacancy: its
+    /// staff. Unique among the organisation's vacancies (CONFLICT otherwise).
+    async fn set_vacancy_external_id(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        external_id: Option<String>,
+    ) -> Result<Vacancy> {
+        let p = principal(ctx)?;
+        let db = &state(ctx)?.db;
+        let id = ids::decode_as(&id, "Vacancy", "id")?;
+        external_id::set(db, p, VACANCY, id, external_id.as_deref()).await?;
+        Ok(Vacancy(
+            reload(db, vacancy::Entity::find_by_id(id), "Vacancy").await?,
+        ))
+    }
+
+    /// Set (or clear) the reference under which the organisation working a job
+    /// application keeps it: its staff. Unique among the organisation's applications.
+    async fn set_job_application_external_id(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        external_id: Option<String>,
+    ) -> Result<JobApplication> {
+        let p = principal(ctx)?;
+        let db = &state(ctx)?.db;
+        let id = ids::decode_as(&id, "JobApplication", "id")?;
+        external_id::set(db, p, APPLICATION, id, external_id.as_deref()).await?;
+        Ok(JobApplication(
+            reload(db, application::Entity::find_by_id(id), "JobApplication").await?,
         ))
     }
 

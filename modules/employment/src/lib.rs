@@ -22,6 +22,7 @@ pub mod seed;
 pub mod service;
 
 use async_graphql::Context;
+use hamkor_api::module::schema::AddExternalIds;
 use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, is_enabled, parse_config};
 use hamkor_api::user::entity::Role;
 use sea_orm_migration::MigrationTrait;
@@ -73,7 +74,13 @@ impl Module for Employment {
         "Employers and vacancies, job-seeker profiles, explainable matching that respects the sentence, applications, placements and retention checks"
     }
     fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(migration::CreateEmploymentTables)]
+        vec![
+            Box::new(migration::CreateEmploymentTables),
+            Box::new(AddExternalIds {
+                name: "m20261129_000016_employment_external_ids",
+                tables: &["employment_vacancies", "employment_applications"],
+            }),
+        ]
     }
     fn referral_kinds(&self) -> Vec<ReferralKind> {
         vec![ReferralKind {

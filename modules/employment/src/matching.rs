@@ -624,6 +624,7 @@ mod tests {
             id: 1,
             employer_id: 1,
             organisation_id: 1,
+            external_id: None,
             title: "Welder".into(),
             occupation_code: "7212".into(),
             occupation_group: "72".into(),
