@@ -882,3 +882,84 @@ async fn an_organisation_without_the_module_gets_module_disabled() {
     .await;
     r.expect_code("BAD_USER_INPUT");
 }
+
+#[tokio::test]
+async fn a_college_keeps_its_own_references_on_programmes_and_enrolments() {
+    let app = spawn_app().await;
+    let e = setup(&app).await;
+    let w = &e.w;
+    let welding = programme(&app, &e, json!({})).await;
+    let sewing = programme(&app, &e, json!({"title": "Sewing"})).await;
+    let running = intake(&app, &e, &welding, -7, 12).await;
+    let referral = refer(&app, &e, &w.case, &w.person, json!({})).await;
+    let r = apply(&app, &e.teacher, &referral, &running).await;
+    let enrolment = s(&r.ok()["education"]["applyForEnrolment"], "id").to_owned();
+
+    const SET_PROGRAMME: &str = "mutation($id: ID!, $x: String) { education {
+        setProgrammeExternalId(id: $id, externalId: $x) { id externalId } } }";
+    const SET_ENROLMENT: &str = "mutation($id: ID!, $x: String) { education {
+        setEnrolmentExternalId(id: $id, externalId: $x) { id externalId } } }";
+    let r = app
+        .gql(
+            Some(&e.teacher),
+            SET_PROGRAMME,
+            json!({"id": welding, "x": "KURS-12"}),
+        )
+        .await;
+    assert_eq!(
+        r.ok()["education"]["setProgrammeExternalId"]["externalId"],
+        "KURS-12"
+    );
+    app.gql(
+        Some(&e.teacher),
+        SET_PROGRAMME,
+        json!({"id": sewing, "x": "KURS-12"}),
+    )
+    .await
+    .expect_code("CONFLICT");
+    // The same value is free for an enrolment: references are unique per kind of record.
+    let r = app
+        .gql(
+            Some(&e.teacher),
+            SET_ENROLMENT,
+            json!({"id": enrolment, "x": "KURS-12"}),
+        )
+        .await;
+    assert_eq!(
+        r.ok()["education"]["setEnrolmentExternalId"]["externalId"],
+        "KURS-12"
+    );
+    app.gql(
+        Some(&w.officer),
+        SET_ENROLMENT,
+        json!({"id": enrolment, "x": "X"}),
+    )
+    .await
+    .expect_code("FORBIDDEN");
+    app.gql(Some(&w.officer), SET_PROGRAMME, json!({"id": welding, "x": "X"}))
+        .await
+        .expect_code("FORBIDDEN");
+
+    let r = app
+        .gql(
+            Some(&e.college_admin),
+            "{ education { programmeByExternalId(externalId: \"KURS-12\") { id }
+                enrolmentByExternalId(externalId: \"KURS-12\") { id externalId } } }",
+            json!({}),
+        )
+        .await;
+    let found = &r.ok()["education"];
+    assert_eq!(found["programmeByExternalId"]["id"], welding.as_str());
+    assert_eq!(found["enrolmentByExternalId"]["id"], enrolment.as_str());
+    // The officer's organisation has no such references.
+    let r = app
+        .gql(
+            Some(&w.officer),
+            "{ education { programmeByExternalId(externalId: \"KURS-12\") { id }
+                enrolmentByExternalId(externalId: \"KURS-12\") { id } } }",
+            json!({}),
+        )
+        .await;
+    assert!(r.ok()["education"]["programmeByExternalId"].is_null());
+    assert!(r.ok()["education"]["enrolmentByExternalId"].is_null());
+}

@@ -1085,3 +1085,67 @@ async fn the_urgent_flag_reaches_the_officer_and_the_practitioner_live() {
         "{types:?}"
     );
 }
+
+#[tokio::test]
+async fn a_provider_keeps_its_own_reference_on_a_session_and_finds_it_by_it() {
+    let app = spawn_app().await;
+    let x = setup(&app).await;
+    let referral = send_referral(&app, &x, &x.w.case).await;
+    accept_and_plan(&app, &x, &referral).await;
+    let first = s(
+        &schedule(&app, &x, &[&referral], "2026-03-01T10:00:00Z").await,
+        "id",
+    )
+    .to_owned();
+    let second = s(
+        &schedule(&app, &x, &[&referral], "2026-03-08T10:00:00Z").await,
+        "id",
+    )
+    .to_owned();
+    const SET_REF: &str = "mutation($id: ID!, $x: String) { psychSupport {
+        setSessionExternalId(id: $id, externalId: $x) { id externalId } } }";
+    const BY_REF: &str =
+        "query($x: String!) { psychSupport { sessionByExternalId(externalId: $x) { id externalId } } }";
+
+    let r = app
+        .gql(
+            Some(&x.p.ngo_staff),
+            SET_REF,
+            json!({"id": first, "x": "SES-0301"}),
+        )
+        .await;
+    assert_eq!(
+        r.ok()["psychSupport"]["setSessionExternalId"]["externalId"],
+        "SES-0301"
+    );
+    let r = app
+        .gql(Some(&x.p.ngo_admin), BY_REF, json!({"x": "SES-0301"}))
+        .await;
+    assert_eq!(
+        r.ok()["psychSupport"]["sessionByExternalId"]["id"],
+        first.as_str()
+    );
+    // The supervising officer sees the session, but the reference is the provider's.
+    let r = app
+        .gql(Some(&x.w.officer), BY_REF, json!({"x": "SES-0301"}))
+        .await;
+    assert!(r.ok()["psychSupport"]["sessionByExternalId"].is_null());
+    app.gql(Some(&x.w.officer), SET_REF, json!({"id": first, "x": "P-1"}))
+        .await
+        .expect_code("FORBIDDEN");
+    app.gql(
+        Some(&x.p.ngo_staff),
+        SET_REF,
+        json!({"id": second, "x": "SES-0301"}),
+    )
+    .await
+    .expect_code("CONFLICT");
+    let r = app
+        .gql(
+            Some(&x.w.officer),
+            "query($id: ID!) { psychSupport { session(id: $id) { externalId } } }",
+            json!({"id": first}),
+        )
+        .await;
+    assert_eq!(r.ok()["psychSupport"]["session"]["externalId"], "SES-0301");
+}

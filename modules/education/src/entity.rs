@@ -153,6 +153,8 @@ pub mod programme {
         pub id: i64,
         /// The provider.
         pub organisation_id: i64,
+        /// The provider's own reference (unique within it).
+        pub external_id: Option<String>,
         pub title: String,
         pub kind: ProgrammeKind,
         /// Subject or trade taught.
@@ -230,6 +232,8 @@ pub mod enrolment {
         pub intake_id: i64,
         /// The provider (the referral's recipient).
         pub organisation_id: i64,
+        /// The provider's own reference (unique within it).
+        pub external_id: Option<String>,
         pub status: EnrolmentStatus,
         /// The reason of the last rejection or drop-out (an enumeration name).
         pub reason: Option<String>,

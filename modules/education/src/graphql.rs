@@ -11,6 +11,7 @@ use hamkor_api::case::service as cases;
 use hamkor_api::consent::entity::DataScope;
 use hamkor_api::db::now;
 use hamkor_api::error::{ApiError, ApiResult};
+use hamkor_api::external_id::{self, reload};
 use hamkor_api::graphql::context::{loaders, page, principal, state};
 use hamkor_api::ids;
 use hamkor_api::loaders::{children, one};
@@ -90,6 +91,10 @@ impl EducationProgramme {
         Ok(one(&loaders(ctx)?.organisations, self.0.organisation_id)
             .await?
             .map(Organisation))
+    }
+    /// The provider's own reference (`setProgrammeExternalId`).
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
     }
     async fn title(&self) -> &str {
         &self.0.title
@@ -285,6 +290,10 @@ impl EducationEnrolment {
         Ok(one(&loaders(ctx)?.organisations, self.0.organisation_id)
             .await?
             .map(Organisation))
+    }
+    /// The provider's own reference (`setEnrolmentExternalId`).
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
     }
     async fn status(&self) -> EnrolmentStatus {
         self.0.status
@@ -576,6 +585,18 @@ impl EducationQueryRoot {
 
 pub struct EducationQuery;
 
+const PROGRAMME: external_id::Kind = external_id::Kind {
+    table: "education_programmes",
+    type_name: "EducationProgramme",
+    action: "education.programme.set_external_id",
+};
+
+const ENROLMENT: external_id::Kind = external_id::Kind {
+    table: "education_enrolments",
+    type_name: "EducationEnrolment",
+    action: "education.enrolment.set_external_id",
+};
+
 /// The enrolments `p` may see: those of the referrals their organisation works (as
 /// provider staff), and those of the cases they supervise.
 fn visible_enrolments(p: &hamkor_api::auth::principal::Principal) -> Condition {
@@ -610,6 +631,23 @@ impl EducationQuery {
         let id = ids::decode_as(&id, "EducationProgramme", "id")?;
         Ok(one(&education_loaders(ctx)?.programmes, id)
             .await?
+            .map(EducationProgramme))
+    }
+
+    /// The programme the caller's organisation provides under its own reference.
+    async fn programme_by_external_id(
+        &self,
+        ctx: &Context<'_>,
+        external_id: String,
+    ) -> Result<Option<EducationProgramme>> {
+        let p = principal(ctx)?;
+        let external_id = external_id::lookup("externalId", &external_id)?;
+        Ok(programme::Entity::find()
+            .filter(programme::Column::OrganisationId.eq(p.organisation_id))
+            .filter(programme::Column::ExternalId.eq(external_id))
+            .one(&state(ctx)?.db)
+            .await
+            .map_err(ApiError::from)?
             .map(EducationProgramme))
     }
 
@@ -749,6 +787,24 @@ impl EducationQuery {
         let p = principal(ctx)?;
         let id = ids::decode_as(&id, "EducationEnrolment", "id")?;
         Ok(enrolment::Entity::find_by_id(id)
+            .filter(visible_enrolments(p))
+            .one(&state(ctx)?.db)
+            .await
+            .map_err(ApiError::from)?
+            .map(EducationEnrolment))
+    }
+
+    /// The enrolment the caller's organisation keeps under its own reference.
+    async fn enrolment_by_external_id(
+        &self,
+        ctx: &Context<'_>,
+        external_id: String,
+    ) -> Result<Option<EducationEnrolment>> {
+        let p = principal(ctx)?;
+        let external_id = external_id::lookup("externalId", &external_id)?;
+        Ok(enrolment::Entity::find()
+            .filter(enrolment::Column::OrganisationId.eq(p.organisation_id))
+            .filter(enrolment::Column::ExternalId.eq(external_id))
             .filter(visible_enrolments(p))
             .one(&state(ctx)?.db)
             .await
@@ -1100,6 +1156,40 @@ impl EducationMutation {
             },
         )
         .await
+    }
+
+    /// Set (or clear, with null or "") the provider's own reference of a programme: its
+    /// staff. Unique among the provider's programmes (CONFLICT otherwise).
+    async fn set_programme_external_id(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        external_id: Option<String>,
+    ) -> Result<EducationProgramme> {
+        let p = principal(ctx)?;
+        let db = &state(ctx)?.db;
+        let id = ids::decode_as(&id, "EducationProgramme", "id")?;
+        external_id::set(db, p, PROGRAMME, id, external_id.as_deref()).await?;
+        Ok(EducationProgramme(
+            reload(db, programme::Entity::find_by_id(id), "EducationProgramme").await?,
+        ))
+    }
+
+    /// Set (or clear) the provider's own reference of an enrolment: its staff. Unique
+    /// among the provider's enrolments.
+    async fn set_enrolment_external_id(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        external_id: Option<String>,
+    ) -> Result<EducationEnrolment> {
+        let p = principal(ctx)?;
+        let db = &state(ctx)?.db;
+        let id = ids::decode_as(&id, "EducationEnrolment", "id")?;
+        external_id::set(db, p, ENROLMENT, id, external_id.as_deref()).await?;
+        Ok(EducationEnrolment(
+            reload(db, enrolment::Entity::find_by_id(id), "EducationEnrolment").await?,
+        ))
     }
 
     /// The person stopped taking part: frees the seat and withdraws the referral.

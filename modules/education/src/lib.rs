@@ -21,6 +21,7 @@ pub mod migration;
 pub mod service;
 
 use async_graphql::Context;
+use hamkor_api::module::schema::AddExternalIds;
 use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, is_enabled, parse_config};
 use hamkor_api::user::entity::Role;
 use sea_orm_migration::MigrationTrait;
@@ -109,7 +110,13 @@ impl Module for Education {
         "Programmes and intakes of colleges, vocational centres and NGOs; referrals to enrolment, attendance with absence alerts, completion and certificates"
     }
     fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(migration::CreateEducationTables)]
+        vec![
+            Box::new(migration::CreateEducationTables),
+            Box::new(AddExternalIds {
+                name: "m20261129_000018_education_external_ids",
+                tables: &["education_programmes", "education_enrolments"],
+            }),
+        ]
     }
     fn referral_kinds(&self) -> Vec<ReferralKind> {
         vec![ReferralKind {

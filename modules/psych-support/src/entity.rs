@@ -259,6 +259,8 @@ pub mod session {
         #[sea_orm(primary_key)]
         pub id: i64,
         pub organisation_id: i64,
+        /// The provider's own reference (unique within it).
+        pub external_id: Option<String>,
         pub practitioner_id: i64,
         pub format: SessionFormat,
         pub kind: SessionKind,

@@ -16,6 +16,7 @@ pub mod screenings;
 pub mod sessions;
 pub mod support;
 
+use hamkor_api::module::schema::AddExternalIds;
 use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, parse_config};
 use hamkor_api::user::entity::Role;
 use sea_orm_migration::MigrationTrait;
@@ -59,7 +60,13 @@ impl Module for PsychSupport {
         "Practitioners, support plans, individual and group sessions, PHQ-9/GAD-7 screenings and confidential notes"
     }
     fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(migration::CreateTables)]
+        vec![
+            Box::new(migration::CreateTables),
+            Box::new(AddExternalIds {
+                name: "m20261129_000017_psych_external_ids",
+                tables: &["psych_sessions"],
+            }),
+        ]
     }
     fn referral_kinds(&self) -> Vec<ReferralKind> {
         vec![ReferralKind {

@@ -364,6 +364,38 @@ pub async fn get<C: ConnectionTrait>(db: &C, p: &Principal, id: i64) -> ApiResul
         .await?)
 }
 
+/// The session the caller's organisation keeps under its own reference, if the caller
+/// may see it.
+pub async fn by_external_id(
+    db: &DatabaseConnection,
+    p: &Principal,
+    external_id: &str,
+) -> ApiResult<Option<session::Model>> {
+    let external_id = hamkor_api::external_id::lookup("externalId", external_id)?;
+    Ok(session::Entity::find()
+        .filter(session::Column::OrganisationId.eq(p.organisation_id))
+        .filter(session::Column::ExternalId.eq(external_id))
+        .filter(visible_sessions(p))
+        .one(db)
+        .await?)
+}
+
+/// Set (or clear) the provider's own reference of a session: its staff.
+pub async fn set_external_id(
+    db: &DatabaseConnection,
+    p: &Principal,
+    id: i64,
+    external_id: Option<&str>,
+) -> ApiResult<session::Model> {
+    const KIND: hamkor_api::external_id::Kind = hamkor_api::external_id::Kind {
+        table: "psych_sessions",
+        type_name: "PsychSession",
+        action: "psych.session.set_external_id",
+    };
+    hamkor_api::external_id::set(db, p, KIND, id, external_id).await?;
+    get(db, p, id).await?.ok_or(ApiError::NotFound("PsychSession"))
+}
+
 /// The participants (visible to `p`) and reschedules of many sessions, in two queries.
 pub async fn details_of<C: ConnectionTrait>(
     db: &C,

@@ -62,6 +62,10 @@ impl PsychSession {
     async fn id(&self) -> ID {
         ids::encode("PsychSession", self.model.id)
     }
+    /// The provider's own reference (`setSessionExternalId`).
+    async fn external_id(&self) -> Option<&str> {
+        self.model.external_id.as_deref()
+    }
     async fn format(&self) -> SessionFormat {
         self.model.format
     }

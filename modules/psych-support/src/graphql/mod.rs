@@ -226,6 +226,20 @@ impl PsychSupportQuery {
         Ok(PsychSession::wrap_all(db, p, vec![s]).await?.pop())
     }
 
+    /// The session the caller's organisation keeps under its own reference.
+    async fn session_by_external_id(
+        &self,
+        ctx: &Context<'_>,
+        external_id: String,
+    ) -> Result<Option<PsychSession>> {
+        let p = principal(ctx)?;
+        let db = &state(ctx)?.db;
+        let Some(s) = sessions::by_external_id(db, p, &external_id).await? else {
+            return Ok(None);
+        };
+        Ok(PsychSession::wrap_all(db, p, vec![s]).await?.pop())
+    }
+
     /// The confidential notes of a referral, newest first: practitioners of its provider
     /// only. Every note returned is recorded in the audit log as read.
     #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity")]

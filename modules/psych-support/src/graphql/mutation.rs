@@ -354,6 +354,20 @@ impl PsychSupportMutation {
         Ok(Screening(s))
     }
 
+    /// Set (or clear, with null or "") the provider's own reference of a session: its
+    /// staff. Unique among the provider's sessions (CONFLICT otherwise).
+    async fn set_session_external_id(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        external_id: Option<String>,
+    ) -> Result<PsychSession> {
+        let p = principal(ctx)?;
+        let id = ids::decode_as(&id, "PsychSession", "id")?;
+        let s = sessions::set_external_id(&state(ctx)?.db, p, id, external_id.as_deref()).await?;
+        session_node(ctx, s).await
+    }
+
     /// End support: outcomes for every plan goal and a closing summary. Completes the
     /// referral and writes the result onto the rehabilitation plan.
     async fn close_support(&self, ctx: &Context<'_>, input: CloseSupportInput) -> Result<PsychSupportRecord> {
