@@ -204,3 +204,68 @@ async fn a_malformed_key_is_refused() {
     assert_eq!(r.status, 400);
     assert_eq!(referral_count(&app, &w).await, 0);
 }
+
+/// A request with its key in `extensions.idempotencyKey`, and optionally a header.
+async fn with_extension_key(
+    app: &TestApp,
+    token: &str,
+    key: Value,
+    header: Option<&str>,
+    variables: Value,
+) -> (Resp, bool) {
+    let mut request = app.client.post(app.url("/graphql")).bearer_auth(token);
+    if let Some(h) = header {
+        request = request.header("idempotency-key", h);
+    }
+    let resp = request
+        .json(&json!({"query": CREATE_REFERRAL, "variables": variables,
+                      "extensions": {"idempotencyKey": key}}))
+        .send()
+        .await
+        .expect("request");
+    let replayed = resp.headers().contains_key("idempotent-replayed");
+    let status = resp.status().as_u16();
+    let body = resp.json().await.expect("json body");
+    (Resp { status, body }, replayed)
+}
+
+#[tokio::test]
+async fn a_key_in_the_request_extensions_works_like_the_header() {
+    let (app, w) = prepared().await;
+    let input = referral(&w, "Needs work");
+    let (first, replayed) = with_extension_key(&app, &w.officer, json!("ext-1"), None, input.clone()).await;
+    assert!(!replayed);
+    let (again, replayed) = with_extension_key(&app, &w.officer, json!("ext-1"), None, input.clone()).await;
+    assert!(replayed);
+    assert_eq!(again.ok(), first.ok());
+    // One key, whichever way it comes: the header form replays it too.
+    let (_, replayed) = with_key(&app, &w.officer, "ext-1", CREATE_REFERRAL, input.clone()).await;
+    assert!(replayed);
+    let (r, _) = with_extension_key(
+        &app,
+        &w.officer,
+        json!("ext-1"),
+        None,
+        referral(&w, "Something else"),
+    )
+    .await;
+    assert_eq!(r.status, 409);
+    r.expect_code("CONFLICT");
+    assert_eq!(referral_count(&app, &w).await, 1);
+}
+
+#[tokio::test]
+async fn a_malformed_or_contradicting_extension_key_is_refused() {
+    let (app, w) = prepared().await;
+    for key in [json!(""), json!("has space"), json!(17), json!("x".repeat(256))] {
+        let (r, _) = with_extension_key(&app, &w.officer, key.clone(), None, referral(&w, "One")).await;
+        assert_eq!(r.status, 400, "{key}");
+    }
+    let (r, _) = with_extension_key(&app, &w.officer, json!("a"), Some("b"), referral(&w, "One")).await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.to_string().contains("differ"), "{}", r.body);
+    // The same key both ways is one key.
+    let (r, _) = with_extension_key(&app, &w.officer, json!("a"), Some("a"), referral(&w, "One")).await;
+    r.ok();
+    assert_eq!(referral_count(&app, &w).await, 1);
+}

@@ -117,14 +117,31 @@ fn selects_non_query(query: &str, operation_name: Option<&str>) -> bool {
     selects(query, operation_name, |ty| ty != OperationType::Query)
 }
 
-/// The `Idempotency-Key` header: absent, or a valid key, or an error message.
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, &'static str> {
-    let Some(value) = headers.get("idempotency-key") else {
-        return Ok(None);
+/// The idempotency key of a request: the `Idempotency-Key` header, or the
+/// `idempotencyKey` entry of the request's `extensions` (for clients that set headers
+/// once for every operation); absent, or a valid key, or an error message. Both may be
+/// given only with the same value.
+fn idempotency_key<'a>(
+    headers: &'a HeaderMap,
+    extensions: Option<&'a Value>,
+) -> Result<Option<&'a str>, &'static str> {
+    let header = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(key)) if idempotency::valid_key(key) => Some(key),
+        Some(_) => return Err("Idempotency-Key must be 1 to 255 visible ASCII characters"),
     };
-    match value.to_str() {
-        Ok(key) if idempotency::valid_key(key) => Ok(Some(key)),
-        _ => Err("Idempotency-Key must be 1 to 255 visible ASCII characters"),
+    let extension = match extensions.and_then(|e| e.get("idempotencyKey")) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(key)) if idempotency::valid_key(key) => Some(key.as_str()),
+        Some(_) => {
+            return Err("extensions.idempotencyKey must be 1 to 255 visible ASCII characters");
+        }
+    };
+    match (header, extension) {
+        (Some(h), Some(e)) if h != e => {
+            Err("the Idempotency-Key header and extensions.idempotencyKey differ")
+        }
+        (h, e) => Ok(h.or(e)),
     }
 }
 
@@ -270,8 +287,11 @@ pub async fn handle<E: Executor>(State(st): State<HttpState<E>>, request: Reques
         },
     };
 
-    // A mutation with an Idempotency-Key runs at most once per caller and key.
-    let idempotency_request = match (idempotency_key(&parts.headers), &principal) {
+    // A mutation with an idempotency key runs at most once per caller and key.
+    let idempotency_request = match (
+        idempotency_key(&parts.headers, incoming.extensions.as_ref()),
+        &principal,
+    ) {
         (Err(message), _) => return request_error(rt, StatusCode::BAD_REQUEST, "BAD_REQUEST", message),
         (Ok(Some(key)), Some(p))
             if selects(&incoming.query, incoming.operation_name.as_deref(), |ty| {
