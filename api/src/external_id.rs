@@ -9,7 +9,7 @@
 //! the modules' records use [`set`] and look themselves up by their own column.
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Select};
 use serde_json::json;
 
 use crate::access::require_partner_staff;
@@ -94,6 +94,24 @@ pub async fn set(
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The record of `select` (already narrowed to what the caller may see) that the
+/// caller's organisation (`owner` column) keeps under `raw` (`column`).
+pub async fn find<E: EntityTrait>(
+    db: &DatabaseConnection,
+    p: &Principal,
+    select: Select<E>,
+    owner: E::Column,
+    column: E::Column,
+    raw: &str,
+) -> ApiResult<Option<E::Model>> {
+    let external_id = lookup("externalId", raw)?;
+    Ok(select
+        .filter(owner.eq(p.organisation_id))
+        .filter(column.eq(external_id))
+        .one(db)
+        .await?)
 }
 
 /// Read a record again after [`set`] changed it.

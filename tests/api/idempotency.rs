@@ -12,15 +12,18 @@ const CREATE_REFERRAL: &str =
     "mutation($i: CreateReferralInput!) { createReferral(input: $i) { referral { id } } }";
 
 async fn with_key(app: &TestApp, token: &str, key: &str, query: &str, variables: Value) -> (Resp, bool) {
-    let resp = app
+    let request = app
         .client
         .post(app.url("/graphql"))
         .bearer_auth(token)
         .header("idempotency-key", key)
-        .json(&json!({"query": query, "variables": variables}))
-        .send()
-        .await
-        .expect("request");
+        .json(&json!({"query": query, "variables": variables}));
+    sent(request).await
+}
+
+/// The response, and whether it was a replay.
+async fn sent(request: reqwest::RequestBuilder) -> (Resp, bool) {
+    let resp = request.send().await.expect("request");
     let replayed = resp.headers().contains_key("idempotent-replayed");
     let status = resp.status().as_u16();
     let body = resp.json().await.expect("json body");
@@ -217,16 +220,11 @@ async fn with_extension_key(
     if let Some(h) = header {
         request = request.header("idempotency-key", h);
     }
-    let resp = request
-        .json(&json!({"query": CREATE_REFERRAL, "variables": variables,
-                      "extensions": {"idempotencyKey": key}}))
-        .send()
-        .await
-        .expect("request");
-    let replayed = resp.headers().contains_key("idempotent-replayed");
-    let status = resp.status().as_u16();
-    let body = resp.json().await.expect("json body");
-    (Resp { status, body }, replayed)
+    sent(
+        request.json(&json!({"query": CREATE_REFERRAL, "variables": variables,
+                               "extensions": {"idempotencyKey": key}})),
+    )
+    .await
 }
 
 #[tokio::test]

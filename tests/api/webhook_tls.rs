@@ -10,6 +10,7 @@ use hamkor_webhook_receiver::{Receiver, router};
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
+use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
@@ -17,7 +18,7 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::helpers::{TestApp, spawn_app_with};
 use crate::webhook_delivery::{Partner, partner};
-use crate::webhooks::{deliveries, eventually, send_referral};
+use crate::webhooks::{deliveries, eventually, hook_settings, send_referral};
 
 /// A certificate authority of the partner's and a server certificate it issued for
 /// `127.0.0.1`.
@@ -82,11 +83,24 @@ async fn start_tls_receiver(addr: SocketAddr, pki: &Pki, receiver: Arc<Receiver>
 
 async fn app_trusting(ca_file: Option<PathBuf>) -> TestApp {
     spawn_app_with(|s| {
-        s.webhook_allowed_addresses = vec!["127.0.0.1".parse().expect("an address")];
-        s.webhook_retry_base_ms = 100;
-        s.webhook_retry_max_delay_secs = 1;
+        hook_settings(s, true);
         s.webhook_timeout_secs = 2;
         s.webhook_ca_file = ca_file;
+    })
+    .await
+}
+
+/// The endpoint's first delivery, once `ready` says it is.
+async fn first_delivery(
+    app: &TestApp,
+    admin: &str,
+    endpoint: &str,
+    what: &str,
+    ready: fn(&Value) -> bool,
+) -> Value {
+    eventually(what, Duration::from_secs(15), || async move {
+        let log = deliveries(app, admin, endpoint).await;
+        log.first().filter(|d| ready(d)).cloned()
     })
     .await
 }
@@ -119,17 +133,16 @@ async fn an_https_endpoint_certified_by_a_configured_authority_receives_verified
     assert_eq!(stats.rejected, 0, "the signature verifies");
     assert_eq!(stats.accepted, vec![referral]);
     // The receiver accepts the referral before it answers the webhook: wait for the log.
-    let admin = st.p.employment_admin.clone();
-    let log = eventually("the delivery recorded", Duration::from_secs(10), || {
-        let (app, admin, endpoint) = (&app, admin.clone(), endpoint.clone());
-        async move {
-            let log = deliveries(app, &admin, &endpoint).await;
-            (log.first().is_some_and(|d| d["status"] != "PENDING")).then_some(log)
-        }
-    })
+    let d = first_delivery(
+        &app,
+        &st.p.employment_admin,
+        &endpoint,
+        "the delivery recorded",
+        |d| d["status"] != "PENDING",
+    )
     .await;
-    assert_eq!(log[0]["status"], "SUCCEEDED", "{log:?}");
-    assert_eq!(log[0]["attemptCount"], 1, "the first attempt went through");
+    assert_eq!(d["status"], "SUCCEEDED", "{d}");
+    assert_eq!(d["attemptCount"], 1, "the first attempt went through");
 }
 
 #[tokio::test]
@@ -147,19 +160,16 @@ async fn an_endpoint_whose_certificate_is_not_trusted_receives_nothing_and_the_l
     start_tls_receiver(addr, &pki, receiver.clone()).await;
 
     send_referral(&app, &st).await;
-    let admin = st.p.employment_admin.clone();
-    let log = eventually("a refused attempt", Duration::from_secs(15), || {
-        let (app, admin, endpoint) = (&app, admin.clone(), endpoint.clone());
-        async move {
-            let log = deliveries(app, &admin, &endpoint).await;
-            log.first()
-                .is_some_and(|d| d["attemptCount"].as_i64() >= Some(1))
-                .then_some(log)
-        }
-    })
+    let d = first_delivery(
+        &app,
+        &st.p.employment_admin,
+        &endpoint,
+        "a refused attempt",
+        |d| d["attemptCount"].as_i64() >= Some(1),
+    )
     .await;
-    assert_eq!(log[0]["status"], "PENDING", "retried later: {log:?}");
-    let error = log[0]["lastError"].as_str().unwrap_or_default();
+    assert_eq!(d["status"], "PENDING", "retried later: {d}");
+    let error = d["lastError"].as_str().unwrap_or_default();
     assert!(
         error.contains("certificate"),
         "the log names the certificate: {error}"

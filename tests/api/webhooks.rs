@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
+use hamkor_api::config::Settings;
 use hamkor_api::webhook::dispatch::{GapState, dispatch_once};
 use hamkor_api::webhook::sender::Sender;
 use serde_json::{Value, json};
@@ -17,14 +18,16 @@ use crate::referrals::{Setup, act, draft, record_consent, setup};
 
 /// A server whose webhooks may go to 127.0.0.1 and are retried within a second.
 pub async fn spawn_hooks_app(workers: bool) -> TestApp {
-    spawn_app_with(|s| {
-        s.webhook_allowed_addresses = vec!["127.0.0.1".parse().expect("an address")];
-        s.webhook_retry_base_ms = 100;
-        s.webhook_retry_max_delay_secs = 1;
-        s.webhook_timeout_secs = 1;
-        s.webhook_workers = workers;
-    })
-    .await
+    spawn_app_with(|s| hook_settings(s, workers)).await
+}
+
+/// Webhooks to 127.0.0.1, retried within a second.
+pub fn hook_settings(s: &mut Settings, workers: bool) {
+    s.webhook_allowed_addresses = vec!["127.0.0.1".parse().expect("an address")];
+    s.webhook_retry_base_ms = 100;
+    s.webhook_retry_max_delay_secs = 1;
+    s.webhook_timeout_secs = 1;
+    s.webhook_workers = workers;
 }
 
 pub const ENDPOINT_FIELDS: &str = "id url eventTypes active disabledReason description

@@ -100,13 +100,15 @@ pub async fn by_external_id(
     p: &Principal,
     external_id: &str,
 ) -> ApiResult<Option<referral::Model>> {
-    let external_id = crate::external_id::lookup("externalId", external_id)?;
-    Ok(referral::Entity::find()
-        .filter(referral::Column::ToOrganisationId.eq(p.organisation_id))
-        .filter(referral::Column::ExternalId.eq(external_id))
-        .filter(visible_referrals(p))
-        .one(db)
-        .await?)
+    crate::external_id::find(
+        db,
+        p,
+        referral::Entity::find().filter(visible_referrals(p)),
+        referral::Column::ToOrganisationId,
+        referral::Column::ExternalId,
+        external_id,
+    )
+    .await
 }
 
 /// Load a referral the caller may see for a change, locking its row until the

@@ -640,15 +640,16 @@ impl EducationQuery {
         ctx: &Context<'_>,
         external_id: String,
     ) -> Result<Option<EducationProgramme>> {
-        let p = principal(ctx)?;
-        let external_id = external_id::lookup("externalId", &external_id)?;
-        Ok(programme::Entity::find()
-            .filter(programme::Column::OrganisationId.eq(p.organisation_id))
-            .filter(programme::Column::ExternalId.eq(external_id))
-            .one(&state(ctx)?.db)
-            .await
-            .map_err(ApiError::from)?
-            .map(EducationProgramme))
+        let found = external_id::find(
+            &state(ctx)?.db,
+            principal(ctx)?,
+            programme::Entity::find(),
+            programme::Column::OrganisationId,
+            programme::Column::ExternalId,
+            &external_id,
+        )
+        .await?;
+        Ok(found.map(EducationProgramme))
     }
 
     /// Upcoming intakes of open programmes, soonest first.
@@ -801,15 +802,16 @@ impl EducationQuery {
         external_id: String,
     ) -> Result<Option<EducationEnrolment>> {
         let p = principal(ctx)?;
-        let external_id = external_id::lookup("externalId", &external_id)?;
-        Ok(enrolment::Entity::find()
-            .filter(enrolment::Column::OrganisationId.eq(p.organisation_id))
-            .filter(enrolment::Column::ExternalId.eq(external_id))
-            .filter(visible_enrolments(p))
-            .one(&state(ctx)?.db)
-            .await
-            .map_err(ApiError::from)?
-            .map(EducationEnrolment))
+        let found = external_id::find(
+            &state(ctx)?.db,
+            p,
+            enrolment::Entity::find().filter(visible_enrolments(p)),
+            enrolment::Column::OrganisationId,
+            enrolment::Column::ExternalId,
+            &external_id,
+        )
+        .await?;
+        Ok(found.map(EducationEnrolment))
     }
 
     /// The catalogue as an Open Referral HSDS 3.0 page of services (`contents`), each

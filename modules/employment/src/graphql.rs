@@ -1169,15 +1169,16 @@ impl EmploymentQuery {
         ctx: &Context<'_>,
         external_id: String,
     ) -> Result<Option<Vacancy>> {
-        let p = principal(ctx)?;
-        let external_id = external_id::lookup("externalId", &external_id)?;
-        Ok(vacancy::Entity::find()
-            .filter(vacancy::Column::OrganisationId.eq(p.organisation_id))
-            .filter(vacancy::Column::ExternalId.eq(external_id))
-            .one(&state(ctx)?.db)
-            .await
-            .map_err(ApiError::from)?
-            .map(Vacancy))
+        let found = external_id::find(
+            &state(ctx)?.db,
+            principal(ctx)?,
+            vacancy::Entity::find(),
+            vacancy::Column::OrganisationId,
+            vacancy::Column::ExternalId,
+            &external_id,
+        )
+        .await?;
+        Ok(found.map(Vacancy))
     }
 
     /// A case's job-seeker profile (null when none was written yet).
@@ -1281,15 +1282,16 @@ impl EmploymentQuery {
         external_id: String,
     ) -> Result<Option<JobApplication>> {
         let p = principal(ctx)?;
-        let external_id = external_id::lookup("externalId", &external_id)?;
-        Ok(application::Entity::find()
-            .filter(application::Column::OrganisationId.eq(p.organisation_id))
-            .filter(application::Column::ExternalId.eq(external_id))
-            .filter(visible_applications(p))
-            .one(&state(ctx)?.db)
-            .await
-            .map_err(ApiError::from)?
-            .map(JobApplication))
+        let found = external_id::find(
+            &state(ctx)?.db,
+            p,
+            application::Entity::find().filter(visible_applications(p)),
+            application::Column::OrganisationId,
+            application::Column::ExternalId,
+            &external_id,
+        )
+        .await?;
+        Ok(found.map(JobApplication))
     }
 
     /// People referred for employment from `from` to `until` (by the day the referral

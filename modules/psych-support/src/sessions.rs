@@ -371,13 +371,15 @@ pub async fn by_external_id(
     p: &Principal,
     external_id: &str,
 ) -> ApiResult<Option<session::Model>> {
-    let external_id = hamkor_api::external_id::lookup("externalId", external_id)?;
-    Ok(session::Entity::find()
-        .filter(session::Column::OrganisationId.eq(p.organisation_id))
-        .filter(session::Column::ExternalId.eq(external_id))
-        .filter(visible_sessions(p))
-        .one(db)
-        .await?)
+    hamkor_api::external_id::find(
+        db,
+        p,
+        session::Entity::find().filter(visible_sessions(p)),
+        session::Column::OrganisationId,
+        session::Column::ExternalId,
+        external_id,
+    )
+    .await
 }
 
 /// Set (or clear) the provider's own reference of a session: its staff.
