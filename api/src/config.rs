@@ -113,7 +113,8 @@ pub struct Settings {
     /// Run the webhook dispatcher and senders in this process.
     pub webhook_workers: bool,
     /// A PEM file of certificate authorities trusted for `https` webhook endpoints
-    /// besides the system's (a partner's private CA). None: the system's only.
+    /// besides the system's (a partner's private CA), for every endpoint. None: the
+    /// system's only.
     pub webhook_ca_file: Option<PathBuf>,
 
     /// Log format.

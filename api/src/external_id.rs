@@ -5,11 +5,14 @@
 //! on the record's table, added by [`crate::module::schema::add_external_id`]); other
 //! organisations may use the same value for their own records.
 //!
-//! Referrals keep theirs on the receiving side (`referral::service::set_external_id`);
-//! the modules' records use [`set`] and look themselves up by their own column.
+//! Referrals keep theirs on the receiving side (`referral::service::set_external_id`,
+//! which also moves the referral's own state); the modules' records use [`set`]. Every
+//! kind is looked up with [`find`].
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Select};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Select,
+};
 use serde_json::json;
 
 use crate::access::require_partner_staff;
@@ -46,14 +49,17 @@ pub struct Kind {
 }
 
 /// Set (or clear, with `None`) the external id of record `id` of `kind`: for the partner
-/// staff of the organisation that owns it. Audited; a value another record of the same
-/// organisation and kind holds answers CONFLICT.
+/// staff of the organisation that owns it. `visible` is the condition of the records
+/// the caller may see (on the kind's table): one outside it does not exist for them
+/// (NOT_FOUND), one inside that their organisation does not own is FORBIDDEN. Audited;
+/// a value another record of the same organisation and kind holds answers CONFLICT.
 pub async fn set(
     db: &DatabaseConnection,
     p: &Principal,
     kind: Kind,
     id: i64,
     raw: Option<&str>,
+    visible: Condition,
 ) -> ApiResult<()> {
     let external_id = to_set("externalId", raw)?;
     let txn = write_txn(db).await?;
@@ -62,6 +68,7 @@ pub async fn set(
         .column(Alias::new("organisation_id"))
         .from(table.clone())
         .and_where(Expr::col(Alias::new("id")).eq(id))
+        .cond_where(visible)
         .to_owned();
     let row = txn
         .query_one(&owner)

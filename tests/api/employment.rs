@@ -538,6 +538,21 @@ async fn a_publisher_keeps_its_own_references_on_its_vacancies() {
         .await
         .expect_code("BAD_USER_INPUT");
 
+    // Another organisation uses the same reference for its own vacancy; each finds its own.
+    enable(&app, &e.p.ngo_admin, None).await.ok();
+    let shop = employer(&app, &e.p.ngo_staff, &w.district, "YES", "Oila sewing shop").await;
+    let theirs = vacancy_id(&app, &e.p.ngo_staff, &shop, &w.district, json!({})).await;
+    set(e.p.ngo_staff.clone(), theirs.clone(), json!("HR-77"))
+        .await
+        .ok();
+    let r = app.gql(Some(&e.p.ngo_staff), BY_REF, json!({"x": "HR-77"})).await;
+    assert_eq!(r.ok()["employment"]["vacancyByExternalId"]["id"], theirs.as_str());
+    let r = app.gql(Some(&w.partner), BY_REF, json!({"x": "HR-77"})).await;
+    assert_eq!(r.ok()["employment"]["vacancyByExternalId"]["id"], first.as_str());
+    set(e.p.ngo_staff.clone(), first.clone(), json!("N-1"))
+        .await
+        .expect_code("FORBIDDEN");
+
     // Cleared, the reference is free for another vacancy.
     let r = set(w.partner.clone(), first.clone(), Value::Null).await;
     assert!(r.ok()["employment"]["setVacancyExternalId"]["externalId"].is_null());
@@ -679,4 +694,31 @@ async fn an_organisation_without_the_module_gets_module_disabled() {
     assert_eq!(r.field(), Some("input.occupationCode"));
     let r = vacancy(&app, &w.partner, &works, &w.district, json!({"shiftEnd": null})).await;
     assert_eq!(r.field(), Some("input.shiftEnd"));
+}
+
+#[tokio::test]
+async fn the_external_id_migration_goes_down_and_up_again() {
+    use hamkor_api::module::schema::AddExternalIds;
+    use sea_orm_migration::{MigrationTrait, SchemaManager};
+
+    let app = spawn_app().await;
+    let migration = AddExternalIds {
+        name: "m_test_external_ids",
+        tables: &["employment_vacancies", "employment_applications"],
+    };
+    let manager = SchemaManager::new(app.db());
+    migration.down(&manager).await.expect("down");
+    for table in migration.tables {
+        assert!(!manager.has_column(*table, "external_id").await.expect("schema"));
+    }
+    migration.up(&manager).await.expect("up again");
+    for table in migration.tables {
+        assert!(manager.has_column(*table, "external_id").await.expect("schema"));
+        assert!(
+            manager
+                .has_index(*table, &format!("idx_{table}_organisation_id_external_id"))
+                .await
+                .expect("schema")
+        );
+    }
 }

@@ -154,11 +154,10 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let app = Application::build(state.clone(), schema).await.expect("bind");
     let addr = app.local_addr();
     tokio::spawn(app.run_until_stopped(std::future::pending()));
-    hamkor_api::webhook::sender::install_crypto_provider();
     TestApp {
         addr,
         queries,
-        client: reqwest::Client::new(),
+        client: hamkor_api::webhook::tls::plain_client().expect("an HTTP client"),
         state,
         _dir: dir,
     }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Resp, TestApp, s, spawn_app, spawn_app_with};
 use crate::modules::{Partners, partners};
-use crate::world::{World, create_case, create_person, create_user, set_status, world};
+use crate::world::{World, create_case, create_org, create_person, create_user, set_status, world};
 
 const KIND: &str = "psych_support";
 
@@ -1140,6 +1140,13 @@ async fn a_provider_keeps_its_own_reference_on_a_session_and_finds_it_by_it() {
     )
     .await
     .expect_code("CONFLICT");
+    // Staff of another provider cannot even tell the session exists.
+    let other = create_org(&app, &x.w.admin, "Other NGO", "NGO", Some(&x.w.district)).await;
+    let (_, other_admin) = create_user(&app, &x.w.admin, &other, "other.admin", &["ORG_ADMIN"], &[]).await;
+    set_module(&app, &other_admin, true).await;
+    app.gql(Some(&other_admin), SET_REF, json!({"id": first, "x": "X-1"}))
+        .await
+        .expect_code("NOT_FOUND");
     let r = app
         .gql(
             Some(&x.w.officer),

@@ -99,6 +99,26 @@ async fn answering(status: StatusCode) -> String {
 }
 
 /// Send one referral to the employment centre (consent recorded first).
+/// The endpoint `id` once it has been switched off: `{ active disabledReason }`.
+pub async fn disabled_endpoint(app: &TestApp, admin: &str, id: &str) -> Value {
+    eventually(
+        "the endpoint to be disabled",
+        Duration::from_secs(10),
+        || async move {
+            let r = app
+                .gql(
+                    Some(admin),
+                    "query($id: ID!) { webhookEndpoint(id: $id) { active disabledReason } }",
+                    json!({"id": id}),
+                )
+                .await;
+            let ep = r.ok()["webhookEndpoint"].clone();
+            (ep["active"] == false).then_some(ep)
+        },
+    )
+    .await
+}
+
 pub async fn send_referral(app: &TestApp, setup: &Setup) -> String {
     let id = draft(app, &setup.w).await;
     act(app, &setup.w.officer, "sendReferral", &id, json!({}))
@@ -228,21 +248,7 @@ async fn an_endpoint_answering_410_is_disabled_and_its_delivery_given_up() {
     send_referral(&app, &st).await;
 
     let admin = st.p.employment_admin.clone();
-    let ep = eventually("the endpoint to be disabled", Duration::from_secs(10), || {
-        let (app, admin, id) = (&app, admin.clone(), id.clone());
-        async move {
-            let r = app
-                .gql(
-                    Some(&admin),
-                    "query($id: ID!) { webhookEndpoint(id: $id) { active disabledReason } }",
-                    json!({"id": id}),
-                )
-                .await;
-            let ep = r.ok()["webhookEndpoint"].clone();
-            (ep["active"] == false).then_some(ep)
-        }
-    })
-    .await;
+    let ep = disabled_endpoint(&app, &admin, &id).await;
     assert!(s(&ep, "disabledReason").contains("410"));
     let log = deliveries(&app, &admin, &id).await;
     assert_eq!(log.len(), 1);

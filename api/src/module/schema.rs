@@ -74,4 +74,26 @@ impl MigrationTrait for AddExternalIds {
         }
         Ok(())
     }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in self.tables {
+            manager
+                .drop_index(
+                    Index::drop()
+                        .name(format!("idx_{table}_organisation_id_external_id"))
+                        .table(Alias::new(*table))
+                        .to_owned(),
+                )
+                .await?;
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Alias::new(*table))
+                        .drop_column(Alias::new("external_id"))
+                        .take(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
 }

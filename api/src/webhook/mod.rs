@@ -10,6 +10,7 @@ pub mod sender;
 pub mod service;
 pub mod signature;
 pub mod ssrf;
+pub mod tls;
 
 use std::time::Duration;
 

@@ -20,7 +20,7 @@ use serde_json::json;
 
 use super::entity::{DeliveryStatus, attempt, delivery, endpoint};
 use super::signature;
-use super::ssrf::{AddressPolicy, GuardedResolver, check_url};
+use super::ssrf::{AddressPolicy, GuardedResolver, UrlRefusal, check_url};
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::RequestMeta;
 use crate::config::Settings;
@@ -50,24 +50,6 @@ impl Backoff {
         let half = full / 2;
         half + full.mul_f64(rand::rng().random_range(0.0..0.5))
     }
-}
-
-/// Make *ring* the process's TLS crypto provider, which the HTTP client needs before it
-/// can be built (idempotent: an already installed provider is kept).
-pub fn install_crypto_provider() {
-    // An error only says that a provider is installed already.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
-/// The certificate authorities of a PEM file, trusted besides the system's.
-fn extra_roots(path: &std::path::Path) -> anyhow::Result<Vec<reqwest::Certificate>> {
-    let pem = std::fs::read(path).map_err(|e| anyhow::anyhow!("webhook_ca_file {}: {e}", path.display()))?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem)
-        .map_err(|e| anyhow::anyhow!("webhook_ca_file {}: {e}", path.display()))?;
-    if certs.is_empty() {
-        anyhow::bail!("webhook_ca_file {} holds no certificate", path.display());
-    }
-    Ok(certs)
 }
 
 /// What went wrong with a request, for the delivery log: short, and never the body.
@@ -106,7 +88,11 @@ fn known_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
 #[derive(Clone)]
 pub struct Sender {
     db: DatabaseConnection,
+    /// For `https` URLs: connects to permitted addresses.
     client: reqwest::Client,
+    /// For plain `http` URLs: connects to the listed private addresses only, so a name
+    /// that resolves elsewhere by the time of the connection gets nothing in clear.
+    plain: reqwest::Client,
     policy: AddressPolicy,
     backoff: Backoff,
     lease: Duration,
@@ -118,27 +104,33 @@ struct Outcome {
     error: Option<String>,
     excerpt: Option<String>,
     latency: Duration,
+    /// Why the endpoint cannot be delivered to at all (it is switched off).
+    unusable: Option<String>,
 }
 
 impl Sender {
     pub fn new(db: DatabaseConnection, settings: &Settings) -> anyhow::Result<Self> {
         let policy = AddressPolicy::new(settings.webhook_allowed_addresses.clone());
         let timeout = Duration::from_secs(settings.webhook_timeout_secs);
-        install_crypto_provider();
-        let mut builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .timeout(timeout)
-            .tls_version_min(reqwest::tls::Version::TLS_1_2)
-            .dns_resolver(std::sync::Arc::new(GuardedResolver(policy.clone())))
-            .user_agent("Hamkor-Webhooks/1");
-        if let Some(path) = &settings.webhook_ca_file {
-            builder = builder.tls_certs_merge(extra_roots(path)?);
-        }
-        let client = builder.build()?;
+        let tls = super::tls::client_config(settings.webhook_ca_file.as_deref())?;
+        let client = |plain: bool| {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .no_proxy()
+                .timeout(timeout)
+                .tls_backend_preconfigured(tls.clone())
+                .dns_resolver(std::sync::Arc::new(GuardedResolver {
+                    policy: policy.clone(),
+                    plain,
+                }))
+                .user_agent("Hamkor-Webhooks/1")
+                .build()
+        };
+        let (client, plain) = (client(false)?, client(true)?);
         Ok(Self {
             db,
             client,
+            plain,
             policy,
             backoff: Backoff {
                 base: Duration::from_millis(settings.webhook_retry_base_ms),
@@ -224,18 +216,31 @@ impl Sender {
             error: Some(error),
             excerpt: None,
             latency: started.elapsed(),
+            unusable: None,
         };
         // Checked again at every attempt: the name may resolve elsewhere by now. The
-        // client's resolver enforces the same rule for the connection itself.
+        // clients' resolvers enforce the same rules for the connection itself.
         let url = match check_url(&ep.url, &self.policy).await {
             Ok(u) => u,
+            // Plain http to a public address stays refused whatever DNS says: switch
+            // the endpoint off with the reason instead of retrying for days.
+            Err(refusal @ UrlRefusal::PlainHttp) => {
+                return Outcome {
+                    unusable: Some(refusal.to_string()),
+                    ..failed(refusal.to_string())
+                };
+            }
             Err(refusal) => return failed(refusal.to_string()),
+        };
+        let client = if url.scheme() == "http" {
+            &self.plain
+        } else {
+            &self.client
         };
         let now = Utc::now();
         let msg_id = d.msg_id();
         let signature = signature::header(&ep.signing_secrets(now), &msg_id, now.timestamp(), &body);
-        let sent = self
-            .client
+        let sent = client
             .post(url)
             .header("content-type", "application/json")
             .header("webhook-id", &msg_id)
@@ -267,13 +272,18 @@ impl Sender {
             error: None,
             excerpt: (!excerpt.is_empty()).then_some(excerpt),
             latency: started.elapsed(),
+            unusable: None,
         }
     }
 
     async fn record(&self, d: delivery::Model, ep: &endpoint::Model, o: Outcome) -> Result<(), DbErr> {
         let at = crate::db::now();
         let succeeded = o.status.is_some_and(|s| (200..300).contains(&s));
-        let gone = o.status == Some(410);
+        let gone = match (&o.unusable, o.status) {
+            (Some(why), _) => Some(why.clone()),
+            (None, Some(410)) => Some("the endpoint answered 410 Gone".to_owned()),
+            _ => None,
+        };
         let attempts = d.attempts + 1;
         let error = o
             .error
@@ -295,7 +305,7 @@ impl Sender {
         let next = at + chrono::Duration::from_std(self.backoff.delay(attempts)).unwrap_or_default();
         let status = if succeeded {
             DeliveryStatus::Succeeded
-        } else if gone || next > d.retry_until {
+        } else if gone.is_some() || next > d.retry_until {
             DeliveryStatus::Failed
         } else {
             DeliveryStatus::Pending
@@ -312,18 +322,25 @@ impl Sender {
             row.next_attempt_at = Set(next);
         }
         row.update(&txn).await?;
-        if gone && ep.active {
-            disable(&txn, ep, at).await?;
+        if let Some(reason) = gone.filter(|_| ep.active) {
+            disable(&txn, ep, at, reason, o.status).await?;
         }
         txn.commit().await
     }
 }
 
-/// An endpoint that answered 410 Gone is switched off until its admins switch it on.
-async fn disable<C: ConnectionTrait>(txn: &C, ep: &endpoint::Model, at: DateTime<Utc>) -> Result<(), DbErr> {
+/// An endpoint that answered 410 Gone, or that cannot be delivered to at all, is
+/// switched off until its admins switch it on.
+async fn disable<C: ConnectionTrait>(
+    txn: &C,
+    ep: &endpoint::Model,
+    at: DateTime<Utc>,
+    reason: String,
+    status: Option<u16>,
+) -> Result<(), DbErr> {
     let mut row: endpoint::ActiveModel = ep.clone().into();
     row.active = Set(false);
-    row.disabled_reason = Set(Some("the endpoint answered 410 Gone".to_owned()));
+    row.disabled_reason = Set(Some(reason.clone()));
     row.updated_at = Set(at);
     row.update(txn).await?;
     audit::record_anonymous(
@@ -332,7 +349,7 @@ async fn disable<C: ConnectionTrait>(txn: &C, ep: &endpoint::Model, at: DateTime
         &RequestMeta::default(),
         Entry::new("webhook_endpoint.disable")
             .target("WebhookEndpoint", ep.id)
-            .detail(json!({"status": 410})),
+            .detail(json!({"status": status, "reason": reason})),
     )
     .await?;
     events::emit(
@@ -340,7 +357,7 @@ async fn disable<C: ConnectionTrait>(txn: &C, ep: &endpoint::Model, at: DateTime
         None,
         NewEvent::new("webhook_endpoint.disabled", "WebhookEndpoint", ep.id)
             .organisation(ep.organisation_id)
-            .payload(json!({"active": false, "status": 410})),
+            .payload(json!({"active": false, "status": status})),
     )
     .await
 }
@@ -393,18 +410,6 @@ mod tests {
             assert!(third >= Duration::from_secs(20) && third <= Duration::from_secs(40));
             assert!(b.delay(30) <= Duration::from_secs(60));
         }
-    }
-
-    #[test]
-    fn a_missing_or_empty_ca_file_is_refused_with_its_name() {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let missing = dir.path().join("absent.pem");
-        let err = extra_roots(&missing).expect_err("no file").to_string();
-        assert!(err.contains("absent.pem"), "{err}");
-        let empty = dir.path().join("empty.pem");
-        std::fs::write(&empty, "not a certificate").expect("write");
-        let err = extra_roots(&empty).expect_err("no certificate").to_string();
-        assert!(err.contains("no certificate"), "{err}");
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! name that changes to a private address after registration is refused too.
 //!
 //! Webhooks carry personal data, so a URL that leaves for a public address must be
-//! `https`; plain `http` is tolerated only to addresses the configuration lists.
+//! `https`; plain `http` is tolerated only to private addresses the configuration
+//! lists, and the plain-http client's resolver holds the connection to them.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -30,10 +31,10 @@ impl AddressPolicy {
         self.allowed.contains(&ip) || !is_non_public(ip)
     }
 
-    /// Whether the configuration lists `ip` explicitly (a network the operator vouches
-    /// for, where plain `http` is tolerated).
-    pub fn lists(&self, ip: IpAddr) -> bool {
-        self.allowed.contains(&ip)
+    /// Whether a webhook may go to `ip` over plain `http`: only to a private address the
+    /// configuration lists (a network the operator vouches for).
+    pub fn permits_plain_http(&self, ip: IpAddr) -> bool {
+        self.allowed.contains(&ip) && is_non_public(ip)
     }
 }
 
@@ -128,24 +129,40 @@ pub async fn check_url(raw: &str, policy: &AddressPolicy) -> Result<Url, UrlRefu
         return Err(UrlRefusal::Forbidden);
     }
     // Webhooks carry personal data: across public networks they travel encrypted.
-    if url.scheme() == "http" && addrs.iter().any(|a| !policy.lists(a.ip())) {
+    if url.scheme() == "http" && addrs.iter().any(|a| !policy.permits_plain_http(a.ip())) {
         return Err(UrlRefusal::PlainHttp);
     }
     Ok(url)
 }
 
-/// A DNS resolver for the sender's HTTP client that hands out permitted addresses only.
+/// A DNS resolver for the sender's HTTP clients that hands out permitted addresses
+/// only: for `https`, those [`AddressPolicy::permits`]; for plain `http`, those
+/// [`AddressPolicy::permits_plain_http`].
 #[derive(Clone)]
-pub struct GuardedResolver(pub AddressPolicy);
+pub struct GuardedResolver {
+    pub policy: AddressPolicy,
+    pub plain: bool,
+}
+
+impl GuardedResolver {
+    /// Whether a connection may go to `ip`.
+    pub fn admits(&self, ip: IpAddr) -> bool {
+        if self.plain {
+            self.policy.permits_plain_http(ip)
+        } else {
+            self.policy.permits(ip)
+        }
+    }
+}
 
 impl reqwest::dns::Resolve for GuardedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let policy = self.0.clone();
+        let guard = self.clone();
         let host = name.as_str().to_owned();
         Box::pin(async move {
             let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
                 .await?
-                .filter(|a| policy.permits(a.ip()))
+                .filter(|a| guard.admits(a.ip()))
                 .collect();
             if addrs.is_empty() {
                 return Err(Box::new(UrlRefusal::Forbidden) as Box<dyn std::error::Error + Send + Sync>);
@@ -226,14 +243,32 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn plain_http_goes_only_to_listed_addresses() {
-        let policy = AddressPolicy::new(vec![ip("10.20.0.5")]);
-        assert_eq!(
-            check_url("http://8.8.8.8/hook", &policy).await,
-            Err(UrlRefusal::PlainHttp)
-        );
+    async fn plain_http_goes_only_to_listed_private_addresses() {
+        // A public address listed by mistake does not make clear text acceptable.
+        let policy = AddressPolicy::new(vec![ip("10.20.0.5"), ip("8.8.4.4")]);
+        for url in ["http://8.8.8.8/hook", "http://8.8.4.4/hook"] {
+            assert_eq!(check_url(url, &policy).await, Err(UrlRefusal::PlainHttp), "{url}");
+        }
         assert!(check_url("http://10.20.0.5:8080/hook", &policy).await.is_ok());
         assert!(check_url("https://10.20.0.5/hook", &policy).await.is_ok());
         assert!(check_url("https://8.8.8.8/hook", &policy).await.is_ok());
+    }
+
+    #[test]
+    fn the_plain_http_resolver_admits_listed_private_addresses_only() {
+        // A name checked against a listed address that later resolves to a public one
+        // gets no connection in clear text.
+        let policy = AddressPolicy::new(vec![ip("10.20.0.5")]);
+        let plain = GuardedResolver {
+            policy: policy.clone(),
+            plain: true,
+        };
+        let tls = GuardedResolver { policy, plain: false };
+        assert!(plain.admits(ip("10.20.0.5")));
+        assert!(!plain.admits(ip("8.8.8.8")));
+        assert!(!plain.admits(ip("10.20.0.6")));
+        assert!(tls.admits(ip("8.8.8.8")));
+        assert!(tls.admits(ip("10.20.0.5")));
+        assert!(!tls.admits(ip("10.20.0.6")));
     }
 }

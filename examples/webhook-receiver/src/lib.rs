@@ -112,14 +112,27 @@ pub struct Receiver {
     token: Mutex<Option<String>>,
 }
 
+/// The client for Hamkor's API: rustls with *ring*, trusting the Mozilla set of
+/// certificate authorities (reqwest is built without a TLS provider of its own).
+fn http_client() -> reqwest::Client {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("ring supports TLS 1.2 and 1.3")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .build()
+        .expect("a preconfigured TLS client builds")
+}
+
 impl Receiver {
     pub fn new(config: Config) -> Arc<Self> {
-        // reqwest is built without a default TLS crypto provider: choose *ring* (an
-        // error only says that one is installed already).
-        let _ = rustls::crypto::ring::default_provider().install_default();
         Arc::new(Self {
             config,
-            http: reqwest::Client::new(),
+            http: http_client(),
             seen: Mutex::default(),
             stats: Mutex::default(),
             token: Mutex::default(),

@@ -1171,7 +1171,7 @@ impl EducationMutation {
         let p = principal(ctx)?;
         let db = &state(ctx)?.db;
         let id = ids::decode_as(&id, "EducationProgramme", "id")?;
-        external_id::set(db, p, PROGRAMME, id, external_id.as_deref()).await?;
+        external_id::set(db, p, PROGRAMME, id, external_id.as_deref(), Condition::all()).await?;
         Ok(EducationProgramme(
             reload(db, programme::Entity::find_by_id(id), "EducationProgramme").await?,
         ))
@@ -1188,7 +1188,15 @@ impl EducationMutation {
         let p = principal(ctx)?;
         let db = &state(ctx)?.db;
         let id = ids::decode_as(&id, "EducationEnrolment", "id")?;
-        external_id::set(db, p, ENROLMENT, id, external_id.as_deref()).await?;
+        external_id::set(
+            db,
+            p,
+            ENROLMENT,
+            id,
+            external_id.as_deref(),
+            visible_enrolments(p),
+        )
+        .await?;
         Ok(EducationEnrolment(
             reload(db, enrolment::Entity::find_by_id(id), "EducationEnrolment").await?,
         ))

@@ -1401,7 +1401,7 @@ impl EmploymentMutation {
         let p = principal(ctx)?;
         let db = &state(ctx)?.db;
         let id = ids::decode_as(&id, "Vacancy", "id")?;
-        external_id::set(db, p, VACANCY, id, external_id.as_deref()).await?;
+        external_id::set(db, p, VACANCY, id, external_id.as_deref(), Condition::all()).await?;
         Ok(Vacancy(
             reload(db, vacancy::Entity::find_by_id(id), "Vacancy").await?,
         ))
@@ -1418,7 +1418,15 @@ impl EmploymentMutation {
         let p = principal(ctx)?;
         let db = &state(ctx)?.db;
         let id = ids::decode_as(&id, "JobApplication", "id")?;
-        external_id::set(db, p, APPLICATION, id, external_id.as_deref()).await?;
+        external_id::set(
+            db,
+            p,
+            APPLICATION,
+            id,
+            external_id.as_deref(),
+            visible_applications(p),
+        )
+        .await?;
         Ok(JobApplication(
             reload(db, application::Entity::find_by_id(id), "JobApplication").await?,
         ))

@@ -394,7 +394,7 @@ pub async fn set_external_id(
         type_name: "PsychSession",
         action: "psych.session.set_external_id",
     };
-    hamkor_api::external_id::set(db, p, KIND, id, external_id).await?;
+    hamkor_api::external_id::set(db, p, KIND, id, external_id, visible_sessions(p)).await?;
     get(db, p, id).await?.ok_or(ApiError::NotFound("PsychSession"))
 }
 
