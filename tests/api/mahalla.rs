@@ -591,6 +591,25 @@ async fn minutes_are_read_by_participants_up_to_their_level() {
         bodies(&inspector),
         vec!["Community summary", "Police file details"]
     );
+    // A page of conferences reads the same minutes (loaded for the page at once).
+    let second = convene(&app, &w, &[&w.case]).await;
+    let r = app
+        .gql(
+            Some(&w.inspector),
+            "query($m: ID) { caseConferences(mahallaId: $m, first: 10) { edges { node { id minutes { body } } } } }",
+            json!({"m": w.mahalla_a}),
+        )
+        .await;
+    let page = r.ok()["caseConferences"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(page.len(), 2);
+    for edge in &page {
+        let n = edge["node"]["minutes"].as_array().map(Vec::len);
+        let expected = if edge["node"]["id"] == second["id"] { 0 } else { 2 };
+        assert_eq!(n, Some(expected), "{edge}");
+    }
     // A member of the mahalla who was not invited reads no minutes.
     let uninvited = app.gql(Some(&w.member_a), CONFERENCE, json!({"id": id})).await;
     assert_eq!(bodies(&uninvited), Vec::<String>::new());

@@ -157,6 +157,24 @@ pub fn best_role_access(p: &Principal) -> Option<CaseAccess> {
 /// Cases inside `scope` (by their denormalised territory columns). A national scope
 /// matches everything unless `local_only`.
 fn territory(scope: &Scope, local_only: bool) -> Condition {
+    within(
+        scope,
+        local_only,
+        case::Column::RegionId,
+        case::Column::DistrictId,
+        case::Column::MahallaId,
+    )
+}
+
+/// Rows inside `scope` by their denormalised territory columns (`region`, `district`,
+/// `mahalla`). A national scope matches everything unless `local_only`.
+pub fn within(
+    scope: &Scope,
+    local_only: bool,
+    region: impl ColumnTrait,
+    district: impl ColumnTrait,
+    mahalla: impl ColumnTrait,
+) -> Condition {
     if scope.national {
         return if local_only {
             Condition::all().add(never())
@@ -166,13 +184,13 @@ fn territory(scope: &Scope, local_only: bool) -> Condition {
     }
     let mut any = Condition::any().add(never());
     if !scope.regions.is_empty() {
-        any = any.add(case::Column::RegionId.is_in(scope.regions.clone()));
+        any = any.add(region.is_in(scope.regions.clone()));
     }
     if !scope.districts.is_empty() {
-        any = any.add(case::Column::DistrictId.is_in(scope.districts.clone()));
+        any = any.add(district.is_in(scope.districts.clone()));
     }
     if !scope.mahallas.is_empty() {
-        any = any.add(case::Column::MahallaId.is_in(scope.mahallas.clone()));
+        any = any.add(mahalla.is_in(scope.mahallas.clone()));
     }
     any
 }

@@ -454,6 +454,21 @@ where
     loader.load_one(id).await.map_err(loader_error)
 }
 
+/// Load several rows by id in one batch through `loader`, in the order of `ids`
+/// (missing ones, and repeats, left out).
+pub async fn many<E>(loader: &ById<E>, ids: impl IntoIterator<Item = i64>) -> Result<Vec<E::Model>, ApiError>
+where
+    E: HasId,
+    E::Model: Clone + Send + Sync + 'static,
+{
+    let ids: Vec<i64> = ids.into_iter().collect();
+    let mut found = loader
+        .load_many(ids.iter().copied())
+        .await
+        .map_err(loader_error)?;
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
 /// Load the children of one parent through `loader`.
 pub async fn children<E>(loader: &ByParent<E>, parent_id: i64) -> Result<Vec<E::Model>, ApiError>
 where

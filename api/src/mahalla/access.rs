@@ -4,7 +4,7 @@
 
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait};
 
-use crate::access::never;
+use crate::access::{never, within};
 use crate::auth::principal::{Principal, Scope};
 use crate::error::{ApiError, ApiResult};
 use crate::organisation::entity::OrganisationKind;
@@ -72,31 +72,11 @@ pub async fn require<C: ConnectionTrait>(
 /// mahallas where the caller has at least `Read`.
 pub fn readable(
     p: &Principal,
-    region: impl ColumnTrait,
-    district: impl ColumnTrait,
-    mahalla: impl ColumnTrait,
+    region: impl ColumnTrait + Copy,
+    district: impl ColumnTrait + Copy,
+    mahalla: impl ColumnTrait + Copy,
 ) -> Condition {
-    let within = |local_only: bool| {
-        let s = &p.scope;
-        if s.national {
-            return if local_only {
-                Condition::all().add(never())
-            } else {
-                Condition::all()
-            };
-        }
-        let mut any = Condition::any().add(never());
-        if !s.regions.is_empty() {
-            any = any.add(region.is_in(s.regions.clone()));
-        }
-        if !s.districts.is_empty() {
-            any = any.add(district.is_in(s.districts.clone()));
-        }
-        if !s.mahallas.is_empty() {
-            any = any.add(mahalla.is_in(s.mahallas.clone()));
-        }
-        any
-    };
+    let within = |local_only: bool| within(&p.scope, local_only, region, district, mahalla);
     let mut any = Condition::any().add(never());
     if p.is_platform_admin() {
         return Condition::all();

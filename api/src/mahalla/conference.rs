@@ -600,41 +600,40 @@ pub async fn cancel(
     Ok(row)
 }
 
-/// The minutes the caller may read: participants only, each entry up to the caller's
-/// own visibility level on its case (on every case, for entries about the meeting as a
-/// whole). Every read is audited.
-pub async fn minutes(
-    db: &DatabaseConnection,
+/// The entries of one conference's minutes (`rows`) that a participant may read, given
+/// the cases on its agenda (`cases`): each entry up to the caller's own visibility level
+/// on its case (on every case, for entries about the meeting as a whole).
+pub fn readable_minutes(
     p: &Principal,
-    conf: &conference::Model,
-) -> ApiResult<Vec<minute::Model>> {
-    if !is_participant(db, p, conf.id).await? {
-        return Ok(Vec::new());
-    }
-    let cases = cases_of(db, conf.id).await?;
-    let Some(lowest) = lowest_access(p, &cases) else {
-        return Ok(Vec::new());
+    cases: &[case::Model],
+    rows: Vec<minute::Model>,
+) -> Vec<minute::Model> {
+    let Some(lowest) = lowest_access(p, cases) else {
+        return Vec::new();
     };
-    let rows = minute::Entity::find()
-        .filter(minute::Column::ConferenceId.eq(conf.id))
-        .order_by_asc(minute::Column::Id)
-        .all(db)
-        .await?;
     let level_on = |case_id: Option<i64>| match case_id {
         None => Some(lowest),
         Some(id) => cases.iter().find(|c| c.id == id).and_then(|c| case_access(p, c)),
     };
-    let visible: Vec<minute::Model> = rows
-        .into_iter()
+    rows.into_iter()
         .filter(|r| level_on(r.case_id).is_some_and(|l| r.visibility <= l.max_note_visibility()))
-        .collect();
+        .collect()
+}
+
+/// Record that `p` read `entries` entries of a conference's minutes.
+pub async fn audit_minutes_read(
+    db: &DatabaseConnection,
+    p: &Principal,
+    conference_id: i64,
+    entries: usize,
+) -> ApiResult<()> {
     audit::record(
         db,
         p,
         Entry::new("case_conference.minutes_read")
-            .target("CaseConference", conf.id)
-            .detail(json!({"entries": visible.len()})),
+            .target("CaseConference", conference_id)
+            .detail(json!({"entries": entries})),
     )
     .await?;
-    Ok(visible)
+    Ok(())
 }

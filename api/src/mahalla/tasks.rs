@@ -4,7 +4,7 @@
 //! past its due date raises `mahalla.task_overdue` once.
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -250,17 +250,21 @@ pub struct TaskFilter {
 /// of the seven), and every task on the cases they supervise. A member never sees
 /// another member's tasks.
 pub fn visible(p: &Principal) -> Condition {
-    let own = task::Column::MemberId.in_subquery(
+    Condition::any().add(own(p)).add(of_cases(
+        task::Column::CaseId,
+        cases_with_access(p, CaseAccess::Supervise),
+    ))
+}
+
+/// The caller's own tasks: those of the seats they hold or held.
+fn own(p: &Principal) -> SimpleExpr {
+    task::Column::MemberId.in_subquery(
         Query::select()
             .column(member::Column::Id)
             .from(member::Entity)
             .and_where(Expr::col(member::Column::UserId).eq(p.user_id))
             .to_owned(),
-    );
-    Condition::any().add(own).add(of_cases(
-        task::Column::CaseId,
-        cases_with_access(p, CaseAccess::Supervise),
-    ))
+    )
 }
 
 /// Whether the caller may see one task (the same rule as [`visible`]).
@@ -298,15 +302,7 @@ pub async fn list(
             .filter(task::Column::DueOn.lt(now().date_naive()));
     }
     if f.mine_only {
-        q = q.filter(
-            task::Column::MemberId.in_subquery(
-                Query::select()
-                    .column(member::Column::Id)
-                    .from(member::Entity)
-                    .and_where(Expr::col(member::Column::UserId).eq(p.user_id))
-                    .to_owned(),
-            ),
-        );
+        q = q.filter(own(p));
     }
     paginate(db, q, task::Column::Id, page, Order::Descending).await
 }

@@ -10,7 +10,7 @@ use crate::access::case_access;
 use crate::case::graphql::{Case, case_of};
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
-use crate::loaders::{children, one};
+use crate::loaders::{children, many, one};
 use crate::mahalla::conference::{
     self as service, DecisionAction, DecisionTask, NewConference, NewDecision, NewMinute, Outcome,
 };
@@ -70,9 +70,26 @@ impl CaseConference {
     }
     /// The minutes, for participants: each entry only up to the caller's visibility
     /// level on its case. Reading is audited.
+    // Batched: a page of conferences reads its participants, cases and minutes in a
+    // few queries in all.
     async fn minutes(&self, ctx: &Context<'_>) -> Result<Vec<ConferenceMinute>> {
-        let rows = service::minutes(&state(ctx)?.db, principal(ctx)?, &self.0).await?;
-        Ok(rows.into_iter().map(ConferenceMinute).collect())
+        let p = principal(ctx)?;
+        let ml = mahalla_loaders(ctx)?;
+        let invited = children(&ml.participants_by_conference, self.0.id).await?;
+        let mut participant = invited.iter().any(|r| r.user_id == Some(p.user_id));
+        if !participant {
+            let seats = many(&ml.members, invited.iter().filter_map(|r| r.member_id)).await?;
+            participant = seats.iter().any(|m| m.user_id == Some(p.user_id));
+        }
+        if !participant {
+            return Ok(Vec::new());
+        }
+        let links = children(&ml.cases_by_conference, self.0.id).await?;
+        let cases = many(&loaders(ctx)?.cases, links.iter().map(|l| l.case_id)).await?;
+        let rows = children(&ml.minutes_by_conference, self.0.id).await?;
+        let readable = service::readable_minutes(p, &cases, rows);
+        service::audit_minutes_read(&state(ctx)?.db, p, self.0.id, readable.len()).await?;
+        Ok(readable.into_iter().map(ConferenceMinute).collect())
     }
     /// Decisions on the cases the caller may see, with the task and plan action each
     /// became.

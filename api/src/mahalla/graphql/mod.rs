@@ -12,7 +12,7 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, MergedObject};
 use sea_orm::{DatabaseConnection, DbErr};
 
-use super::entity::{self, activity_case, conference_case, decision, member, participant, task};
+use super::entity::{self, activity_case, conference_case, decision, member, minute, participant, task};
 use crate::error::ApiResult;
 use crate::graphql::context::loaders;
 use crate::loaders::{ById, ByParent, by_id, by_parent};
@@ -52,6 +52,7 @@ pub struct MahallaLoaders {
     pub participants_by_conference: ByParent<participant::Entity>,
     pub cases_by_activity: ByParent<activity_case::Entity>,
     pub decisions_by_conference: ByParent<decision::Entity>,
+    pub minutes_by_conference: ByParent<minute::Entity>,
     /// Programme progress, counted for a page of programmes at once.
     pub progress: DataLoader<ProgressLoader, HashMapCache>,
 }
@@ -102,6 +103,12 @@ impl MahallaLoaders {
                 decision::Column::ConferenceId,
                 decision::Column::Id,
                 |m: &decision::Model| m.conference_id,
+            ),
+            minutes_by_conference: by_parent(
+                db,
+                minute::Column::ConferenceId,
+                minute::Column::Id,
+                |m: &minute::Model| m.conference_id,
             ),
             progress: DataLoader::with_cache(
                 ProgressLoader { db: db.clone() },
