@@ -8,8 +8,11 @@
 //! cargo run -p hamkor-webhook-receiver
 //! ```
 //!
-//! and register `http://127.0.0.1:9000/webhooks` as a webhook endpoint (Hamkor refuses
-//! loopback addresses unless `webhook_allowed_addresses` lists 127.0.0.1).
+//! and register `http://127.0.0.1:9000/webhooks` as a webhook endpoint. Hamkor refuses
+//! loopback addresses, and plain `http`, unless `webhook_allowed_addresses` lists
+//! 127.0.0.1 (start it with `HAMKOR_WEBHOOK_ALLOWED_ADDRESSES=127.0.0.1`). In production
+//! the receiver sits behind TLS (`https://…`): Hamkor sends webhooks to public
+//! addresses over `https` only.
 
 use hamkor_webhook_receiver::{Config, Receiver, serve};
 
