@@ -114,7 +114,7 @@ pub struct Settings {
     pub webhook_workers: bool,
     /// A PEM file of certificate authorities trusted for `https` webhook endpoints
     /// besides the system's (a partner's private CA), for every endpoint. None: the
-    /// system's only.
+    /// system's only (or the bundled Mozilla set, on a machine without any).
     pub webhook_ca_file: Option<PathBuf>,
 
     /// Log format.

@@ -939,6 +939,17 @@ async fn a_college_keeps_its_own_references_on_programmes_and_enrolments() {
     app.gql(Some(&w.officer), SET_PROGRAMME, json!({"id": welding, "x": "X"}))
         .await
         .expect_code("FORBIDDEN");
+    // Another provider cannot even tell the enrolment exists.
+    let other = create_org(&app, &w.admin, "Urgut lyceum", "EDUCATION", Some(&w.district)).await;
+    let (_, other_admin) = create_user(&app, &w.admin, &other, "lyceum.admin", &["ORG_ADMIN"], &[]).await;
+    enable(&app, &other_admin, None).await.ok();
+    app.gql(
+        Some(&other_admin),
+        SET_ENROLMENT,
+        json!({"id": enrolment, "x": "X"}),
+    )
+    .await
+    .expect_code("NOT_FOUND");
 
     let r = app
         .gql(

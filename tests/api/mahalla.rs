@@ -591,25 +591,44 @@ async fn minutes_are_read_by_participants_up_to_their_level() {
         bodies(&inspector),
         vec!["Community summary", "Police file details"]
     );
-    // A page of conferences reads the same minutes (loaded for the page at once).
+    // A page of conferences reads the same minutes (loaded for the page at once): each
+    // conference its own, each participant up to their level, nobody else anything.
     let second = convene(&app, &w, &[&w.case]).await;
-    let r = app
-        .gql(
-            Some(&w.inspector),
-            "query($m: ID) { caseConferences(mahallaId: $m, first: 10) { edges { node { id minutes { body } } } } }",
-            json!({"m": w.mahalla_a}),
-        )
-        .await;
-    let page = r.ok()["caseConferences"]["edges"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    assert_eq!(page.len(), 2);
-    for edge in &page {
-        let n = edge["node"]["minutes"].as_array().map(Vec::len);
-        let expected = if edge["node"]["id"] == second["id"] { 0 } else { 2 };
-        assert_eq!(n, Some(expected), "{edge}");
-    }
+    app.gql(
+        Some(&w.inspector),
+        RECORD,
+        json!({"i": {"id": second["id"], "attendedParticipantIds": everyone(&second), "minutes": [
+            {"visibility": "MAHALLA", "body": "Second meeting"}
+        ]}}),
+    )
+    .await
+    .ok();
+    const PAGE: &str = "query($m: ID) { caseConferences(mahallaId: $m, first: 10) {
+        edges { node { id minutes { body } } } } }";
+    let counts = |token: String| {
+        let app = &app;
+        let (first, second) = (json!(id), second["id"].clone());
+        let mahalla = w.mahalla_a.clone();
+        async move {
+            let r = app.gql(Some(&token), PAGE, json!({"m": mahalla})).await;
+            let page = r.ok()["caseConferences"]["edges"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let count = |id: &Value| {
+                page.iter()
+                    .find(|e| &e["node"]["id"] == id)
+                    .and_then(|e| e["node"]["minutes"].as_array().map(Vec::len))
+            };
+            (count(&first), count(&second))
+        }
+    };
+    assert_eq!(counts(w.inspector.clone()).await, (Some(2), Some(1)));
+    assert_eq!(
+        counts(seat(&seats, "CHAIR").token.clone()).await,
+        (Some(1), Some(1))
+    );
+    assert_eq!(counts(w.member_a.clone()).await, (Some(0), Some(0)));
     // A member of the mahalla who was not invited reads no minutes.
     let uninvited = app.gql(Some(&w.member_a), CONFERENCE, json!({"id": id})).await;
     assert_eq!(bodies(&uninvited), Vec::<String>::new());

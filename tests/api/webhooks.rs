@@ -98,7 +98,6 @@ async fn answering(status: StatusCode) -> String {
     format!("http://{addr}/hook")
 }
 
-/// Send one referral to the employment centre (consent recorded first).
 /// The endpoint `id` once it has been switched off: `{ active disabledReason }`.
 pub async fn disabled_endpoint(app: &TestApp, admin: &str, id: &str) -> Value {
     eventually(
@@ -119,6 +118,7 @@ pub async fn disabled_endpoint(app: &TestApp, admin: &str, id: &str) -> Value {
     .await
 }
 
+/// Send one referral to the employment centre (consent recorded first).
 pub async fn send_referral(app: &TestApp, setup: &Setup) -> String {
     let id = draft(app, &setup.w).await;
     act(app, &setup.w.officer, "sendReferral", &id, json!({}))

@@ -602,22 +602,23 @@ pub async fn cancel(
 
 /// The entries of one conference's minutes (`rows`) that a participant may read, given
 /// the cases on its agenda (`cases`): each entry up to the caller's own visibility level
-/// on its case (on every case, for entries about the meeting as a whole).
+/// on its case (on every case, for entries about the meeting as a whole). None when the
+/// caller has no access to the agenda at all (nothing is read, nothing to audit).
 pub fn readable_minutes(
     p: &Principal,
     cases: &[case::Model],
     rows: Vec<minute::Model>,
-) -> Vec<minute::Model> {
-    let Some(lowest) = lowest_access(p, cases) else {
-        return Vec::new();
-    };
+) -> Option<Vec<minute::Model>> {
+    let lowest = lowest_access(p, cases)?;
     let level_on = |case_id: Option<i64>| match case_id {
         None => Some(lowest),
         Some(id) => cases.iter().find(|c| c.id == id).and_then(|c| case_access(p, c)),
     };
-    rows.into_iter()
-        .filter(|r| level_on(r.case_id).is_some_and(|l| r.visibility <= l.max_note_visibility()))
-        .collect()
+    Some(
+        rows.into_iter()
+            .filter(|r| level_on(r.case_id).is_some_and(|l| r.visibility <= l.max_note_visibility()))
+            .collect(),
+    )
 }
 
 /// Record that `p` read `entries` entries of a conference's minutes.

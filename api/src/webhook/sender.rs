@@ -52,6 +52,19 @@ impl Backoff {
     }
 }
 
+/// Whether a URL's host is an IP address rather than a name.
+fn names_an_address(url: &str) -> bool {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .is_some_and(|h| {
+            h.trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok()
+        })
+}
+
 /// What went wrong with a request, for the delivery log: short, and never the body.
 fn describe(e: &reqwest::Error) -> String {
     if e.is_timeout() {
@@ -222,9 +235,10 @@ impl Sender {
         // clients' resolvers enforce the same rules for the connection itself.
         let url = match check_url(&ep.url, &self.policy).await {
             Ok(u) => u,
-            // Plain http to a public address stays refused whatever DNS says: switch
-            // the endpoint off with the reason instead of retrying for days.
-            Err(refusal @ UrlRefusal::PlainHttp) => {
+            // Plain http to a public IP address stays refused: switch the endpoint off
+            // with the reason instead of retrying for days. (A host name is retried:
+            // one odd DNS answer must not switch off a partner's private endpoint.)
+            Err(refusal @ UrlRefusal::PlainHttp) if names_an_address(&ep.url) => {
                 return Outcome {
                     unusable: Some(refusal.to_string()),
                     ..failed(refusal.to_string())
@@ -410,6 +424,14 @@ mod tests {
             assert!(third >= Duration::from_secs(20) && third <= Duration::from_secs(40));
             assert!(b.delay(30) <= Duration::from_secs(60));
         }
+    }
+
+    #[test]
+    fn only_ip_literal_hosts_name_an_address() {
+        assert!(names_an_address("http://8.8.8.8/hook"));
+        assert!(names_an_address("http://[2a00:1450::1]:8080/hook"));
+        assert!(!names_an_address("http://partner.example.uz/hook"));
+        assert!(!names_an_address("not a url"));
     }
 
     #[test]

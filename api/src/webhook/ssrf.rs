@@ -99,7 +99,7 @@ pub enum UrlRefusal {
     Unresolved,
     #[error("the host resolves to a loopback, private or link-local address")]
     Forbidden,
-    #[error("plain http is allowed only to addresses the configuration lists; use https")]
+    #[error("plain http is allowed only to private addresses the configuration lists; use https")]
     PlainHttp,
 }
 

@@ -87,7 +87,9 @@ impl CaseConference {
         let links = children(&ml.cases_by_conference, self.0.id).await?;
         let cases = many(&loaders(ctx)?.cases, links.iter().map(|l| l.case_id)).await?;
         let rows = children(&ml.minutes_by_conference, self.0.id).await?;
-        let readable = service::readable_minutes(p, &cases, rows);
+        let Some(readable) = service::readable_minutes(p, &cases, rows) else {
+            return Ok(Vec::new());
+        };
         service::audit_minutes_read(&state(ctx)?.db, p, self.0.id, readable.len()).await?;
         Ok(readable.into_iter().map(ConferenceMinute).collect())
     }
