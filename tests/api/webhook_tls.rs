@@ -20,6 +20,7 @@ use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::helpers::{TestApp, s, spawn_app_with};
+use crate::referrals::Setup;
 use crate::webhook_delivery::{Partner, partner};
 use crate::webhooks::{deliveries, disabled_endpoint, eventually, hook_settings, send_referral};
 
@@ -93,6 +94,20 @@ async fn app_trusting(ca_file: Option<PathBuf>) -> TestApp {
     .await
 }
 
+/// The partner of [`partner`] with an `https` endpoint, its example receiver serving
+/// it behind TLS with `pki`'s certificate: (setup, endpoint id, receiver).
+async fn partner_behind_tls(app: &TestApp, pki: &Pki) -> (Setup, String, Arc<Receiver>) {
+    let Partner {
+        st,
+        endpoint,
+        addr,
+        config,
+    } = partner(app, "https").await;
+    let receiver = Receiver::new(config);
+    start_tls_receiver(addr, pki, receiver.clone()).await;
+    (st, endpoint, receiver)
+}
+
 /// The endpoint's first delivery, once `ready` says it is.
 async fn first_delivery(
     app: &TestApp,
@@ -115,14 +130,7 @@ async fn an_https_endpoint_certified_by_a_configured_authority_receives_verified
     let ca_file = dir.path().join("partner-ca.pem");
     std::fs::write(&ca_file, &pki.ca_pem).expect("the CA file");
     let app = app_trusting(Some(ca_file)).await;
-    let Partner {
-        st,
-        endpoint,
-        addr,
-        config,
-    } = partner(&app, "https").await;
-    let receiver = Receiver::new(config);
-    start_tls_receiver(addr, &pki, receiver.clone()).await;
+    let (st, endpoint, receiver) = partner_behind_tls(&app, &pki).await;
 
     let referral = send_referral(&app, &st).await;
     let stats = eventually("the referral accepted over TLS", Duration::from_secs(15), || {
@@ -152,14 +160,7 @@ async fn an_endpoint_whose_certificate_is_not_trusted_receives_nothing_and_the_l
     let pki = pki();
     // No webhook_ca_file: the partner's authority is unknown to Hamkor.
     let app = app_trusting(None).await;
-    let Partner {
-        st,
-        endpoint,
-        addr,
-        config,
-    } = partner(&app, "https").await;
-    let receiver = Receiver::new(config);
-    start_tls_receiver(addr, &pki, receiver.clone()).await;
+    let (st, endpoint, receiver) = partner_behind_tls(&app, &pki).await;
 
     send_referral(&app, &st).await;
     let d = first_delivery(
