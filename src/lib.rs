@@ -7,6 +7,7 @@
 // query depth to lay them out.
 #![recursion_limit = "256"]
 
+pub mod bench;
 pub mod cli;
 pub mod modules;
 pub mod node;

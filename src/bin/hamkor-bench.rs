@@ -18,7 +18,7 @@
 // query depth to lay them out.
 #![recursion_limit = "256"]
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use async_graphql::{Request, Variables};
@@ -225,32 +225,20 @@ async fn main() -> anyhow::Result<()> {
         } else {
             &as_officer
         };
-        let mut times = Vec::with_capacity(args.iterations);
-        for i in 0..args.iterations + 3 {
-            let req = Request::new(sc.query)
+        let (times, _) = hamkor::bench::time(&schema, sc.name, 3, args.iterations, || {
+            Request::new(sc.query)
                 .variables(Variables::from_json(sc.variables.clone()))
                 .data(who.clone())
                 .data(meta.clone())
-                .data(Loaders::new(db));
-            let started = Instant::now();
-            let resp = schema.execute(req).await;
-            let took = started.elapsed();
-            if !resp.errors.is_empty() {
-                anyhow::bail!("{}: {:?}", sc.name, resp.errors);
-            }
-            if i >= 3 {
-                times.push(took);
-            }
-        }
-        times.sort();
-        let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+                .data(Loaders::new(db))
+        })
+        .await?;
         println!(
             "| {} | {:.1} | {:.1} | {:.1} |",
             sc.name,
-            ms(pct(0.5)),
-            ms(pct(0.95)),
-            ms(*times.last().unwrap_or(&Duration::ZERO))
+            times.ms(0.5),
+            times.ms(0.95),
+            times.max_ms()
         );
     }
     Ok(())

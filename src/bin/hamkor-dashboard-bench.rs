@@ -19,7 +19,7 @@
 // query depth to lay them out.
 #![recursion_limit = "256"]
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use async_graphql::{Request, Variables};
@@ -261,37 +261,21 @@ async fn main() -> anyhow::Result<()> {
             "regionId": sc.region.map(|r| ids::encode("Region", r)),
             "districtId": sc.district.map(|d| ids::encode("District", d)),
         });
-        let mut times = Vec::with_capacity(args.iterations);
-        let mut rows = 0;
-        for i in 0..args.iterations + 3 {
-            let req = Request::new(query)
+        let (times, first) = hamkor::bench::time(&schema, &sc.name, 3, args.iterations, || {
+            Request::new(query)
                 .variables(Variables::from_json(json!({"i": input})))
                 .data(sc.who.clone())
                 .data(meta.clone())
-                .data(Loaders::new(db));
-            let started = Instant::now();
-            let resp = schema.execute(req).await;
-            let took = started.elapsed();
-            if !resp.errors.is_empty() {
-                anyhow::bail!("{}: {:?}", sc.name, resp.errors);
-            }
-            if i == 0 {
-                let data = resp.data.into_json()?;
-                rows = data["analytics"]["rows"].as_array().map_or(0, Vec::len);
-            }
-            if i >= 3 {
-                times.push(took);
-            }
-        }
-        times.sort();
-        let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+                .data(Loaders::new(db))
+        })
+        .await?;
+        let rows = first["analytics"]["rows"].as_array().map_or(0, Vec::len);
         println!(
             "| {} | {rows} | {:.1} | {:.1} | {:.1} |",
             sc.name,
-            ms(pct(0.5)),
-            ms(pct(0.95)),
-            ms(*times.last().unwrap_or(&Duration::ZERO))
+            times.ms(0.5),
+            times.ms(0.95),
+            times.max_ms()
         );
     }
     Ok(())

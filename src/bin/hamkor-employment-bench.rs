@@ -22,7 +22,7 @@
 // query depth to lay them out.
 #![recursion_limit = "256"]
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use async_graphql::{Request, Variables};
@@ -172,42 +172,27 @@ async fn main() -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let vars = json!({"c": ids::encode("Case", case), "f": filter});
-        let mut times = Vec::with_capacity(args.iterations);
-        for i in 0..args.iterations + 5 {
-            let enabled = enabled_for(db, &st.modules, who.organisation_id)
-                .await
-                .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
-            let req = Request::new(query)
+        let enabled = enabled_for(db, &st.modules, who.organisation_id)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+        let (times, first) = hamkor::bench::time(&schema, name, 5, args.iterations, || {
+            Request::new(query)
                 .variables(Variables::from_json(vars.clone()))
                 .data(who.clone())
                 .data(meta.clone())
-                .data(enabled)
-                .data(Loaders::new(db));
-            let started = Instant::now();
-            let resp = schema.execute(req).await;
-            let took = started.elapsed();
-            if !resp.errors.is_empty() {
-                anyhow::bail!("{name}: {:?}", resp.errors);
-            }
-            if i == 0 {
-                let data = resp.data.into_json()?;
-                let n = data["employment"]["matches"]["edges"]
-                    .as_array()
-                    .map_or(0, Vec::len);
-                anyhow::ensure!(n == 20, "{name}: {n} matches");
-            }
-            if i >= 5 {
-                times.push(took);
-            }
-        }
-        times.sort();
-        let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+                .data(enabled.clone())
+                .data(Loaders::new(db))
+        })
+        .await?;
+        let n = first["employment"]["matches"]["edges"]
+            .as_array()
+            .map_or(0, Vec::len);
+        anyhow::ensure!(n == 20, "{name}: {n} matches");
         println!(
             "| {name} | {:.1} | {:.1} | {:.1} |",
-            ms(pct(0.5)),
-            ms(pct(0.99)),
-            ms(*times.last().unwrap_or(&Duration::ZERO))
+            times.ms(0.5),
+            times.ms(0.99),
+            times.max_ms()
         );
     }
     Ok(())
