@@ -13,6 +13,7 @@ pub mod case;
 pub mod config;
 pub mod consent;
 pub mod db;
+pub mod enums;
 pub mod error;
 pub mod events;
 pub mod external_id;

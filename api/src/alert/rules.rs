@@ -353,8 +353,8 @@ fn plan_gap<'a>(i: &'a RuleInput<'a>) -> BoxFuture<'a, Fired> {
                 Some(m) => offered_kind(i.db, i.modules, m).await?,
                 None => None,
             };
-            let need_name = crate::graphql::enum_name(*need);
-            let domain_name = crate::graphql::enum_name(domain);
+            let need_name = crate::enums::enum_name(*need);
+            let domain_name = crate::enums::enum_name(domain);
             let mut firing = Firing::new(
                 format!("plan_gap:{}:{}:{need_name}", i.case.id, a.id),
                 AlertSeverity::Medium,

@@ -135,7 +135,7 @@ pub async fn export<E>(
     };
     let mut out = CSV_HEADER.join(",");
     out.push_str("\r\n");
-    let level_name = crate::graphql::enum_name(d.level);
+    let level_name = crate::enums::enum_name(d.level);
     for (f, name) in rows {
         let id = ids::encode(d.level.type_name(), f.territory_id);
         let mut line = vec![level_name.clone(), cell(id.as_str()), cell(&name)];

@@ -4,7 +4,7 @@
 pub mod context;
 pub mod limits;
 
-use async_graphql::{InputType, MergedObject, ObjectType, SchemaBuilder, SubscriptionType, Value};
+use async_graphql::{MergedObject, ObjectType, SchemaBuilder, SubscriptionType};
 
 use crate::alert::graphql::{AlertMutation, AlertQuery};
 use crate::analytics::graphql::AnalyticsQuery;
@@ -117,11 +117,6 @@ where
     }
 }
 
-/// The GraphQL name of an enumeration value (`IN_PROGRESS`), as stored in audit details,
-/// event payloads and reason columns.
-pub fn enum_name<T: InputType>(v: T) -> String {
-    match v.to_value() {
-        Value::Enum(name) => name.to_string(),
-        other => other.to_string(),
-    }
-}
+/// Kept where module crates have imported it from; the core's own code, services above
+/// all, uses [`crate::enums::enum_name`] and never reaches into the GraphQL layer for it.
+pub use crate::enums::enum_name;

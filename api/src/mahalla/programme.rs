@@ -20,9 +20,9 @@ use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;
 use crate::case::entity::case;
 use crate::db::{now, write_txn};
+use crate::enums::enum_name;
 use crate::error::{ApiError, ApiResult};
 use crate::events::service::{self as events, NewEvent};
-use crate::graphql::enum_name;
 use crate::pagination::{Order, Page, Paged, paginate};
 use crate::validate;
 

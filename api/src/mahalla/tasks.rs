@@ -134,8 +134,8 @@ async fn get_for_change<C: ConnectionTrait>(
     }
     if row.status != TaskStatus::Open {
         return Err(ApiError::InvalidTransition {
-            from: crate::graphql::enum_name(row.status),
-            to: crate::graphql::enum_name(to),
+            from: crate::enums::enum_name(row.status),
+            to: crate::enums::enum_name(to),
         });
     }
     Ok((row, m))

@@ -42,7 +42,7 @@ impl EducationLevel {
 
     /// The GraphQL name (`BASIC_SECONDARY`).
     pub fn name(self) -> String {
-        crate::graphql::enum_name(self)
+        crate::enums::enum_name(self)
     }
 
     /// The level named `name` (`SECONDARY`).

@@ -107,7 +107,7 @@ pub fn next(from: ReferralStatus, step: Step, side: Side) -> ApiResult<ReferralS
 
 /// The GraphQL name of a status (`IN_PROGRESS`).
 pub fn name(s: ReferralStatus) -> String {
-    crate::graphql::enum_name(s)
+    crate::enums::enum_name(s)
 }
 
 #[cfg(test)]

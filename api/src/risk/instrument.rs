@@ -212,7 +212,7 @@ pub fn score(a: &Answers) -> Vec<Scored> {
         Scored {
             factor: RiskFactor::OffenceType,
             score: offence_score(a.offence_type),
-            explanation: format!("offence type {}", crate::graphql::enum_name(a.offence_type)),
+            explanation: format!("offence type {}", crate::enums::enum_name(a.offence_type)),
         },
     ];
     for (factor, need) in RiskFactor::NEEDS.iter().zip(a.needs) {

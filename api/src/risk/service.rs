@@ -42,7 +42,7 @@ pub fn check_answers(a: &Answers) -> ApiResult<()> {
     }
     for (factor, need) in instrument::RiskFactor::NEEDS.iter().zip(a.needs) {
         if !(0..=MAX_FACTOR).contains(&need) {
-            let name = crate::graphql::enum_name(*factor);
+            let name = crate::enums::enum_name(*factor);
             return Err(ApiError::bad_input(
                 format!("input.needs.{}", need_field(&name)),
                 "must be between 0 and 3",

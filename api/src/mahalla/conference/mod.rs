@@ -21,9 +21,9 @@ use crate::auth::service::{Via, load_principal};
 use crate::case::entity::case;
 use crate::case::lifecycle::is_closed;
 use crate::db::{now, write_txn};
+use crate::enums::enum_name;
 use crate::error::{ApiError, ApiResult};
 use crate::events::service::{self as events, NewEvent};
-use crate::graphql::enum_name;
 use crate::pagination::{Order, Page, Paged, paginate};
 use crate::validate;
 
