@@ -13,6 +13,7 @@ use crate::loaders::one;
 use crate::organisation::entity::OrganisationKind;
 use crate::organisation::graphql::Organisation;
 use crate::pagination::Conn;
+use crate::referral::service::withdraw_relying_on;
 use crate::user::graphql::User;
 
 /// A person's consent to share data with an organisation (or every organisation of a
@@ -185,7 +186,15 @@ impl ConsentMutation {
     async fn withdraw_consent(&self, ctx: &Context<'_>, input: WithdrawConsentInput) -> Result<Consent> {
         let p = principal(ctx)?;
         let id = ids::decode_as(&input.id, "Consent", "input.id")?;
-        let row = service::withdraw(&state(ctx)?.db, p, id, input.reason, input.note.as_deref()).await?;
+        let row = service::withdraw(
+            &state(ctx)?.db,
+            p,
+            id,
+            input.reason,
+            input.note.as_deref(),
+            |txn, p, id| Box::pin(withdraw_relying_on(txn, p, id)),
+        )
+        .await?;
         Ok(Consent(row))
     }
 }

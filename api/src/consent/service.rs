@@ -6,9 +6,10 @@
 //! services), the data it covers, and the evidence it rests on.
 
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
@@ -133,14 +134,24 @@ pub async fn record(
     Ok(row)
 }
 
-/// Withdraw a consent: from this moment no partner sees data through it, and every
-/// referral under way that relies on it is cancelled (reason CONSENT_WITHDRAWN).
+/// What ends with a consent, run inside the withdrawal's transaction: given the caller
+/// and the consent's id, it ends the work that relied on the consent and says how much
+/// it ended. Consents know nothing of what rests on them (referrals depend on consents,
+/// not the other way round), so whoever withdraws one passes the rule in — today
+/// `referral::service::withdraw_relying_on`.
+pub type EndDependants =
+    for<'a> fn(&'a DatabaseTransaction, &'a Principal, i64) -> BoxFuture<'a, ApiResult<usize>>;
+
+/// Withdraw a consent: from this moment no partner sees data through it, and
+/// `end_dependants` ends, in the same transaction, what relied on it (every referral
+/// under way is cancelled with reason CONSENT_WITHDRAWN).
 pub async fn withdraw(
     db: &DatabaseConnection,
     p: &Principal,
     id: i64,
     reason: ConsentWithdrawalReason,
     note: Option<&str>,
+    end_dependants: EndDependants,
 ) -> ApiResult<consent::Model> {
     let note = validate::optional("input.note", note, validate::LONG_TEXT)?;
     if reason == ConsentWithdrawalReason::Other && note.is_none() {
@@ -170,7 +181,7 @@ pub async fn withdraw(
     row.withdrawal_reason = Set(Some(reason));
     row.withdrawal_note = Set(note);
     let row = row.update(&txn).await?;
-    let cancelled = crate::referral::service::withdraw_relying_on(&txn, p, row.id).await?;
+    let cancelled = end_dependants(&txn, p, row.id).await?;
     audit::record(
         &txn,
         p,
