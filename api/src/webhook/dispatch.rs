@@ -19,6 +19,7 @@ use sea_orm::{
 
 use super::entity::{DeliveryStatus, delivery, dispatch, endpoint};
 use super::message::route;
+use super::retry;
 use crate::events::entity as domain_event;
 use crate::events::feed::{Cursor, latest_id};
 
@@ -95,6 +96,7 @@ pub async fn dispatch_once(
         }
     }
     let at = crate::db::now();
+    let schedule = retry::fresh(at, retry_window);
     let mut rows = Vec::new();
     for (event, kind, org) in &routed {
         for ep in by_org.get(org).into_iter().flatten() {
@@ -105,8 +107,8 @@ pub async fn dispatch_once(
                     event_type: Set(kind.clone()),
                     status: Set(DeliveryStatus::Pending),
                     attempts: Set(0),
-                    next_attempt_at: Set(at),
-                    retry_until: Set(at + retry_window),
+                    next_attempt_at: Set(schedule.next_attempt_at),
+                    retry_until: Set(schedule.retry_until),
                     claimed_until: Set(None),
                     last_status_code: Set(None),
                     last_error: Set(None),

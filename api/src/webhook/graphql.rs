@@ -415,7 +415,7 @@ impl WebhookMutation {
         let p = principal(ctx)?;
         let st = state(ctx)?;
         let id = ids::decode_as(&delivery_id, "WebhookDelivery", "deliveryId")?;
-        let row = service::redeliver(&st.db, p, id, super::retry_window(&st.settings)).await?;
+        let row = service::redeliver(&st.db, p, id, super::retry::retry_window(&st.settings)).await?;
         Ok(WebhookDelivery(row))
     }
 }

@@ -1,11 +1,12 @@
 //! Partner webhooks: endpoints per organisation, signed (Standard Webhooks) and
-//! delivered at-least-once from the transactional outbox, with retries, a delivery log
-//! and manual redelivery.
+//! delivered at-least-once from the transactional outbox, with retries (`retry.rs`), a
+//! delivery log and manual redelivery.
 
 pub mod dispatch;
 pub mod entity;
 pub mod graphql;
 pub mod message;
+pub mod retry;
 pub mod sender;
 pub mod service;
 pub mod signature;
@@ -18,15 +19,10 @@ use sea_orm::DatabaseConnection;
 
 use crate::config::Settings;
 
-/// How long a delivery is retried before it is given up.
-pub fn retry_window(settings: &Settings) -> chrono::Duration {
-    chrono::Duration::seconds(settings.webhook_retry_window_secs.min(i64::MAX as u64) as i64)
-}
-
 /// Start the dispatcher and the sender of this replica (every replica may run both).
 pub fn spawn_workers(db: &DatabaseConnection, settings: &Settings, interval: Duration) -> anyhow::Result<()> {
     let sender = sender::Sender::new(db.clone(), settings)?;
-    tokio::spawn(dispatch::run(db.clone(), retry_window(settings), interval));
+    tokio::spawn(dispatch::run(db.clone(), retry::retry_window(settings), interval));
     tokio::spawn(sender::run(sender, interval));
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! Sending due deliveries: claim, sign, POST, log the attempt, schedule the next.
+//! Sending due deliveries: claim, sign, POST, log the attempt, schedule the next (by
+//! the rules of `retry.rs`).
 //!
 //! Claiming sets a lease (`claimed_until`) on the rows, in one statement; on PostgreSQL
 //! the rows are also selected `FOR UPDATE SKIP LOCKED`, so replicas claiming at the same
@@ -11,14 +12,14 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use rand::Rng;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
     EntityTrait, Statement, TransactionTrait,
 };
 use serde_json::json;
 
-use super::entity::{DeliveryStatus, attempt, delivery, endpoint};
+use super::entity::{attempt, delivery, endpoint};
+use super::retry::Backoff;
 use super::signature;
 use super::ssrf::{AddressPolicy, GuardedResolver, UrlRefusal, check_url};
 use crate::audit::service::{self as audit, Entry};
@@ -33,24 +34,6 @@ pub const MAX_RESPONSE_BYTES: usize = 4096;
 pub const EXCERPT_CHARS: usize = 500;
 /// Deliveries claimed per tick.
 const CLAIM: u64 = 20;
-
-/// Retry timing.
-#[derive(Debug, Clone, Copy)]
-pub struct Backoff {
-    pub base: Duration,
-    pub max: Duration,
-}
-
-impl Backoff {
-    /// The delay after the `attempts`-th failed attempt: exponential, with jitter in
-    /// its upper half so that retries of many deliveries spread out.
-    pub fn delay(&self, attempts: i32) -> Duration {
-        let exp = attempts.clamp(1, 30) as u32 - 1;
-        let full = self.base.saturating_mul(2u32.saturating_pow(exp)).min(self.max);
-        let half = full / 2;
-        half + full.mul_f64(rand::rng().random_range(0.0..0.5))
-    }
-}
 
 /// Whether a URL's host is an IP address rather than a name.
 fn names_an_address(url: &str) -> bool {
@@ -145,10 +128,7 @@ impl Sender {
             client,
             plain,
             policy,
-            backoff: Backoff {
-                base: Duration::from_millis(settings.webhook_retry_base_ms),
-                max: Duration::from_secs(settings.webhook_retry_max_delay_secs.max(1)),
-            },
+            backoff: Backoff::from_settings(settings),
             // Long enough for an attempt to finish before another sender may take over.
             lease: timeout + Duration::from_secs(2),
         })
@@ -316,16 +296,11 @@ impl Sender {
         }
         .insert(&txn)
         .await?;
-        let next = at + chrono::Duration::from_std(self.backoff.delay(attempts)).unwrap_or_default();
-        let status = if succeeded {
-            DeliveryStatus::Succeeded
-        } else if gone.is_some() || next > d.retry_until {
-            DeliveryStatus::Failed
-        } else {
-            DeliveryStatus::Pending
-        };
+        let after = self
+            .backoff
+            .after_attempt(attempts, at, d.retry_until, succeeded, gone.is_some());
         let mut row: delivery::ActiveModel = d.into();
-        row.status = Set(status);
+        row.status = Set(after.status);
         row.attempts = Set(attempts);
         row.claimed_until = Set(None);
         row.last_status_code = Set(o.status.map(i32::from));
@@ -333,7 +308,7 @@ impl Sender {
         if succeeded {
             row.delivered_at = Set(Some(at));
         } else {
-            row.next_attempt_at = Set(next);
+            row.next_attempt_at = Set(after.next_attempt_at);
         }
         row.update(&txn).await?;
         if let Some(reason) = gone.filter(|_| ep.active) {
@@ -410,21 +385,6 @@ pub async fn run(sender: Sender, interval: Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_with_jitter_and_stays_under_its_cap() {
-        let b = Backoff {
-            base: Duration::from_secs(10),
-            max: Duration::from_secs(60),
-        };
-        for _ in 0..50 {
-            let first = b.delay(1);
-            assert!(first >= Duration::from_secs(5) && first <= Duration::from_secs(10));
-            let third = b.delay(3);
-            assert!(third >= Duration::from_secs(20) && third <= Duration::from_secs(40));
-            assert!(b.delay(30) <= Duration::from_secs(60));
-        }
-    }
 
     #[test]
     fn only_ip_literal_hosts_name_an_address() {

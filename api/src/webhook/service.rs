@@ -330,8 +330,9 @@ pub async fn redeliver(
     let at = now();
     let mut row: delivery::ActiveModel = current.into();
     row.status = Set(DeliveryStatus::Pending);
-    row.next_attempt_at = Set(at);
-    row.retry_until = Set(at + retry_window);
+    let schedule = super::retry::fresh(at, retry_window);
+    row.next_attempt_at = Set(schedule.next_attempt_at);
+    row.retry_until = Set(schedule.retry_until);
     row.claimed_until = Set(None);
     let row = row.update(&txn).await?;
     audit::record(
