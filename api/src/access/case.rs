@@ -1,12 +1,15 @@
-//! Who may see and change what: roles × organisation × territory.
+//! How much of a case a caller may see: the case access levels, from the caller's
+//! roles, organisation and territory (or their assignment to the case).
 //!
 //! The same rule is written twice, on purpose and side by side: once as a SQL
 //! condition (so lists are filtered in the database, with indexes) and once in memory
-//! (so a single loaded record is checked). Tests compare the two.
+//! (so a single loaded record is checked). Tests compare the two. Which parts of a case
+//! each level shows is [`super::case_fields`].
 
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{ColumnTrait, Condition};
 
+use super::{never, within};
 use crate::auth::principal::{Principal, Scope};
 use crate::case::entity::case;
 use crate::error::{ApiError, ApiResult};
@@ -48,35 +51,6 @@ impl CaseAccess {
         .into_iter()
         .filter(|v| *v <= max)
         .collect()
-    }
-}
-
-/// Require an authenticated caller.
-pub fn authenticated(p: Option<&Principal>) -> ApiResult<&Principal> {
-    p.ok_or_else(ApiError::unauthenticated)
-}
-
-/// Require one of `roles`.
-/// Roles of a partner organisation that work what it offers and the referrals it
-/// receives.
-pub const PARTNER_ROLES: &[Role] = &[Role::PartnerStaff, Role::OrgAdmin];
-
-/// Refuse a caller who is not partner staff (or the admin) of `organisation_id`.
-pub fn require_partner_staff(p: &Principal, organisation_id: i64) -> ApiResult<()> {
-    if p.organisation_id == organisation_id && p.has_any_role(PARTNER_ROLES) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "only staff of the organisation that owns it may do this".into(),
-        ))
-    }
-}
-
-pub fn require_any_role(p: &Principal, roles: &[Role]) -> ApiResult<()> {
-    if p.has_any_role(roles) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
     }
 }
 
@@ -166,35 +140,6 @@ fn territory(scope: &Scope, local_only: bool) -> Condition {
     )
 }
 
-/// Rows inside `scope` by their denormalised territory columns (`region`, `district`,
-/// `mahalla`). A national scope matches everything unless `local_only`.
-pub fn within(
-    scope: &Scope,
-    local_only: bool,
-    region: impl ColumnTrait,
-    district: impl ColumnTrait,
-    mahalla: impl ColumnTrait,
-) -> Condition {
-    if scope.national {
-        return if local_only {
-            Condition::all().add(never())
-        } else {
-            Condition::all()
-        };
-    }
-    let mut any = Condition::any().add(never());
-    if !scope.regions.is_empty() {
-        any = any.add(region.is_in(scope.regions.clone()));
-    }
-    if !scope.districts.is_empty() {
-        any = any.add(district.is_in(scope.districts.clone()));
-    }
-    if !scope.mahallas.is_empty() {
-        any = any.add(mahalla.is_in(scope.mahallas.clone()));
-    }
-    any
-}
-
 /// `column IN (SELECT id FROM cases WHERE cond)`: records of the cases `cond` selects
 /// (pass [`visible_cases`] or [`cases_with_access`]).
 pub fn of_cases(column: impl ColumnTrait, cond: Condition) -> SimpleExpr {
@@ -205,11 +150,4 @@ pub fn of_cases(column: impl ColumnTrait, cond: Condition) -> SimpleExpr {
             .cond_where(cond)
             .to_owned(),
     )
-}
-
-/// An always-false condition (an explicit `1 = 0`, so that an empty OR never turns into
-/// "everything").
-pub fn never() -> SimpleExpr {
-    use sea_orm::sea_query::ExprTrait;
-    Expr::val(1).eq(0)
 }

@@ -1,10 +1,10 @@
 //! Who may do what in a mahalla's own work (roster, programme, conferences). Case
 //! content reached from there (a task's case, a conference's minutes) keeps the case's
-//! own rules (`crate::access`).
+//! own rules (`super::case`).
 
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait};
 
-use crate::access::{never, within};
+use super::{never, within};
 use crate::auth::principal::{Principal, Scope};
 use crate::error::{ApiError, ApiResult};
 use crate::organisation::entity::OrganisationKind;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::entity::{ActingRole, AlertSeverity, AlertStatus, alert};
 use super::service::{self, AlertFilter, EffectiveRule, RuleSettingChange};
-use crate::access::CaseAccess;
+use crate::access::{CaseAccess, CaseField, require_field};
 use crate::case::graphql::{Case, case_of};
 use crate::error::ApiError;
 use crate::graphql::context::{loaders, page, principal, state};
@@ -138,9 +138,7 @@ pub async fn list_case_alerts(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<Conn<Alert>> {
-    if access < CaseAccess::Supervise {
-        return Err(ApiError::forbidden().into());
-    }
+    require_field(access, CaseField::Alerts)?;
     let page = page(ctx, first, after)?;
     Ok(alert_loaders(ctx)?
         .by_case

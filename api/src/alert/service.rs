@@ -12,7 +12,7 @@ use serde_json::json;
 use super::engine::AGGREGATE;
 use super::entity::{AlertSeverity, AlertStatus, alert, rule_setting};
 use super::rules::{EVENT_RULES, SWEEP_RULES};
-use crate::access::{CaseAccess, cases_with_access, of_cases};
+use crate::access::{CaseAccess, CaseField, cases_with_access, of_cases};
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;
 use crate::case::service::get_for;
@@ -39,7 +39,7 @@ pub struct AlertFilter {
 pub fn visible_alerts(p: &Principal) -> Condition {
     Condition::all().add(of_cases(
         alert::Column::CaseId,
-        cases_with_access(p, CaseAccess::Supervise),
+        cases_with_access(p, CaseField::Alerts.needs()),
     ))
 }
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use super::conditions::{self, ConditionSpec, RawCondition};
 use super::entity::{CaseKind, CaseStatus, ConditionKind, RiskLevel, case, condition, status_change};
 use super::service::{self, CaseFilter, CasePatch, NewCase, Sentence};
-use crate::access::{CaseAccess, case_access};
+use crate::access::{CaseAccess, CaseField, case_access, require_field};
 use crate::alert::graphql::{Alert, list_case_alerts};
 use crate::auth::principal::Principal;
 use crate::error::ApiError;
@@ -44,14 +44,6 @@ impl From<CaseAccess> for CaseAccessLevel {
             CaseAccess::Supervise => Self::Supervise,
             CaseAccess::Full => Self::Full,
         }
-    }
-}
-
-fn require(access: CaseAccess, needed: CaseAccess) -> Result<()> {
-    if access >= needed {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden().into())
     }
 }
 
@@ -100,21 +92,21 @@ impl Case {
     }
     /// Court that passed the sentence (not shown to mahalla members).
     async fn court_name(&self) -> Result<&str> {
-        require(self.access, CaseAccess::Supervise)?;
+        require_field(self.access, CaseField::CourtName)?;
         Ok(&self.model.court_name)
     }
     async fn court_decision_date(&self) -> Result<NaiveDate> {
-        require(self.access, CaseAccess::Supervise)?;
+        require_field(self.access, CaseField::CourtDecisionDate)?;
         Ok(self.model.court_decision_date)
     }
     /// Article of the Criminal Code (not shown to mahalla members).
     async fn criminal_code_article(&self) -> Result<Option<&str>> {
-        require(self.access, CaseAccess::Supervise)?;
+        require_field(self.access, CaseField::CriminalCodeArticle)?;
         Ok(self.model.criminal_code_article.as_deref())
     }
     /// Current risk level (not shown to mahalla members).
     async fn risk_level(&self) -> Result<Option<RiskLevel>> {
-        require(self.access, CaseAccess::Supervise)?;
+        require_field(self.access, CaseField::RiskLevel)?;
         Ok(self.model.risk_level)
     }
     /// What the caller may see and do on this case.
@@ -186,7 +178,7 @@ impl Case {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Conn<CaseStatusChange>> {
-        require(self.access, CaseAccess::Supervise)?;
+        require_field(self.access, CaseField::StatusHistory)?;
         let page = page(ctx, first, after)?;
         Ok(loaders(ctx)?
             .status_changes
@@ -202,7 +194,7 @@ impl Case {
         after: Option<String>,
         filter: Option<AppointmentFilterInput>,
     ) -> Result<Conn<Appointment>> {
-        require(self.access, CaseAccess::Supervise)?;
+        require_field(self.access, CaseField::Appointments)?;
         list_appointments(ctx, Some(self.model.id), first, after, filter).await
     }
     /// Referrals of the case to partner organisations, newest first (not shown to
@@ -214,7 +206,7 @@ impl Case {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Conn<crate::referral::graphql::Referral>> {
-        require(self.access, CaseAccess::Supervise)?;
+        require_field(self.access, CaseField::Referrals)?;
         let page = page(ctx, first, after)?;
         Ok(loaders(ctx)?
             .referrals_by_case
@@ -235,7 +227,7 @@ impl Case {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Conn<Violation>> {
-        require(self.access, CaseAccess::Supervise)?;
+        require_field(self.access, CaseField::Violations)?;
         list_violations(ctx, self.model.id, first, after).await
     }
     /// Case notes the caller may read (by visibility), newest first. Every read is audited.

@@ -235,7 +235,7 @@ impl EventSubscription {
         let as_partner = match crate::case::service::get(&db, &p, case_id).await {
             Ok(_) => false,
             Err(ApiError::NotFound(_)) => {
-                if crate::referral::subject::partner_reaches_case(&db, &p, case_id).await? {
+                if crate::access::partner_reaches_case(&db, &p, case_id).await? {
                     true
                 } else {
                     return Err(ApiError::NotFound("Case").into());
@@ -259,7 +259,7 @@ impl EventSubscription {
                         if !is_referral_event_for(&p, &e) {
                             continue;
                         }
-                        let still = crate::referral::subject::partner_reaches_case(&db, &p, case_id)
+                        let still = crate::access::partner_reaches_case(&db, &p, case_id)
                             .await
                             .unwrap_or(false);
                         return Some((DomainEvent(e), (rx, !still)));

@@ -2,7 +2,6 @@
 //! tasks the supervising agencies give members of the seven on a case, and joint case
 //! conferences whose decisions become owned tasks and plan actions.
 
-pub mod access;
 pub mod conference;
 pub mod entity;
 pub mod graphql;

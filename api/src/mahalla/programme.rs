@@ -12,9 +12,9 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::access::{MahallaRight, readable, require};
 use super::entity::{ActivityKind, ActivityStatus, activity, activity_case, programme};
 use super::roster::active_member;
+use crate::access::mahalla::{MahallaRight, readable, require};
 use crate::access::visible_cases;
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;

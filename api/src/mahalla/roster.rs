@@ -8,8 +8,8 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::access::{MahallaRight, readable, require};
 use super::entity::{SubRole, member};
+use crate::access::mahalla::{MahallaRight, readable, require};
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::{Principal, RequestMeta};
 use crate::auth::service::{Via, load_principal};

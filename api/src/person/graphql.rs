@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::entity::{self as person, FamilyStatus, Sex};
 use super::pinfl::Pinfl;
 use super::service::{self, PersonDetails, PersonFilter, PersonPatch, parse_languages, parse_name};
-use crate::access::CaseAccess;
+use crate::access::{CaseAccess, CaseField, require_field};
 use crate::case::graphql::{Case, CaseAccessLevel, CaseFilterInput};
 use crate::case::service as cases;
 use crate::error::ApiError;
@@ -25,16 +25,6 @@ pub struct Person {
     pub access: CaseAccess,
 }
 
-impl Person {
-    fn require(&self, level: CaseAccess) -> Result<()> {
-        if self.access >= level {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden().into())
-        }
-    }
-}
-
 #[Object]
 impl Person {
     pub async fn id(&self) -> ID {
@@ -42,7 +32,7 @@ impl Person {
     }
     /// Personal identification number (14 digits): not shown to mahalla members.
     async fn pinfl(&self) -> Result<&str> {
-        self.require(CaseAccess::Supervise)?;
+        require_field(self.access, CaseField::PersonPinfl)?;
         Ok(&self.model.pinfl)
     }
     async fn last_name(&self) -> &str {

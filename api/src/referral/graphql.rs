@@ -7,10 +7,10 @@ use super::entity::{
     CancelReason, DeclineReason, LegalBasis, ReferralStatus, WithdrawalReason, referral, transition,
 };
 use super::service::{self, ReferralFilter};
-use super::subject::{ReferralSubject, partner_grant};
+use super::subject::ReferralSubject;
+use crate::access::partner::{SUPERVISOR_SCOPE, is_recipient, partner_grant};
 use crate::access::{CaseAccess, case_access};
 use crate::case::graphql::{Case, case_of};
-use crate::consent::entity::DataScope;
 use crate::consent::graphql::Consent;
 use crate::db::now;
 use crate::error::ApiError;
@@ -77,13 +77,8 @@ impl Referral {
             return Ok(None);
         };
         let scope = if supervises {
-            Some(vec![
-                DataScope::Identity,
-                DataScope::Contact,
-                DataScope::SentenceConditions,
-                DataScope::RehabilitationPlan,
-            ])
-        } else if service::is_recipient(p, &self.0) {
+            Some(SUPERVISOR_SCOPE.to_vec())
+        } else if is_recipient(p, &self.0) {
             let consent = match self.0.consent_id {
                 Some(id) => one(&l.consents, id).await?,
                 None => None,

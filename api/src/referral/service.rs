@@ -17,7 +17,9 @@ use serde_json::{Value as Json, json};
 use super::entity::{LegalBasis, ReferralStatus, WithdrawalReason, referral};
 use super::lifecycle::{Side, Step, next};
 use super::steps::{event_payload, finish_step, record_transition};
-use crate::access::{CaseAccess, cases_with_access, of_cases};
+use crate::access::CaseAccess;
+/// Who sees a referral is an access rule; kept at this path for the module crates.
+pub use crate::access::partner::{is_recipient, visible_referrals};
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;
 use crate::case::entity::case;
@@ -31,11 +33,7 @@ use crate::module::service as modules;
 use crate::organisation::entity as organisation;
 use crate::pagination::{Order, Page, Paged, paginate};
 use crate::plan::entity::goal;
-use crate::user::entity::Role;
 use crate::validate;
-
-/// Roles of a partner organisation that handle the referrals it receives.
-pub(super) const RECIPIENT_ROLES: &[Role] = crate::access::PARTNER_ROLES;
 
 /// A referral to create (as a DRAFT).
 #[derive(Debug, Clone)]
@@ -59,29 +57,6 @@ pub struct ReferralFilter {
     pub module_id: Option<String>,
     pub kind: Option<String>,
     pub overdue: Option<bool>,
-}
-
-/// The SQL condition selecting the referrals `p` may see: those of cases they supervise
-/// (not mahalla members: referrals are the agencies' work), and those sent (not drafts)
-/// to their organisation if they handle its referrals.
-pub fn visible_referrals(p: &Principal) -> Condition {
-    let mut any = Condition::any().add(of_cases(
-        referral::Column::CaseId,
-        cases_with_access(p, CaseAccess::Supervise),
-    ));
-    if p.has_any_role(RECIPIENT_ROLES) {
-        any = any.add(
-            Condition::all()
-                .add(referral::Column::ToOrganisationId.eq(p.organisation_id))
-                .add(referral::Column::Status.ne(ReferralStatus::Draft)),
-        );
-    }
-    any
-}
-
-/// Whether `p` handles referrals received by their organisation, for `r`.
-pub fn is_recipient(p: &Principal, r: &referral::Model) -> bool {
-    r.to_organisation_id == p.organisation_id && p.has_any_role(RECIPIENT_ROLES)
 }
 
 /// Load a referral the caller may see, or NOT_FOUND.

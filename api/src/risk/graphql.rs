@@ -8,10 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::entity as assessment;
 use super::instrument::{self, Answers, OffenceType, RiskFactor, RiskFactorKind, Scored};
 use super::service;
-use crate::access::{CaseAccess, case_access};
+use crate::access::{CaseAccess, CaseField, case_access, require_field};
 use crate::case::entity::RiskLevel;
 use crate::case::graphql::{Case, case_of};
-use crate::error::ApiError;
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
 use crate::loaders::{ById, Children, HasId, by_id, one, unfiltered};
@@ -221,9 +220,7 @@ pub async fn list_assessments(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<Conn<RiskAssessment>> {
-    if access < CaseAccess::Supervise {
-        return Err(ApiError::forbidden().into());
-    }
+    require_field(access, CaseField::RiskAssessments)?;
     let p = principal(ctx)?;
     let page = page(ctx, first, after)?;
     let rows = risk_loaders(ctx)?.by_case.paged(case_id, 0, page).await?;
@@ -241,7 +238,7 @@ pub async fn fetch_assessment(ctx: &Context<'_>, id: i64) -> Result<Option<RiskA
     let Some(c) = one(&loaders(ctx)?.cases, row.case_id).await? else {
         return Ok(None);
     };
-    if case_access(p, &c).is_none_or(|a| a < CaseAccess::Supervise) {
+    if case_access(p, &c).is_none_or(|a| !CaseField::RiskAssessments.shown_at(a)) {
         return Ok(None);
     }
     service::audit_read(&state(ctx)?.db, p, c.id, &[row.id]).await?;

@@ -9,7 +9,7 @@ use super::entity::{
     appointment, note, violation,
 };
 use super::service::{self, AppointmentFilter, CheckIn, NewViolation};
-use crate::access::{CaseAccess, case_access};
+use crate::access::{CaseAccess, CaseField, case_access};
 use crate::case::entity::case;
 use crate::case::graphql::{Case, case_of};
 use crate::error::ApiError;
@@ -246,7 +246,7 @@ pub async fn fetch_appointment(ctx: &Context<'_>, id: i64) -> Result<Option<Appo
         return Ok(None);
     };
     Ok(case_access(p, &c)
-        .filter(|a| *a >= CaseAccess::Supervise)
+        .filter(|a| CaseField::Appointments.shown_at(*a))
         .map(|_| Appointment(row)))
 }
 
@@ -265,7 +265,7 @@ pub async fn fetch_violation(ctx: &Context<'_>, id: i64) -> Result<Option<Violat
         return Ok(None);
     };
     Ok(case_access(p, &c)
-        .filter(|a| *a >= CaseAccess::Supervise)
+        .filter(|a| CaseField::Violations.shown_at(*a))
         .map(|_| Violation(row)))
 }
 

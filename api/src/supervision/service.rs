@@ -13,7 +13,7 @@ use super::entity::{
     AppointmentKind, AppointmentOutcome, NoteVisibility, ViolationKind, ViolationResponse, ViolationSeverity,
     appointment, note, violation,
 };
-use crate::access::{CaseAccess, cases_with_access};
+use crate::access::{CaseAccess, CaseField, cases_with_access};
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;
 use crate::case::entity::{CaseStatus, case};
@@ -309,7 +309,7 @@ pub async fn list_appointments(
         Some(id) => cond = cond.add(appointment::Column::CaseId.eq(id)),
         None => {
             // Appointments are supervision records: not for mahalla members.
-            let supervisors = cases_with_access(p, CaseAccess::Supervise);
+            let supervisors = cases_with_access(p, CaseField::Appointments.needs());
             cond = cond.add(crate::access::of_cases(appointment::Column::CaseId, supervisors));
         }
     }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use hamkor_api::access::partner_grant;
 use hamkor_api::access::{CaseAccess, cases_with_access, of_cases};
 use hamkor_api::case::entity::case;
 use hamkor_api::case::graphql::{Case, case_of};
@@ -24,7 +25,6 @@ use hamkor_api::pagination::{Conn, Order, Page, Paged, TotalCount, paginate};
 use hamkor_api::person::entity as person;
 use hamkor_api::referral::entity::{ReferralStatus, referral};
 use hamkor_api::referral::graphql::{Referral, fetch_referral};
-use hamkor_api::referral::subject::partner_grant;
 use hamkor_api::territory::graphql::{District, Mahalla, Region};
 use hamkor_api::territory::resolve::{Place, place_of};
 use sea_orm::{

@@ -11,9 +11,9 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::access::{MahallaRight, readable, require};
 use super::entity::{ConferenceStatus, conference, conference_case, member, minute, participant};
 use super::roster::{active_member, holds_on};
+use crate::access::mahalla::{MahallaRight, readable, require};
 use crate::access::{CaseAccess, case_access};
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::{Principal, RequestMeta};

@@ -4,11 +4,11 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{mahalla_loaders, visible_cases};
+use crate::access::mahalla::right_in;
 use crate::case::graphql::Case;
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
 use crate::loaders::{children, one};
-use crate::mahalla::access::right_in;
 use crate::mahalla::entity::{ActivityKind, ActivityStatus, activity, programme};
 use crate::mahalla::programme::{self as service, ActivityReport, KindProgress, NewActivity, NewProgramme};
 use crate::pagination::Conn;

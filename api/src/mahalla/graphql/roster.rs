@@ -3,11 +3,11 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::NaiveDate;
 
+use crate::access::mahalla::right_in;
 use crate::db::now;
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
 use crate::loaders::one;
-use crate::mahalla::access::right_in;
 use crate::mahalla::entity::{SubRole, member};
 use crate::mahalla::roster::{self as service, NewMember, holds_on};
 use crate::pagination::Conn;
