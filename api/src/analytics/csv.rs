@@ -18,7 +18,7 @@ use super::service::{AnalyticsLevel, CSV_HEADER};
 use crate::auth::service::{AuthFailure, authenticate};
 use crate::error::ApiError;
 use crate::http::HttpState;
-use crate::http::graphql::{bearer_token, request_meta};
+use crate::http::{auth::bearer_token, meta::request_meta};
 use crate::ids;
 
 /// The query string of the export.

@@ -1,7 +1,9 @@
 //! The HTTP surface: `/graphql`, GraphiQL, health and readiness, with request ids,
 //! CORS, timeouts and panic safety.
 
+pub mod auth;
 pub mod graphql;
+pub mod meta;
 pub mod negotiate;
 pub mod ws;
 

@@ -21,12 +21,10 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use super::HttpState;
-use crate::auth::principal::Principal;
-use crate::auth::principal::RequestMeta;
-use crate::auth::service::{AuthFailure, Via, authenticate, load_principal};
+use super::auth::{Caller, Credentials, Refusal, authenticate, reload};
+use crate::auth::principal::{Principal, RequestMeta};
 use crate::error::ApiError;
 use crate::loaders::Loaders;
-use crate::module::service as modules;
 use crate::state::AppState;
 
 /// Whether the request asks to switch to WebSocket.
@@ -85,19 +83,7 @@ async fn watchdog(expiry: oneshot::Receiver<Instant>) {
     }
 }
 
-/// The bearer token of a `connection_init` payload (`authorization` or `Authorization`,
-/// with or without the `Bearer ` prefix).
-fn token_of(payload: &Value) -> Option<&str> {
-    let raw = payload
-        .get("authorization")
-        .or_else(|| payload.get("Authorization"))
-        .and_then(Value::as_str)?;
-    let token = raw.strip_prefix("Bearer ").unwrap_or(raw).trim();
-    (!token.is_empty()).then_some(token)
-}
-
-/// Authenticate the connection and build the data its operations see. The caller's
-/// enabled modules are read once per connection.
+/// Authenticate the connection (`http::auth`) and build the data its operations see.
 async fn connection_data(
     app: AppState,
     payload: Value,
@@ -105,7 +91,8 @@ async fn connection_data(
     expiry: oneshot::Sender<Instant>,
     caller: Arc<OnceLock<Principal>>,
 ) -> async_graphql::Result<Data> {
-    let Some(token) = token_of(&payload) else {
+    let credentials = Credentials::from_init_payload(&payload);
+    let Credentials::Bearer(token) = credentials else {
         return Err(ApiError::unauthenticated().into());
     };
     let expires_in = app
@@ -113,21 +100,19 @@ async fn connection_data(
         .verify(token)
         .map(|claims| claims.exp - chrono::Utc::now().timestamp())
         .unwrap_or(0);
-    let principal = match authenticate(&app, token, meta.clone()).await {
-        Ok(p) => p,
-        Err(AuthFailure::Internal(e)) => {
-            tracing::error!(error = ?e, "loading the caller failed");
-            return Err(ApiError::Internal(e).into());
-        }
-        Err(failure) => {
-            tracing::info!(reason = %failure, "websocket token refused");
+    let Caller { principal, modules } = match authenticate(&app, credentials, meta.clone()).await {
+        Ok(Some(c)) => c,
+        Ok(None) | Err(Refusal::Malformed) => return Err(ApiError::unauthenticated().into()),
+        Err(Refusal::Rejected) => {
             return Err(ApiError::Unauthenticated("invalid or expired access token".into()).into());
         }
+        Err(Refusal::Internal(e)) => return Err(ApiError::Internal(e).into()),
     };
     let _ = expiry.send(Instant::now() + Duration::from_secs(u64::try_from(expires_in).unwrap_or(0)));
     let _ = caller.set(principal.clone());
     let mut data = Data::default();
     data.insert(meta);
+    data.insert(modules);
     data.insert(principal);
     Ok(data)
 }
@@ -167,33 +152,17 @@ impl<E: Executor> PerOperation<E> {
                 async_graphql::Error::from(e).into_server_error(Default::default()),
             ])
         };
-        let mut request = request.data(Loaders::new(&self.app.db));
+        let request = request.data(Loaders::new(&self.app.db));
         let Some(first) = self.caller.get() else {
             return Ok(request);
         };
-        let via = Via::Token {
-            session_id: first.session_id,
-        };
-        let p = match load_principal(&self.app.db, first.user_id, via, first.meta.clone()).await {
-            Ok(p) => p,
-            Err(AuthFailure::Internal(e)) => {
-                tracing::error!(error = ?e, "reloading the caller failed");
-                return Err(refuse(ApiError::Internal(e)));
-            }
-            Err(_) => {
-                return Err(refuse(ApiError::Unauthenticated(
-                    "the account or session is no longer active".into(),
-                )));
-            }
-        };
-        match modules::enabled_for(&self.app.db, &self.app.modules, p.organisation_id).await {
-            Ok(enabled) => request = request.data(enabled),
-            Err(e) => {
-                tracing::error!(error = ?e, "loading the enabled modules failed");
-                return Err(refuse(e));
-            }
+        match reload(&self.app, first).await {
+            Ok(Caller { principal, modules }) => Ok(request.data(modules).data(principal)),
+            Err(Refusal::Internal(e)) => Err(refuse(ApiError::Internal(e))),
+            Err(_) => Err(refuse(ApiError::Unauthenticated(
+                "the account or session is no longer active".into(),
+            ))),
         }
-        Ok(request.data(p))
     }
 }
 
@@ -235,21 +204,5 @@ impl<E: Executor> Executor for PerOperation<E> {
             response
         })
         .boxed()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn the_token_is_read_with_or_without_the_bearer_prefix() {
-        assert_eq!(token_of(&json!({"authorization": "Bearer abc"})), Some("abc"));
-        assert_eq!(token_of(&json!({"Authorization": "abc"})), Some("abc"));
-        assert_eq!(token_of(&json!({"authorization": ""})), None);
-        assert_eq!(token_of(&json!({})), None);
-        assert_eq!(token_of(&Value::Null), None);
     }
 }
