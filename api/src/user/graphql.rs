@@ -319,9 +319,15 @@ impl UserMutation {
         let p = principal(ctx)?;
         let st = state(ctx)?;
         let org = ids::decode_as(&input.organisation_id, "Organisation", "input.organisationId")?;
-        let creds =
-            service::create_service_account(&st.db, &st.hasher, p, org, &input.name, role_set(input.roles))
-                .await?;
+        let creds = service_account::create_service_account(
+            &st.db,
+            &st.hasher,
+            p,
+            org,
+            &input.name,
+            role_set(input.roles),
+        )
+        .await?;
         Ok(ServiceAccountPayload {
             user: User(creds.user),
             client_id: creds.client_id,

@@ -1,20 +1,97 @@
-//! The life of a service account after its creation: secret rotation with an overlap
-//! that the admin chooses (bounded), and revocation. Listing is the users list filtered
-//! by kind (`users(filter: {kind: SERVICE_ACCOUNT})`).
+//! The life of a service account: creation (the secret shown once), secret rotation
+//! with an overlap that the admin chooses (bounded), and revocation. Listing is the
+//! users list filtered by kind (`users(filter: {kind: SERVICE_ACCOUNT})`).
+
+use std::collections::BTreeSet;
 
 use chrono::Duration;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait};
+use sea_orm::{ActiveEnum, ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait};
 use secrecy::SecretString;
 use serde_json::json;
 
-use super::entity::{UserKind, user};
-use super::service::{ServiceAccountCredentials, can_manage};
+use super::entity::{Role, UserKind, user};
+use super::service::{can_manage, check_roles_and_scope, record_change, write_roles_and_scope};
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::password::{self, PasswordHasher};
 use crate::auth::principal::Principal;
 use crate::db::{now, write_txn};
 use crate::error::{ApiError, ApiResult};
 use crate::events::service::{self as events, NewEvent};
+use crate::organisation;
+use crate::validate;
+
+/// A machine client's credentials, shown once.
+pub struct ServiceAccountCredentials {
+    pub user: user::Model,
+    pub client_id: String,
+    pub client_secret: SecretString,
+}
+
+/// Create a service account for an organisation's integration. Its secret is returned
+/// once and stored only as a hash.
+pub async fn create_service_account(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    p: &Principal,
+    organisation_id: i64,
+    name: &str,
+    roles: BTreeSet<Role>,
+) -> ApiResult<ServiceAccountCredentials> {
+    if !can_manage(p, organisation_id) {
+        return Err(ApiError::forbidden());
+    }
+    let display_name = validate::required("input.name", name, validate::SHORT_TEXT)?;
+    if let Some(role) = roles
+        .iter()
+        .find(|r| matches!(r, Role::PlatformAdmin | Role::OrgAdmin | Role::Auditor))
+    {
+        return Err(ApiError::bad_input(
+            "input.roles",
+            format!("a service account cannot hold {}", role.to_value()),
+        ));
+    }
+    let org = organisation::Entity::find_by_id(organisation_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("Organisation"))?;
+    check_roles_and_scope(Some(p), &org, &roles, &[])?;
+    let client_id = format!(
+        "svc_{}",
+        password::random_token(12).to_lowercase().replace('-', "_")
+    );
+    let secret = SecretString::from(format!("hks_{}", password::random_token(32)));
+    let hash = hasher.hash(&secret).await?;
+
+    let txn = write_txn(db).await?;
+    let at = now();
+    let row = user::ActiveModel {
+        organisation_id: Set(org.id),
+        username: Set(client_id.clone()),
+        display_name: Set(display_name),
+        kind: Set(UserKind::ServiceAccount),
+        password_hash: Set(None),
+        client_id: Set(Some(client_id.clone())),
+        client_secret_hash: Set(Some(hash)),
+        previous_secret_hash: Set(None),
+        previous_secret_until: Set(None),
+        active: Set(true),
+        created_at: Set(at),
+        updated_at: Set(at),
+        last_login_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| ApiError::conflict_on_unique(e, "client id collision; try again"))?;
+    write_roles_and_scope(&txn, row.id, &roles, &[]).await?;
+    record_change(&txn, Some(p), "service_account.create", &row, &roles).await?;
+    txn.commit().await?;
+    Ok(ServiceAccountCredentials {
+        user: row,
+        client_id,
+        client_secret: secret,
+    })
+}
 
 /// Longest time the old secret stays valid after a rotation, in hours.
 pub const MAX_OVERLAP_HOURS: i64 = 7 * 24;
