@@ -1,6 +1,5 @@
-//! Appointments, violations and notes. Inspectors and officers record contacts and
-//! violations; only the lead probation service decides the response to a violation.
-//! Notes are read by visibility level, and every read is audited.
+//! Appointments and check-ins: scheduling, recording what happened (a rescheduled one
+//! gets its follow-up), unplanned contacts, and the work lists.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
@@ -9,40 +8,18 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::entity::{
-    AppointmentKind, AppointmentOutcome, NoteVisibility, ViolationKind, ViolationResponse, ViolationSeverity,
-    appointment, note, violation,
-};
+use super::{MAX_SCHEDULE_AHEAD_DAYS, not_in_future, require_open};
 use crate::access::{CaseAccess, CaseField, cases_with_access};
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;
-use crate::case::entity::{CaseStatus, case};
-use crate::case::lifecycle::is_closed;
-use crate::case::service::{get, get_for};
+use crate::case::entity::CaseStatus;
+use crate::case::service::get_for;
 use crate::db::{now, write_txn};
 use crate::error::{ApiError, ApiResult};
 use crate::events::service::{self as events, NewEvent};
 use crate::pagination::{Order, Page, Paged, paginate};
+use crate::supervision::entity::{AppointmentKind, AppointmentOutcome, appointment};
 use crate::validate;
-
-/// How far ahead an appointment may be scheduled.
-const MAX_SCHEDULE_AHEAD_DAYS: i64 = 366;
-/// Clock tolerance for "not in the future".
-const CLOCK_SKEW_MINUTES: i64 = 5;
-
-fn not_in_future(field: &str, at: DateTime<Utc>) -> ApiResult<()> {
-    if at > now() + Duration::minutes(CLOCK_SKEW_MINUTES) {
-        return Err(ApiError::bad_input(field, "must not be in the future"));
-    }
-    Ok(())
-}
-
-fn require_open(c: &case::Model) -> ApiResult<()> {
-    if is_closed(c.status) {
-        return Err(ApiError::Conflict("the case is closed".into()));
-    }
-    Ok(())
-}
 
 async fn insert_appointment<C: ConnectionTrait>(
     db: &C,
@@ -336,221 +313,4 @@ pub async fn list_appointments(
         Order::Descending,
     )
     .await
-}
-
-/// A violation as reported.
-pub struct NewViolation {
-    pub kind: ViolationKind,
-    pub severity: ViolationSeverity,
-    pub occurred_at: DateTime<Utc>,
-    pub description: String,
-}
-
-/// Record a violation (officer or inspector of the case, on an active or suspended case).
-pub async fn record_violation(
-    db: &DatabaseConnection,
-    p: &Principal,
-    case_id: i64,
-    v: NewViolation,
-) -> ApiResult<violation::Model> {
-    not_in_future("input.occurredAt", v.occurred_at)?;
-    let description = validate::required("input.description", &v.description, 5_000)?;
-    let txn = write_txn(db).await?;
-    let (c, _) = get_for(&txn, p, case_id, CaseAccess::Supervise).await?;
-    if !matches!(c.status, CaseStatus::Active | CaseStatus::Suspended) {
-        return Err(ApiError::Conflict(
-            "violations are recorded on active or suspended cases".into(),
-        ));
-    }
-    if v.occurred_at.date_naive() < c.sentence_start {
-        return Err(ApiError::bad_input(
-            "input.occurredAt",
-            "is before the sentence started",
-        ));
-    }
-    let row = violation::ActiveModel {
-        case_id: Set(c.id),
-        kind: Set(v.kind),
-        severity: Set(v.severity),
-        occurred_at: Set(v.occurred_at),
-        description: Set(description),
-        response: Set(None),
-        response_note: Set(None),
-        responded_at: Set(None),
-        responded_by: Set(None),
-        recorded_by: Set(p.user_id),
-        created_at: Set(now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        p,
-        Entry::new("violation.record")
-            .target("Violation", row.id)
-            .case(c.id),
-    )
-    .await?;
-    events::emit(
-        &txn,
-        Some(p),
-        NewEvent::new("violation.recorded", "Violation", row.id)
-            .case(c.id)
-            .organisation(c.organisation_id)
-            .payload(json!({"kind": v.kind.to_value(), "severity": v.severity.to_value(), "occurredAt": v.occurred_at})),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
-}
-
-/// Decide (or revise) the response to a violation: the lead probation service only.
-pub async fn respond_to_violation(
-    db: &DatabaseConnection,
-    p: &Principal,
-    id: i64,
-    response: ViolationResponse,
-    note: Option<&str>,
-) -> ApiResult<violation::Model> {
-    let note = validate::optional("note", note, 2_000)?;
-    let txn = write_txn(db).await?;
-    let current = violation::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound("Violation"))?;
-    let (c, level) = get(&txn, p, current.case_id).await.map_err(|e| match e {
-        ApiError::NotFound(_) => ApiError::NotFound("Violation"),
-        other => other,
-    })?;
-    if level < CaseAccess::Full {
-        return Err(ApiError::Forbidden(
-            "only the lead probation service responds to violations".into(),
-        ));
-    }
-    let previous = current.response;
-    let mut row: violation::ActiveModel = current.into();
-    row.response = Set(Some(response));
-    row.response_note = Set(note);
-    row.responded_at = Set(Some(now()));
-    row.responded_by = Set(Some(p.user_id));
-    let row = row.update(&txn).await?;
-    audit::record(
-        &txn,
-        p,
-        Entry::new("violation.respond")
-            .target("Violation", row.id)
-            .case(c.id)
-            .detail(json!({"response": response.to_value(), "previous": previous.map(|r| r.to_value())})),
-    )
-    .await?;
-    events::emit(
-        &txn,
-        Some(p),
-        NewEvent::new("violation.responded", "Violation", row.id)
-            .case(c.id)
-            .organisation(c.organisation_id)
-            .payload(json!({"response": response.to_value()})),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
-}
-
-/// Add a note to a case, at a visibility the author may read themselves.
-pub async fn add_note(
-    db: &DatabaseConnection,
-    p: &Principal,
-    case_id: i64,
-    visibility: NoteVisibility,
-    body: &str,
-) -> ApiResult<note::Model> {
-    let body = validate::required("input.body", body, validate::LONG_TEXT)?;
-    let txn = write_txn(db).await?;
-    let (c, level) = get(&txn, p, case_id).await?;
-    if visibility > level.max_note_visibility() {
-        return Err(ApiError::Forbidden(
-            format!("you may not write notes restricted to {}", visibility.to_value()).into(),
-        ));
-    }
-    let row = note::ActiveModel {
-        case_id: Set(c.id),
-        author_id: Set(p.user_id),
-        organisation_id: Set(p.organisation_id),
-        visibility: Set(visibility),
-        body: Set(body),
-        created_at: Set(now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        p,
-        Entry::new("case_note.create")
-            .target("CaseNote", row.id)
-            .case(c.id),
-    )
-    .await?;
-    events::emit(
-        &txn,
-        Some(p),
-        NewEvent::new("case.note_added", "CaseNote", row.id)
-            .case(c.id)
-            .organisation(c.organisation_id)
-            .payload(json!({"visibility": visibility.to_value()})),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
-}
-
-/// Record that `p` read these notes of a case (before they are returned).
-pub async fn audit_note_read(
-    db: &DatabaseConnection,
-    p: &Principal,
-    case_id: i64,
-    note_ids: &[i64],
-) -> ApiResult<()> {
-    if note_ids.is_empty() {
-        return Ok(());
-    }
-    audit::record(
-        db,
-        p,
-        Entry::new("case_note.read")
-            .target("Case", case_id)
-            .case(case_id)
-            .detail(json!({"noteIds": note_ids})),
-    )
-    .await?;
-    Ok(())
-}
-
-/// One note, if the caller may read it (audited).
-pub async fn read_note(
-    db: &DatabaseConnection,
-    p: &Principal,
-    id: i64,
-) -> ApiResult<(note::Model, CaseAccess)> {
-    let row = note::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound("CaseNote"))?;
-    let (_, level) = get(db, p, row.case_id)
-        .await
-        .map_err(|_| ApiError::NotFound("CaseNote"))?;
-    if row.visibility > level.max_note_visibility() {
-        return Err(ApiError::NotFound("CaseNote"));
-    }
-    audit::record(
-        db,
-        p,
-        Entry::new("case_note.read")
-            .target("CaseNote", row.id)
-            .case(row.case_id)
-            .detail(json!({"noteIds": [row.id]})),
-    )
-    .await?;
-    Ok((row, level))
 }
