@@ -5,5 +5,4 @@ pub mod graphql;
 pub mod lifecycle;
 pub mod mutation;
 pub mod service;
-mod steps;
 pub mod subject;

@@ -3,13 +3,13 @@
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseTransaction};
 use serde_json::{Value as Json, json};
 
-use super::entity::{ReferralStatus, referral, transition};
-use super::lifecycle::{Step, name};
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;
 use crate::db::now;
 use crate::error::{ApiError, ApiResult};
 use crate::events::service::{self as events, NewEvent};
+use crate::referral::entity::{ReferralStatus, referral, transition};
+use crate::referral::lifecycle::{Step, name};
 
 /// Apply a checked step: status, timestamps, reason, transition row, audit and event.
 pub(super) async fn finish_step(
