@@ -11,12 +11,127 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::Loader;
+use async_graphql::OutputType;
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, IdenStatic, QueryFilter, QuerySelect,
     QueryTrait,
 };
+
+use super::loader_error;
+use crate::error::ApiResult;
+use crate::pagination::{Conn, Page, Paged, TotalCount};
+
+type Pages<E> = Arc<DataLoader<ChildPageLoader<E>, HashMapCache>>;
+type Counts<E> = Arc<DataLoader<ChildCountLoader<E>, HashMapCache>>;
+
+/// Batched pages and counts of one kind of child record.
+pub struct Children<E: EntityTrait> {
+    pub pages: Pages<E>,
+    pub counts: Counts<E>,
+}
+
+impl<E> Children<E>
+where
+    E: EntityTrait,
+    E::Model: Clone + Send + Sync + 'static,
+    E::Column: Send + Sync,
+{
+    /// Pages of `E` rows under their `parent` column, keyed by `id`; `variant` turns the
+    /// page key's variant into an extra filter (a reader's access level, say).
+    pub fn new(
+        db: &DatabaseConnection,
+        parent: E::Column,
+        id: E::Column,
+        parent_of: fn(&E::Model) -> i64,
+        id_of: fn(&E::Model) -> i64,
+        variant: fn(u8) -> Condition,
+    ) -> Self {
+        let pages = ChildPageLoader {
+            db: db.clone(),
+            parent,
+            id,
+            parent_of,
+            id_of,
+            variant,
+        };
+        let counts = ChildCountLoader {
+            db: db.clone(),
+            parent,
+            variant,
+        };
+        Self {
+            pages: Arc::new(DataLoader::with_cache(
+                pages,
+                tokio::spawn,
+                HashMapCache::default(),
+            )),
+            counts: Arc::new(DataLoader::with_cache(
+                counts,
+                tokio::spawn,
+                HashMapCache::default(),
+            )),
+        }
+    }
+
+    /// One page of `parent`'s children as a connection, newest first; `totalCount` is
+    /// counted in the same batched way when selected.
+    pub async fn connection<N: OutputType>(
+        &self,
+        parent: i64,
+        variant: u8,
+        page: Page,
+        id_of: impl Fn(&E::Model) -> i64,
+        to_node: impl Fn(E::Model) -> N,
+    ) -> ApiResult<Conn<N>> {
+        Ok(self
+            .paged(parent, variant, page)
+            .await?
+            .into_connection(id_of, to_node))
+    }
+
+    /// One page of `parent`'s children, newest first.
+    pub async fn paged(&self, parent: i64, variant: u8, page: Page) -> ApiResult<Paged<E::Model>> {
+        let key = PageKey {
+            parent,
+            first: page.first,
+            after: page.after,
+            variant,
+        };
+        let loaded = self
+            .pages
+            .load_one(key)
+            .await
+            .map_err(loader_error)?
+            .unwrap_or(ChildPage {
+                rows: Vec::new(),
+                has_next: false,
+            });
+        let counts = self.counts.clone();
+        let total = TotalCount::deferred(move || {
+            let counts = counts.clone();
+            Box::pin(async move {
+                counts
+                    .load_one((parent, variant))
+                    .await
+                    .map(Option::unwrap_or_default)
+                    .map_err(|e| (*e).clone())
+            })
+        });
+        Ok(Paged {
+            rows: loaded.rows,
+            has_next: loaded.has_next,
+            page,
+            total,
+        })
+    }
+}
+
+/// The `variant` filter of children that every reader sees alike.
+pub fn unfiltered(_: u8) -> Condition {
+    Condition::all()
+}
 
 /// One page of the children of one parent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
