@@ -1,19 +1,25 @@
-//! GraphQL types and operations of webhook endpoints and their delivery log.
+//! GraphQL types and operations of webhook endpoints and their delivery log: the
+//! objects and queries here, the mutations in `mutation.rs`.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+mod mutation;
+
+use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition};
 
 use super::entity::{DeliveryStatus, attempt, delivery, endpoint};
 use super::message::EVENT_TYPES;
-use super::service::{self, EndpointPatch};
-use super::ssrf::AddressPolicy;
+use super::service::{self};
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
 use crate::loaders::{Children, one, unfiltered};
 use crate::organisation::graphql::Organisation;
 use crate::pagination::Conn;
-use crate::state::AppState;
+
+pub use mutation::{
+    CreateWebhookEndpointInput, SecretOverlap, UpdateWebhookEndpointInput, WebhookEndpointSecretPayload,
+    WebhookMutation,
+};
 
 /// Where an organisation's systems receive its events, signed by the Standard Webhooks
 /// convention (`webhook-id`, `webhook-timestamp`, `webhook-signature`).
@@ -216,27 +222,6 @@ impl WebhookAttempt {
     }
 }
 
-/// An endpoint with its secret, shown when it is created or rotated.
-#[derive(SimpleObject)]
-pub struct WebhookEndpointSecretPayload {
-    pub endpoint: WebhookEndpoint,
-    /// The `whsec_…` secret that signs its messages: keep it in the receiving system.
-    pub secret: String,
-}
-
-impl From<endpoint::Model> for WebhookEndpointSecretPayload {
-    fn from(m: endpoint::Model) -> Self {
-        Self {
-            secret: m.secret.clone(),
-            endpoint: WebhookEndpoint(m),
-        }
-    }
-}
-
-fn policy(st: &AppState) -> AddressPolicy {
-    AddressPolicy::new(st.settings.webhook_allowed_addresses.clone())
-}
-
 /// Fetch one endpoint the caller manages.
 pub async fn fetch_endpoint(ctx: &Context<'_>, id: i64) -> Result<Option<WebhookEndpoint>> {
     let p = principal(ctx)?;
@@ -286,136 +271,5 @@ impl WebhookQuery {
     /// The event types an endpoint may subscribe to.
     async fn webhook_event_types(&self) -> Vec<&'static str> {
         EVENT_TYPES.to_vec()
-    }
-}
-
-#[derive(InputObject)]
-pub struct CreateWebhookEndpointInput {
-    /// The organisation whose events it receives (the caller's own by default).
-    pub organisation_id: Option<ID>,
-    /// An http(s) URL that resolves to public addresses only.
-    pub url: String,
-    /// The event types to receive (see `webhookEventTypes`).
-    pub event_types: Vec<String>,
-    pub description: Option<String>,
-}
-
-#[derive(InputObject)]
-pub struct UpdateWebhookEndpointInput {
-    pub url: Option<String>,
-    pub event_types: Option<Vec<String>>,
-    pub description: Option<String>,
-    /// Switch the endpoint off or (back) on.
-    pub active: Option<bool>,
-}
-
-/// How long the old secret (of a webhook endpoint or a service account) stays valid
-/// after a rotation.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum SecretOverlap {
-    /// The old secret stops at once.
-    None,
-    /// One hour.
-    OneHour,
-    /// One day.
-    OneDay,
-    /// One week (the longest).
-    OneWeek,
-}
-
-impl SecretOverlap {
-    /// The overlap in hours.
-    pub fn hours(self) -> i64 {
-        match self {
-            Self::None => 0,
-            Self::OneHour => 1,
-            Self::OneDay => 24,
-            Self::OneWeek => 7 * 24,
-        }
-    }
-}
-
-#[derive(Default)]
-pub struct WebhookMutation;
-
-#[Object]
-impl WebhookMutation {
-    /// Register a webhook endpoint (organisation admin); its secret is returned.
-    async fn create_webhook_endpoint(
-        &self,
-        ctx: &Context<'_>,
-        input: CreateWebhookEndpointInput,
-    ) -> Result<WebhookEndpointSecretPayload> {
-        let p = principal(ctx)?;
-        let st = state(ctx)?;
-        let org = ids::decode_opt(
-            input.organisation_id.as_ref(),
-            "Organisation",
-            "input.organisationId",
-        )?
-        .unwrap_or(p.organisation_id);
-        let row = service::create(
-            &st.db,
-            &policy(st),
-            p,
-            org,
-            &input.url,
-            input.event_types,
-            input.description.as_deref(),
-        )
-        .await?;
-        Ok(row.into())
-    }
-
-    /// Change an endpoint; switching it on again clears the reason it was switched off.
-    async fn update_webhook_endpoint(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        input: UpdateWebhookEndpointInput,
-    ) -> Result<WebhookEndpoint> {
-        let p = principal(ctx)?;
-        let st = state(ctx)?;
-        let id = ids::decode_as(&id, "WebhookEndpoint", "id")?;
-        let patch = EndpointPatch {
-            url: input.url,
-            event_types: input.event_types,
-            description: input.description,
-            active: input.active,
-        };
-        Ok(WebhookEndpoint(
-            service::update(&st.db, &policy(st), p, id, patch).await?,
-        ))
-    }
-
-    /// Delete an endpoint and its delivery log; returns its id.
-    async fn delete_webhook_endpoint(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
-        let p = principal(ctx)?;
-        let n = ids::decode_as(&id, "WebhookEndpoint", "id")?;
-        service::delete(&state(ctx)?.db, p, n).await?;
-        Ok(id)
-    }
-
-    /// Give an endpoint a new secret. During the overlap both secrets sign every message
-    /// (two `v1,` signatures), so the receiver can switch at its own pace.
-    async fn rotate_webhook_endpoint_secret(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        overlap: SecretOverlap,
-    ) -> Result<WebhookEndpointSecretPayload> {
-        let p = principal(ctx)?;
-        let id = ids::decode_as(&id, "WebhookEndpoint", "id")?;
-        let row = service::rotate_secret(&state(ctx)?.db, p, id, overlap.hours()).await?;
-        Ok(row.into())
-    }
-
-    /// Send a delivered or given-up delivery again, now, with a fresh retry window.
-    async fn redeliver_webhook(&self, ctx: &Context<'_>, delivery_id: ID) -> Result<WebhookDelivery> {
-        let p = principal(ctx)?;
-        let st = state(ctx)?;
-        let id = ids::decode_as(&delivery_id, "WebhookDelivery", "deliveryId")?;
-        let row = service::redeliver(&st.db, p, id, super::retry::retry_window(&st.settings)).await?;
-        Ok(WebhookDelivery(row))
     }
 }
