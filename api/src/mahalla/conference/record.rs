@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     QueryFilter,
@@ -80,7 +80,44 @@ pub async fn record(
     let txn = write_txn(db).await?;
     let conf = get(&txn, p, id).await?;
     let cases = cases_of(&txn, conf.id).await?;
-    let Some(my_level) = lowest_access(p, &cases).filter(|l| *l >= CaseAccess::Supervise) else {
+    let my_level = check_recordable(p, &conf, &cases)?;
+    let parts = participant::Entity::find()
+        .filter(participant::Column::ConferenceId.eq(conf.id))
+        .all(&txn)
+        .await?;
+    let attended = mark_attendance(&txn, &parts, &out.attended).await?;
+    let rec = Recording {
+        txn: &txn,
+        p,
+        conference_id: conf.id,
+        cases: cases.iter().map(|c| (c.id, c)).collect(),
+        at: now(),
+    };
+    for (i, entry) in out.minutes.into_iter().enumerate() {
+        rec.write_minute(i, entry, my_level).await?;
+    }
+    // The plan is the lead officer's: a conference may add to it when that officer was
+    // there (or records the decision themselves).
+    let lead_attended = |c: &case::Model| {
+        c.officer_id.is_some_and(|officer| {
+            parts
+                .iter()
+                .any(|x| x.user_id == Some(officer) && attended.contains(&x.id))
+        })
+    };
+    for (i, d) in out.decisions.into_iter().enumerate() {
+        rec.write_decision(i, d, &lead_attended).await?;
+    }
+    let row = mark_held(&txn, p, conf, &cases, attended.len(), rec.at).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The caller's lowest access over the conference's cases, if they may record it: an
+/// officer or inspector supervising every case, of a scheduled conference whose time
+/// has come.
+fn check_recordable(p: &Principal, conf: &conference::Model, cases: &[case::Model]) -> ApiResult<CaseAccess> {
+    let Some(my_level) = lowest_access(p, cases).filter(|l| *l >= CaseAccess::Supervise) else {
         return Err(ApiError::Forbidden(
             "only an officer or inspector supervising every case records the conference".into(),
         ));
@@ -96,34 +133,53 @@ pub async fn record(
             "the conference has not taken place yet".into(),
         ));
     }
-    let parts = participant::Entity::find()
-        .filter(participant::Column::ConferenceId.eq(conf.id))
-        .all(&txn)
-        .await?;
-    let attended: BTreeSet<i64> = out.attended.iter().copied().collect();
+    Ok(my_level)
+}
+
+/// Mark who of `parts` attended (those named in `attended`, all of them participants);
+/// returns the attendees.
+async fn mark_attendance(
+    txn: &DatabaseTransaction,
+    parts: &[participant::Model],
+    attended: &[i64],
+) -> ApiResult<BTreeSet<i64>> {
+    let attended: BTreeSet<i64> = attended.iter().copied().collect();
     if let Some(bad) = attended.iter().find(|a| !parts.iter().any(|x| x.id == **a)) {
         return Err(ApiError::bad_input(
             "input.attendedParticipantIds",
             format!("{bad} is not a participant"),
         ));
     }
-    for part in &parts {
+    for part in parts {
         participant::Entity::update_many()
             .col_expr(
                 participant::Column::Attended,
                 sea_orm::sea_query::Expr::value(attended.contains(&part.id)),
             )
             .filter(participant::Column::Id.eq(part.id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
-    let case_by_id: HashMap<i64, &case::Model> = cases.iter().map(|c| (c.id, c)).collect();
-    let at = now();
-    for (i, entry) in out.minutes.into_iter().enumerate() {
+    Ok(attended)
+}
+
+/// One recording under way: its transaction, recorder, conference and cases.
+struct Recording<'a> {
+    txn: &'a DatabaseTransaction,
+    p: &'a Principal,
+    conference_id: i64,
+    cases: HashMap<i64, &'a case::Model>,
+    at: DateTime<Utc>,
+}
+
+impl Recording<'_> {
+    /// Write the `i`-th minutes entry, about a case of the conference (or the meeting),
+    /// at a visibility the recorder may read.
+    async fn write_minute(&self, i: usize, entry: NewMinute, my_level: CaseAccess) -> ApiResult<()> {
         let field = format!("input.minutes.{i}");
         let body = validate::required(&format!("{field}.body"), &entry.body, validate::LONG_TEXT)?;
         if let Some(cid) = entry.case_id
-            && !case_by_id.contains_key(&cid)
+            && !self.cases.contains_key(&cid)
         {
             return Err(ApiError::bad_input(
                 format!("{field}.caseId"),
@@ -137,30 +193,29 @@ pub async fn record(
             ));
         }
         minute::ActiveModel {
-            conference_id: Set(conf.id),
+            conference_id: Set(self.conference_id),
             case_id: Set(entry.case_id),
             visibility: Set(entry.visibility),
             body: Set(body),
-            written_by: Set(p.user_id),
-            created_at: Set(at),
+            written_by: Set(self.p.user_id),
+            created_at: Set(self.at),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(self.txn)
         .await?;
+        Ok(())
     }
-    // The plan is the lead officer's: a conference may add to it when that officer was
-    // there (or records the decision themselves).
-    let lead_attended = |c: &case::Model| {
-        c.officer_id.is_some_and(|officer| {
-            parts
-                .iter()
-                .any(|x| x.user_id == Some(officer) && attended.contains(&x.id))
-        })
-    };
-    for (i, d) in out.decisions.into_iter().enumerate() {
+
+    /// Write the `i`-th decision with the task and/or plan action it creates.
+    async fn write_decision(
+        &self,
+        i: usize,
+        d: NewDecision,
+        lead_attended: &impl Fn(&case::Model) -> bool,
+    ) -> ApiResult<()> {
         let field = format!("input.decisions.{i}");
         let body = validate::required(&format!("{field}.body"), &d.body, validate::LONG_TEXT)?;
-        let Some(c) = case_by_id.get(&d.case_id) else {
+        let Some(c) = self.cases.get(&d.case_id) else {
             return Err(ApiError::bad_input(
                 format!("{field}.caseId"),
                 "not a case of this conference",
@@ -181,39 +236,55 @@ pub async fn record(
                     details: Some(body.clone()),
                     due_on: t.due_on,
                 };
-                Some(
-                    tasks::insert(&txn, p, new, Some(conf.id), &format!("{field}.task"))
-                        .await?
-                        .id,
+                let task = tasks::insert(
+                    self.txn,
+                    self.p,
+                    new,
+                    Some(self.conference_id),
+                    &format!("{field}.task"),
                 )
+                .await?;
+                Some(task.id)
             }
             None => None,
         };
         let plan_action_id = match d.plan_action {
-            Some(a) => Some(add_plan_action(&txn, p, c, &body, a, lead_attended(c), &field).await?),
+            Some(a) => Some(add_plan_action(self.txn, self.p, c, &body, a, lead_attended(c), &field).await?),
             None => None,
         };
         decision::ActiveModel {
-            conference_id: Set(conf.id),
+            conference_id: Set(self.conference_id),
             case_id: Set(c.id),
             body: Set(body),
             task_id: Set(task_id),
             plan_action_id: Set(plan_action_id),
-            created_at: Set(at),
+            created_at: Set(self.at),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(self.txn)
         .await?;
+        Ok(())
     }
+}
+
+/// Mark the conference held, with an audit record and an event per case.
+async fn mark_held(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    conf: conference::Model,
+    cases: &[case::Model],
+    attendees: usize,
+    at: DateTime<Utc>,
+) -> ApiResult<conference::Model> {
     let mut active: conference::ActiveModel = conf.into();
     active.status = Set(ConferenceStatus::Held);
     active.held_at = Set(Some(at));
     active.recorded_by = Set(Some(p.user_id));
     active.updated_at = Set(at);
-    let row = active.update(&txn).await?;
-    for c in &cases {
+    let row = active.update(txn).await?;
+    for c in cases {
         audit::record(
-            &txn,
+            txn,
             p,
             Entry::new("case_conference.record")
                 .target("CaseConference", row.id)
@@ -221,16 +292,15 @@ pub async fn record(
         )
         .await?;
         events::emit(
-            &txn,
+            txn,
             Some(p),
             NewEvent::new("mahalla.conference_held", "CaseConference", row.id)
                 .case(c.id)
                 .organisation(c.organisation_id)
-                .payload(json!({"attended": attended.len()})),
+                .payload(json!({"attended": attendees})),
         )
         .await?;
     }
-    txn.commit().await?;
     Ok(row)
 }
 
