@@ -2,7 +2,7 @@
 //! the module's purpose, or under a recorded legal basis (audited as an override).
 
 use chrono::Duration;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait};
 use serde_json::{Value as Json, json};
 
 use crate::access::CaseAccess;
@@ -36,6 +36,8 @@ pub struct NewReferral {
     pub plan_goal_id: Option<i64>,
 }
 
+/// Draft a referral of a case the caller supervises to a partner organisation that
+/// delivers the kind's module.
 pub async fn create(
     db: &DatabaseConnection,
     registry: &Registry,
@@ -58,35 +60,8 @@ pub async fn create(
     if crate::case::lifecycle::is_closed(c.status) {
         return Err(ApiError::Conflict("the case is closed".into()));
     }
-    let to = organisation::Entity::find_by_id(new.to_organisation_id)
-        .one(&txn)
-        .await?
-        .filter(|o| o.active)
-        .ok_or_else(|| ApiError::bad_input("input.toOrganisationId", "no such active organisation"))?;
-    if to.id == p.organisation_id {
-        return Err(ApiError::bad_input(
-            "input.toOrganisationId",
-            "a referral goes to another organisation",
-        ));
-    }
-    if !modules::is_enabled_for(&txn, registry, to.id, module.id()).await? {
-        return Err(ApiError::bad_input(
-            "input.toOrganisationId",
-            format!("the organisation does not deliver module {}", module.id()),
-        ));
-    }
-    if let Some(goal_id) = new.plan_goal_id {
-        let serves = goal::Entity::find_by_id(goal_id)
-            .one(&txn)
-            .await?
-            .is_some_and(|g| g.case_id == c.id);
-        if !serves {
-            return Err(ApiError::bad_input(
-                "input.planGoalId",
-                "no such goal in the plan of this case",
-            ));
-        }
-    }
+    let to = check_recipient(&txn, registry, p, new.to_organisation_id, module.id()).await?;
+    check_goal(&txn, new.plan_goal_id, c.id).await?;
     let at = now();
     let row = referral::ActiveModel {
         case_id: Set(c.id),
@@ -128,6 +103,53 @@ pub async fn create(
     .await?;
     txn.commit().await?;
     Ok(row)
+}
+
+/// The organisation a referral goes to: active, another than the caller's, and
+/// delivering `module_id`.
+async fn check_recipient(
+    txn: &DatabaseTransaction,
+    registry: &Registry,
+    p: &Principal,
+    to_organisation_id: i64,
+    module_id: &str,
+) -> ApiResult<organisation::Model> {
+    let to = organisation::Entity::find_by_id(to_organisation_id)
+        .one(txn)
+        .await?
+        .filter(|o| o.active)
+        .ok_or_else(|| ApiError::bad_input("input.toOrganisationId", "no such active organisation"))?;
+    if to.id == p.organisation_id {
+        return Err(ApiError::bad_input(
+            "input.toOrganisationId",
+            "a referral goes to another organisation",
+        ));
+    }
+    if !modules::is_enabled_for(txn, registry, to.id, module_id).await? {
+        return Err(ApiError::bad_input(
+            "input.toOrganisationId",
+            format!("the organisation does not deliver module {module_id}"),
+        ));
+    }
+    Ok(to)
+}
+
+/// The plan goal a referral serves, if named, must be of the referral's case.
+async fn check_goal(txn: &DatabaseTransaction, goal_id: Option<i64>, case_id: i64) -> ApiResult<()> {
+    let Some(goal_id) = goal_id else {
+        return Ok(());
+    };
+    let serves = goal::Entity::find_by_id(goal_id)
+        .one(txn)
+        .await?
+        .is_some_and(|g| g.case_id == case_id);
+    if !serves {
+        return Err(ApiError::bad_input(
+            "input.planGoalId",
+            "no such goal in the plan of this case",
+        ));
+    }
+    Ok(())
 }
 
 /// How a referral may be sent without the person's consent.
