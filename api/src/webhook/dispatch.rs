@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -79,46 +80,8 @@ pub async fn dispatch_once(
     let Some(last) = ready.last().map(|e| e.id) else {
         return Ok(0);
     };
-    let routed: Vec<_> = ready
-        .iter()
-        .filter_map(|e| route(e).map(|(kind, org)| (e, kind, org)))
-        .collect();
-    let mut by_org: HashMap<i64, Vec<endpoint::Model>> = HashMap::new();
-    if !routed.is_empty() {
-        let orgs: Vec<i64> = routed.iter().map(|(_, _, org)| *org).collect();
-        for ep in endpoint::Entity::find()
-            .filter(endpoint::Column::OrganisationId.is_in(orgs))
-            .filter(endpoint::Column::Active.eq(true))
-            .all(db)
-            .await?
-        {
-            by_org.entry(ep.organisation_id).or_default().push(ep);
-        }
-    }
     let at = crate::db::now();
-    let schedule = retry::fresh(at, retry_window);
-    let mut rows = Vec::new();
-    for (event, kind, org) in &routed {
-        for ep in by_org.get(org).into_iter().flatten() {
-            if ep.created_at <= event.occurred_at && ep.types().iter().any(|t| t == kind) {
-                rows.push(delivery::ActiveModel {
-                    endpoint_id: Set(ep.id),
-                    event_id: Set(event.id),
-                    event_type: Set(kind.clone()),
-                    status: Set(DeliveryStatus::Pending),
-                    attempts: Set(0),
-                    next_attempt_at: Set(schedule.next_attempt_at),
-                    retry_until: Set(schedule.retry_until),
-                    claimed_until: Set(None),
-                    last_status_code: Set(None),
-                    last_error: Set(None),
-                    created_at: Set(at),
-                    delivered_at: Set(None),
-                    ..Default::default()
-                });
-            }
-        }
-    }
+    let rows = deliveries(db, &ready, retry::fresh(at, retry_window), at).await?;
     let consumed = ready.len();
     let txn = db.begin().await?;
     if !rows.is_empty() {
@@ -142,6 +105,55 @@ pub async fn dispatch_once(
         txn.rollback().await?;
         Ok(0)
     }
+}
+
+/// One pending delivery per active endpoint that wants an event of `ready` (routed to
+/// its organisation, registered before the event happened), due by `schedule`.
+async fn deliveries(
+    db: &DatabaseConnection,
+    ready: &[domain_event::Model],
+    schedule: retry::Schedule,
+    at: DateTime<Utc>,
+) -> Result<Vec<delivery::ActiveModel>, DbErr> {
+    let routed: Vec<_> = ready
+        .iter()
+        .filter_map(|e| route(e).map(|(kind, org)| (e, kind, org)))
+        .collect();
+    let mut by_org: HashMap<i64, Vec<endpoint::Model>> = HashMap::new();
+    if !routed.is_empty() {
+        let orgs: Vec<i64> = routed.iter().map(|(_, _, org)| *org).collect();
+        for ep in endpoint::Entity::find()
+            .filter(endpoint::Column::OrganisationId.is_in(orgs))
+            .filter(endpoint::Column::Active.eq(true))
+            .all(db)
+            .await?
+        {
+            by_org.entry(ep.organisation_id).or_default().push(ep);
+        }
+    }
+    let mut rows = Vec::new();
+    for (event, kind, org) in &routed {
+        for ep in by_org.get(org).into_iter().flatten() {
+            if ep.created_at <= event.occurred_at && ep.types().iter().any(|t| t == kind) {
+                rows.push(delivery::ActiveModel {
+                    endpoint_id: Set(ep.id),
+                    event_id: Set(event.id),
+                    event_type: Set(kind.clone()),
+                    status: Set(DeliveryStatus::Pending),
+                    attempts: Set(0),
+                    next_attempt_at: Set(schedule.next_attempt_at),
+                    retry_until: Set(schedule.retry_until),
+                    claimed_until: Set(None),
+                    last_status_code: Set(None),
+                    last_error: Set(None),
+                    created_at: Set(at),
+                    delivered_at: Set(None),
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    Ok(rows)
 }
 
 /// Run the dispatcher every `interval`, for ever.
