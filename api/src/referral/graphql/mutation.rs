@@ -2,13 +2,13 @@
 
 use async_graphql::{Context, ID, InputObject, Json, Object, Result, SimpleObject};
 
-use super::entity::{CancelReason, DeclineReason, LegalBasis, WithdrawalReason};
-use super::graphql::Referral;
-use super::lifecycle::Step;
-use super::service::{self, NewReferral, Override};
+use super::Referral;
 use crate::error::ApiError;
 use crate::graphql::context::{principal, state};
 use crate::ids;
+use crate::referral::entity::{CancelReason, DeclineReason, LegalBasis, WithdrawalReason};
+use crate::referral::lifecycle::Step;
+use crate::referral::service::{self, NewReferral, Override};
 
 #[derive(InputObject)]
 pub struct CreateReferralInput {

@@ -3,9 +3,6 @@
 use async_graphql::{Context, Object, Result};
 use chrono::{Datelike, NaiveDate};
 
-/// Kept at this path for the module crates that import it from here; the rule is
-/// `crate::access::partner`.
-pub use crate::access::partner::partner_referral;
 use crate::case::graphql::CaseCondition;
 use crate::consent::entity::DataScope;
 use crate::db::now;

@@ -1,13 +1,14 @@
-//! GraphQL types and queries of referrals.
+//! GraphQL types and queries of referrals; the mutations are `mutation.rs`, what a
+//! partner sees of the referred person `subject.rs`.
+
+mod mutation;
+mod subject;
 
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result};
 use chrono::{DateTime, Utc};
 
-use super::entity::{
-    CancelReason, DeclineReason, LegalBasis, ReferralStatus, WithdrawalReason, referral, transition,
-};
-use super::service::{self, ReferralFilter};
-use super::subject::ReferralSubject;
+pub use self::mutation::ReferralMutation;
+pub use self::subject::ReferralSubject;
 use crate::access::partner::{SUPERVISOR_SCOPE, is_recipient, partner_grant};
 use crate::access::{CaseAccess, case_access};
 use crate::case::graphql::{Case, case_of};
@@ -20,6 +21,10 @@ use crate::loaders::{children, one};
 use crate::organisation::graphql::Organisation;
 use crate::pagination::Conn;
 use crate::plan::graphql::{PlanGoal, fetch_goal};
+use crate::referral::entity::{
+    CancelReason, DeclineReason, LegalBasis, ReferralStatus, WithdrawalReason, referral, transition,
+};
+use crate::referral::service::{self, ReferralFilter};
 use crate::user::graphql::User;
 
 /// A referral of a case to a partner organisation for a module's service.
