@@ -2,7 +2,7 @@
 //! service and an internal-affairs unit with one officer and one inspector.
 
 use chrono::{DateTime, Utc};
-use sea_orm::Value;
+use sea_orm::{DatabaseConnection, Value};
 
 use super::{BENCH_PASSWORD, Scale, insert, next_id};
 use crate::state::AppState;
@@ -127,6 +127,22 @@ pub(super) async fn staff(
         ]);
         staff.push((d.id, officer, inspector));
     }
+    write_staff(&st.db, orgs, users, roles, scopes).await?;
+    // Officers and their probation services were numbered in step above.
+    let first_org = org_id - 2 * staff.len() as i64;
+    Ok((staff, first_org))
+}
+
+type Rows = Vec<Vec<Value>>;
+
+/// Write the generated organisations, users, their roles and the inspectors' scopes.
+async fn write_staff(
+    db: &DatabaseConnection,
+    orgs: Rows,
+    users: Rows,
+    roles: Rows,
+    scopes: Rows,
+) -> anyhow::Result<()> {
     insert(
         db,
         "organisations",
@@ -171,7 +187,5 @@ pub(super) async fn staff(
         scopes,
     )
     .await?;
-    // Officers and their probation services were numbered in step above.
-    let first_org = org_id - 2 * staff.len() as i64;
-    Ok((staff, first_org))
+    Ok(())
 }
