@@ -79,6 +79,14 @@ hamkor_api::string_enum! {
     }
 }
 
+impl Barrier {
+    /// The barrier of a stored name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        use sea_orm::Iterable;
+        Self::iter().find(|b| enum_name(*b) == name)
+    }
+}
+
 impl ApplicationStatus {
     pub fn is_final(self) -> bool {
         matches!(self, Self::Hired | Self::Rejected | Self::Withdrawn)
