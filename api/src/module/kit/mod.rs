@@ -7,7 +7,8 @@
 //!   and the migration that gives records an external id;
 //! - [`external_id`]: setting and finding a module record by its owner's own reference;
 //! - [`referral`]: the preamble of every piece of work done under one of a module's
-//!   referrals (load and lock it, check who the caller is and where it stands).
+//!   referrals (load and lock it, check who the caller is and where it stands);
+//! - [`weekdays`]: days of the week kept as a bit mask.
 //!
 //! `modules/README.md` shows a module put together with it.
 
@@ -15,5 +16,6 @@ pub mod enums;
 pub mod external_id;
 pub mod migration;
 pub mod referral;
+pub mod weekdays;
 
 pub use crate::string_enum;

@@ -8,6 +8,7 @@ use hamkor_api::graphql::context::{loaders, page, principal, state};
 use hamkor_api::ids;
 use hamkor_api::loaders::{children, one};
 use hamkor_api::module::ModuleGuard;
+use hamkor_api::module::kit::weekdays;
 use hamkor_api::organisation::graphql::Organisation;
 use hamkor_api::pagination::Conn;
 use hamkor_api::territory::graphql::{District, Mahalla, Region};
@@ -45,21 +46,6 @@ const WORK_DAYS: [WorkDay; 7] = [
     WorkDay::Saturday,
     WorkDay::Sunday,
 ];
-
-fn day_mask(days: &[WorkDay]) -> i32 {
-    days.iter()
-        .map(|d| 1 << WORK_DAYS.iter().position(|x| x == d).unwrap_or_default())
-        .fold(0, |a, b| a | b)
-}
-
-fn days_of(mask: i32) -> Vec<WorkDay> {
-    WORK_DAYS
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| mask & (1 << i) != 0)
-        .map(|(_, d)| *d)
-        .collect()
-}
 
 fn money(v: Option<i64>) -> Option<i32> {
     v.map(|x| i32::try_from(x).unwrap_or(i32::MAX))
@@ -120,7 +106,7 @@ impl Vacancy {
         shift(&self.0).map(|s| s.1)
     }
     async fn work_days(&self) -> Vec<WorkDay> {
-        days_of(self.0.days)
+        weekdays::days(&WORK_DAYS, self.0.days)
     }
     /// Monthly wage range, so'm.
     async fn wage_min_uzs(&self) -> Option<i32> {
@@ -239,7 +225,7 @@ impl VacancyInput {
             occupation_code: self.occupation_code,
             min_education: self.min_education,
             shift,
-            days: day_mask(&self.work_days),
+            days: weekdays::mask(&WORK_DAYS, &self.work_days),
             wage_min_uzs: self.wage_min_uzs.map(i64::from),
             wage_max_uzs: self.wage_max_uzs.map(i64::from),
             seats: self.seats,
