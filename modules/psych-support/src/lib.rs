@@ -5,16 +5,11 @@
 //! rehabilitation plan.
 
 pub mod access;
-pub mod closing;
 pub mod entity;
 pub mod graphql;
 pub mod migration;
-pub mod notes;
-pub mod practitioners;
 pub mod scoring;
-pub mod screenings;
-pub mod sessions;
-pub mod support;
+pub mod service;
 
 use hamkor_api::module::schema::AddExternalIds;
 use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, parse_config};
