@@ -9,13 +9,12 @@
 //!
 //! Every change a service makes is recorded through `service::record`.
 
-use hamkor_api::access::{CaseAccess, cases_with_access, of_cases};
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::error::{ApiError, ApiResult};
-use hamkor_api::module::kit::referral::{UNDER_WAY, Work};
+use hamkor_api::module::kit::referral::{UNDER_WAY, Work, visible_records};
 use hamkor_api::referral::entity::referral;
 use hamkor_api::user::entity::Role;
-use sea_orm::{ColumnTrait, Condition};
+use sea_orm::Condition;
 
 use crate::ID;
 use crate::entity::support;
@@ -71,17 +70,8 @@ pub fn require_practitioner(p: &Principal, r: &referral::Model) -> ApiResult<()>
     }
 }
 
-/// Rows (with a `case_id` and an `organisation_id` column) that `p` may see: the
-/// provider's members, and the agencies supervising the case.
-pub fn provider_or_supervisor(p: &Principal, org: impl ColumnTrait, case: impl ColumnTrait) -> Condition {
-    let mut any = Condition::any().add(of_cases(case, cases_with_access(p, CaseAccess::Supervise)));
-    if p.has_any_role(MEMBERS) {
-        any = any.add(org.eq(p.organisation_id));
-    }
-    any
-}
-
 /// The SQL condition selecting the support records `p` may see.
+/// (the provider's members, and the agencies supervising the case).
 pub fn visible_supports(p: &Principal) -> Condition {
-    provider_or_supervisor(p, support::Column::OrganisationId, support::Column::CaseId)
+    visible_records(p, support::Column::OrganisationId, support::Column::CaseId)
 }

@@ -8,7 +8,8 @@
 //! - [`external_id`]: setting and finding a module record by its owner's own reference;
 //! - [`referral`]: the preamble of every piece of work done under one of a module's
 //!   referrals (load and lock it, check who the caller is and where it stands);
-//! - [`weekdays`]: days of the week kept as a bit mask.
+//! - [`weekdays`]: days of the week kept as a bit mask, and
+//!   [`weekday_enum!`](crate::weekday_enum) for their GraphQL enum.
 //!
 //! `modules/README.md` shows a module put together with it.
 
@@ -18,4 +19,4 @@ pub mod migration;
 pub mod referral;
 pub mod weekdays;
 
-pub use crate::string_enum;
+pub use crate::{string_enum, weekday_enum};

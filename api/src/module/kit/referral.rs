@@ -5,9 +5,9 @@
 //! receiving organisation who do this work (FORBIDDEN), and that the referral is in a
 //! status where the work may be done (CONFLICT). [`Work::begin`] does exactly that.
 
-use sea_orm::{DatabaseTransaction, EntityTrait, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QuerySelect};
 
-use crate::access::require_partner_staff;
+use crate::access::{CaseAccess, PARTNER_ROLES, cases_with_access, of_cases, require_partner_staff};
 use crate::auth::principal::Principal;
 use crate::case::entity::case;
 use crate::case::lifecycle::is_closed;
@@ -45,6 +45,19 @@ pub struct Work {
 }
 
 impl Work {
+    /// Applying, for the referred person, for what the module offers (a vacancy, an
+    /// intake): the staff of the organisation the referral is addressed to, while the
+    /// referral is open (a SENT one is accepted on the way, see [`accept_if_sent`]).
+    pub const fn application(module: &'static str) -> Self {
+        Self {
+            module,
+            roles: PARTNER_ROLES,
+            refused: "only the organisation the referral is addressed to applies",
+            statuses: OPEN,
+            not_now: "the referral is not open",
+        }
+    }
+
     /// Load and lock referral `referral_id` for this work by `p`, in `txn`.
     pub async fn begin(
         &self,
@@ -110,4 +123,16 @@ pub async fn for_record(
         })?;
     require_partner_staff(p, owner)?;
     Ok(r)
+}
+
+/// The records a module keeps under its referrals (applications, enrolments, support
+/// records) that `p` may see: those of the cases they supervise, and, for partner staff,
+/// those their organisation (`owner`) works. `case` and `owner` are the record table's
+/// `case_id` and `organisation_id` columns.
+pub fn visible_records(p: &Principal, owner: impl ColumnTrait, case: impl ColumnTrait) -> Condition {
+    let mut any = Condition::any().add(of_cases(case, cases_with_access(p, CaseAccess::Supervise)));
+    if p.has_any_role(PARTNER_ROLES) {
+        any = any.add(owner.eq(p.organisation_id));
+    }
+    any
 }

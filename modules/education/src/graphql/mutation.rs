@@ -38,6 +38,7 @@ fn enrolment_id(id: &ID) -> ApiResult<i64> {
     ids::decode_as(id, "EducationEnrolment", "input.enrolmentId")
 }
 
+/// Take one step of an enrolment's lifecycle.
 async fn step(
     ctx: &Context<'_>,
     id: &ID,
@@ -47,6 +48,20 @@ async fn step(
     let p = principal(ctx)?;
     let row = decisions::decide(&state(ctx)?.db, p, enrolment_id(id)?, decision, details).await?;
     Ok(EducationEnrolment(row))
+}
+
+/// Take a step whose only detail is a note.
+async fn decide(
+    ctx: &Context<'_>,
+    id: &ID,
+    decision: Decision,
+    note: Option<String>,
+) -> Result<EducationEnrolment> {
+    let details = DecisionDetails {
+        note,
+        ..Default::default()
+    };
+    step(ctx, id, decision, details).await
 }
 
 #[Object(visible = "crate::education_visible", guard = "ModuleGuard::new(MODULE)")]
@@ -138,16 +153,7 @@ impl EducationMutation {
     /// Admit an applicant (or a waitlisted person) into a seat: CONFLICT when no seat is
     /// left (two enrolments can never take the same last seat).
     async fn enrol(&self, ctx: &Context<'_>, input: EnrolmentStepInput) -> Result<EducationEnrolment> {
-        step(
-            ctx,
-            &input.enrolment_id,
-            Decision::Enrol,
-            DecisionDetails {
-                note: input.note,
-                ..Default::default()
-            },
-        )
-        .await
+        decide(ctx, &input.enrolment_id, Decision::Enrol, input.note).await
     }
 
     /// Put an applicant on the waiting list.
@@ -156,16 +162,7 @@ impl EducationMutation {
         ctx: &Context<'_>,
         input: EnrolmentStepInput,
     ) -> Result<EducationEnrolment> {
-        step(
-            ctx,
-            &input.enrolment_id,
-            Decision::Waitlist,
-            DecisionDetails {
-                note: input.note,
-                ..Default::default()
-            },
-        )
-        .await
+        decide(ctx, &input.enrolment_id, Decision::Waitlist, input.note).await
     }
 
     /// Reject an application (the referral stays open for another intake).
@@ -174,14 +171,11 @@ impl EducationMutation {
         ctx: &Context<'_>,
         input: RejectEnrolmentInput,
     ) -> Result<EducationEnrolment> {
-        step(
+        decide(
             ctx,
             &input.enrolment_id,
             Decision::Reject(input.reason),
-            DecisionDetails {
-                note: input.note,
-                ..Default::default()
-            },
+            input.note,
         )
         .await
     }
@@ -192,16 +186,7 @@ impl EducationMutation {
         ctx: &Context<'_>,
         input: EnrolmentStepInput,
     ) -> Result<EducationEnrolment> {
-        step(
-            ctx,
-            &input.enrolment_id,
-            Decision::StartAttending,
-            DecisionDetails {
-                note: input.note,
-                ..Default::default()
-            },
-        )
-        .await
+        decide(ctx, &input.enrolment_id, Decision::StartAttending, input.note).await
     }
 
     /// Record attendance (ATTENDING only); may raise or close the absence alert.
@@ -267,14 +252,11 @@ impl EducationMutation {
 
     /// The person stopped taking part: frees the seat and withdraws the referral.
     async fn drop_out(&self, ctx: &Context<'_>, input: DropOutInput) -> Result<EducationEnrolment> {
-        step(
+        decide(
             ctx,
             &input.enrolment_id,
             Decision::DropOut(input.reason),
-            DecisionDetails {
-                note: input.note,
-                ..Default::default()
-            },
+            input.note,
         )
         .await
     }

@@ -1,14 +1,13 @@
 //! Programmes and their intakes, the class days, and the inputs that publish and find
 //! them.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use hamkor_api::error::{ApiError, ApiResult};
 use hamkor_api::graphql::context::{loaders, page, state};
 use hamkor_api::ids;
 use hamkor_api::loaders::one;
 use hamkor_api::module::ModuleGuard;
-use hamkor_api::module::kit::weekdays;
 use hamkor_api::organisation::graphql::Organisation;
 use hamkor_api::pagination::Conn;
 use hamkor_api::territory::graphql::{District, Mahalla, Region};
@@ -22,28 +21,11 @@ use crate::service::catalogue::{IntakeFilter, ProgrammeFilter};
 use crate::service::intakes;
 use crate::service::programmes::ProgrammeSpec;
 
-/// A day classes are held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(visible = "crate::education_visible")]
-pub enum ClassDay {
-    Monday,
-    Tuesday,
-    Wednesday,
-    Thursday,
-    Friday,
-    Saturday,
-    Sunday,
+hamkor_api::weekday_enum! {
+    #![graphql(visible = "crate::education_visible")]
+    /// A day classes are held.
+    ClassDay
 }
-
-const CLASS_DAYS: [ClassDay; 7] = [
-    ClassDay::Monday,
-    ClassDay::Tuesday,
-    ClassDay::Wednesday,
-    ClassDay::Thursday,
-    ClassDay::Friday,
-    ClassDay::Saturday,
-    ClassDay::Sunday,
-];
 
 /// A programme a provider offers: a course, a class, a school-completion track.
 pub struct EducationProgramme(pub programme::Model);
@@ -107,7 +89,7 @@ impl EducationProgramme {
     }
     /// Days classes are held (empty when self-paced).
     async fn class_days(&self) -> Vec<ClassDay> {
-        weekdays::days(&CLASS_DAYS, self.0.days)
+        ClassDay::days_of(self.0.days)
     }
     /// Daily class hours (null when self-paced).
     async fn start_time(&self) -> Option<NaiveTime> {
@@ -248,7 +230,7 @@ impl EducationProgrammeInput {
             description: self.description,
             place,
             address: self.address,
-            days: weekdays::mask(&CLASS_DAYS, &self.class_days),
+            days: ClassDay::mask(&self.class_days),
             hours,
             duration_weeks: self.duration_weeks,
             min_age: self.min_age,

@@ -26,20 +26,12 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::PARTNER_ROLES;
 use crate::entity::{EducationLevel, EnrolmentStatus, enrolment, enum_name, intake, programme, transition};
 use crate::fit::{Applicant, assess, blocking};
 use crate::{EducationReferral, ID};
 
-/// Applying for an intake for the person of a referral: the recipient's staff, while
-/// the referral is open.
-const APPLY: Work = Work {
-    module: ID,
-    roles: PARTNER_ROLES,
-    refused: "only the organisation the referral is addressed to applies",
-    statuses: work::OPEN,
-    not_now: "the referral is not open",
-};
+/// Applying for an intake for the person of a referral.
+const APPLY: Work = Work::application(ID);
 
 /// Statuses of an enrolment still under way (one per referral at a time).
 pub const LIVE: [EnrolmentStatus; 4] = [

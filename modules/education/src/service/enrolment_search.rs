@@ -1,26 +1,18 @@
 //! Which enrolments a caller sees, and finding them.
 
-use hamkor_api::access::{CaseAccess, cases_with_access, of_cases};
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::error::ApiResult;
 use hamkor_api::module::kit::external_id;
+use hamkor_api::module::kit::referral::visible_records;
 use hamkor_api::pagination::{Order, Page, Paged, paginate};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
 
-use super::PARTNER_ROLES;
 use crate::entity::{EnrolmentStatus, enrolment};
 
 /// The enrolments `p` may see: those of the referrals their organisation works (as
 /// provider staff), and those of the cases they supervise.
 pub fn visible(p: &Principal) -> Condition {
-    let mut any = Condition::any().add(of_cases(
-        enrolment::Column::CaseId,
-        cases_with_access(p, CaseAccess::Supervise),
-    ));
-    if p.has_any_role(PARTNER_ROLES) {
-        any = any.add(enrolment::Column::OrganisationId.eq(p.organisation_id));
-    }
-    any
+    visible_records(p, enrolment::Column::OrganisationId, enrolment::Column::CaseId)
 }
 
 /// What an enrolment search looks for.

@@ -9,16 +9,36 @@ use hamkor_api::events::service::{self as events, NewEvent};
 use hamkor_api::pagination::{Order, Page, Paged, paginate};
 use hamkor_api::validate;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use serde_json::json;
 
 use super::programmes::own_for_change;
-use crate::entity::intake;
+use crate::entity::{intake, programme};
 
 /// Most intakes one programme may have open at once (future or running).
 pub const MAX_OPEN_INTAKES: u64 = 50;
+/// Audit a change of intake `row` of `prog` (`entry`) and emit its event.
+async fn changed(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    prog: &programme::Model,
+    row: &intake::Model,
+    entry: Entry,
+) -> ApiResult<()> {
+    audit::record(txn, p, entry.target("EducationIntake", row.id)).await?;
+    events::emit(
+        txn,
+        Some(p),
+        NewEvent::new("education.intake_changed", "EducationIntake", row.id)
+            .organisation(prog.organisation_id)
+            .payload(json!({"programmeId": prog.id, "intakeId": row.id, "seats": row.seats})),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Open an intake of a programme.
 pub async fn add_intake(
     db: &DatabaseConnection,
@@ -72,22 +92,8 @@ pub async fn add_intake(
     }
     .insert(&txn)
     .await?;
-    audit::record(
-        &txn,
-        p,
-        Entry::new("education.intake.create")
-            .target("EducationIntake", row.id)
-            .detail(json!({"programmeId": prog.id, "seats": seats})),
-    )
-    .await?;
-    events::emit(
-        &txn,
-        Some(p),
-        NewEvent::new("education.intake_changed", "EducationIntake", row.id)
-            .organisation(prog.organisation_id)
-            .payload(json!({"programmeId": prog.id, "intakeId": row.id, "seats": seats})),
-    )
-    .await?;
+    let entry = Entry::new("education.intake.create").detail(json!({"programmeId": prog.id, "seats": seats}));
+    changed(&txn, p, &prog, &row, entry).await?;
     txn.commit().await?;
     Ok(row)
 }
@@ -119,22 +125,8 @@ pub async fn set_seats(
     row.seats = Set(seats);
     row.updated_at = Set(now());
     let row = row.update(&txn).await?;
-    audit::record(
-        &txn,
-        p,
-        Entry::new("education.intake.set_seats")
-            .target("EducationIntake", row.id)
-            .detail(json!({"seats": seats})),
-    )
-    .await?;
-    events::emit(
-        &txn,
-        Some(p),
-        NewEvent::new("education.intake_changed", "EducationIntake", row.id)
-            .organisation(prog.organisation_id)
-            .payload(json!({"programmeId": prog.id, "intakeId": row.id, "seats": seats})),
-    )
-    .await?;
+    let entry = Entry::new("education.intake.set_seats").detail(json!({"seats": seats}));
+    changed(&txn, p, &prog, &row, entry).await?;
     txn.commit().await?;
     Ok(row)
 }

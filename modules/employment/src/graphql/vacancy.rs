@@ -1,6 +1,6 @@
 //! Vacancies, their work days, and the inputs that publish and find them.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use hamkor_api::db::now;
 use hamkor_api::error::{ApiError, ApiResult};
@@ -8,7 +8,6 @@ use hamkor_api::graphql::context::{loaders, page, principal, state};
 use hamkor_api::ids;
 use hamkor_api::loaders::{children, one};
 use hamkor_api::module::ModuleGuard;
-use hamkor_api::module::kit::weekdays;
 use hamkor_api::organisation::graphql::Organisation;
 use hamkor_api::pagination::Conn;
 use hamkor_api::territory::graphql::{District, Mahalla, Region};
@@ -24,28 +23,11 @@ use crate::service::candidates;
 use crate::service::vacancies::VacancySpec;
 use crate::service::vacancy_search::{VacancyFilter as Filter, occupation_prefix};
 
-/// A day of work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(visible = "crate::employment_visible")]
-pub enum WorkDay {
-    Monday,
-    Tuesday,
-    Wednesday,
-    Thursday,
-    Friday,
-    Saturday,
-    Sunday,
+hamkor_api::weekday_enum! {
+    #![graphql(visible = "crate::employment_visible")]
+    /// A day of work.
+    WorkDay
 }
-
-const WORK_DAYS: [WorkDay; 7] = [
-    WorkDay::Monday,
-    WorkDay::Tuesday,
-    WorkDay::Wednesday,
-    WorkDay::Thursday,
-    WorkDay::Friday,
-    WorkDay::Saturday,
-    WorkDay::Sunday,
-];
 
 fn money(v: Option<i64>) -> Option<i32> {
     v.map(|x| i32::try_from(x).unwrap_or(i32::MAX))
@@ -106,7 +88,7 @@ impl Vacancy {
         shift(&self.0).map(|s| s.1)
     }
     async fn work_days(&self) -> Vec<WorkDay> {
-        weekdays::days(&WORK_DAYS, self.0.days)
+        WorkDay::days_of(self.0.days)
     }
     /// Monthly wage range, so'm.
     async fn wage_min_uzs(&self) -> Option<i32> {
@@ -225,7 +207,7 @@ impl VacancyInput {
             occupation_code: self.occupation_code,
             min_education: self.min_education,
             shift,
-            days: weekdays::mask(&WORK_DAYS, &self.work_days),
+            days: WorkDay::mask(&self.work_days),
             wage_min_uzs: self.wage_min_uzs.map(i64::from),
             wage_max_uzs: self.wage_max_uzs.map(i64::from),
             seats: self.seats,

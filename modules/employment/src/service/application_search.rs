@@ -1,26 +1,22 @@
 //! Which applications a caller sees, and finding them.
 
-use hamkor_api::access::{CaseAccess, cases_with_access, of_cases};
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::error::ApiResult;
 use hamkor_api::module::kit::external_id;
+use hamkor_api::module::kit::referral::visible_records;
 use hamkor_api::pagination::{Order, Page, Paged, paginate};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
 
-use super::PARTNER_ROLES;
 use crate::entity::{ApplicationStatus, application};
 
 /// The applications `p` may see: those of their organisation (as partner staff working
 /// the referrals), and those of the cases they supervise.
 pub fn visible(p: &Principal) -> Condition {
-    let mut any = Condition::any().add(of_cases(
+    visible_records(
+        p,
+        application::Column::OrganisationId,
         application::Column::CaseId,
-        cases_with_access(p, CaseAccess::Supervise),
-    ));
-    if p.has_any_role(PARTNER_ROLES) {
-        any = any.add(application::Column::OrganisationId.eq(p.organisation_id));
-    }
-    any
+    )
 }
 
 /// What an application search looks for.

@@ -26,7 +26,7 @@ use serde_json::json;
 
 use super::profiles::{seeker, set_readiness};
 use super::retention::RETENTION_DAYS;
-use super::{PARTNER_ROLES, weights};
+use super::weights;
 use crate::ID;
 use crate::entity::{
     ApplicationStatus, VacancyStatus, WorkReadiness, application, application_transition, enum_name,
@@ -34,15 +34,8 @@ use crate::entity::{
 };
 use crate::matching::assess;
 
-/// Applying for a vacancy for the person of a referral: the recipient's staff, while the
-/// referral is open.
-const APPLY: Work = Work {
-    module: ID,
-    roles: PARTNER_ROLES,
-    refused: "only the organisation the referral is addressed to applies",
-    statuses: work::OPEN,
-    not_now: "the referral is not open",
-};
+/// Applying for a vacancy for the person of a referral.
+const APPLY: Work = Work::application(ID);
 
 /// Whether an application may move from `from` to `to`.
 pub fn allowed(from: ApplicationStatus, to: ApplicationStatus) -> bool {

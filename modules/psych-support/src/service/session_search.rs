@@ -4,12 +4,11 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
-use hamkor_api::access::{CaseAccess, cases_with_access, of_cases};
+use hamkor_api::access::{CaseAccess, PARTNER_ROLES, cases_with_access, of_cases};
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::error::{ApiError, ApiResult};
 use hamkor_api::module::kit::external_id;
 use hamkor_api::pagination::{Order, Page, Paged, paginate};
-use hamkor_api::user::entity::Role;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -100,7 +99,7 @@ pub fn visible_sessions(p: &Principal) -> Condition {
         participant::Column::CaseId,
         cases_with_access(p, CaseAccess::Supervise),
     ))));
-    if p.has_any_role(&[Role::PartnerStaff, Role::OrgAdmin]) {
+    if p.has_any_role(PARTNER_ROLES) {
         any = any.add(session::Column::OrganisationId.eq(p.organisation_id));
     }
     any
