@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 hamkor_api::string_enum! {
     #![derive(Serialize, Deserialize)]
     #![serde(rename_all = "SCREAMING_SNAKE_CASE")]
-    #![graphql(visible = "crate::graphql::psych_visible")]
+    #![graphql(visible = "crate::psych_visible")]
 
     /// A practitioner's area of expertise.
     Specialism {
@@ -89,7 +89,7 @@ hamkor_api::string_enum! {
     Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize,
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
-#[graphql(name = "ScreeningInstrument", visible = "crate::graphql::psych_visible")]
+#[graphql(name = "ScreeningInstrument", visible = "crate::psych_visible")]
 pub enum Instrument {
     /// Patient Health Questionnaire (depression): 9 items, total 0–27.
     #[sea_orm(string_value = "PHQ9")]

@@ -11,8 +11,9 @@ pub mod migration;
 pub mod scoring;
 pub mod service;
 
+use async_graphql::Context;
 use hamkor_api::module::schema::AddExternalIds;
-use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, parse_config};
+use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, is_enabled, parse_config};
 use hamkor_api::user::entity::Role;
 use sea_orm_migration::MigrationTrait;
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,11 @@ pub const ID: &str = "psych_support";
 
 /// The referral kind this module handles.
 pub const REFERRAL_KIND: &str = ID;
+
+/// Whether the caller's organisation has the module enabled (its schema is hidden otherwise).
+pub fn psych_visible(ctx: &Context<'_>) -> bool {
+    is_enabled(ctx, ID)
+}
 
 /// The psychological-support module.
 pub struct PsychSupport;

@@ -10,15 +10,7 @@ pub mod query;
 pub mod session;
 pub mod support;
 
-use async_graphql::Context;
-use hamkor_api::module::is_enabled;
-
 pub use mutation::{PsychSupportMutation, PsychSupportMutationRoot};
 pub use query::{PsychSupportQuery, PsychSupportQueryRoot};
 
-use crate::ID as MODULE;
-
-/// Whether the caller's organisation has the module enabled (its schema is hidden otherwise).
-pub fn psych_visible(ctx: &Context<'_>) -> bool {
-    is_enabled(ctx, MODULE)
-}
+pub use crate::psych_visible;
