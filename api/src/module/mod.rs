@@ -10,6 +10,7 @@ pub mod entity;
 pub mod graphql;
 pub mod guard;
 pub mod hooks;
+pub mod kit;
 pub mod registry;
 pub mod schema;
 pub mod service;

@@ -1,23 +1,11 @@
 //! The education module's tables and enumerations.
 
-use async_graphql::Enum;
-use sea_orm::entity::prelude::*;
+pub use hamkor_api::module::kit::enums::enum_name;
+pub use hamkor_api::person::education::EducationLevel;
 
-macro_rules! string_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident,)* }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum)]
-        #[graphql(visible = "crate::education_visible")]
-        #[sea_orm(
-            rs_type = "String",
-            db_type = "String(StringLen::N(32))",
-            rename_all = "SCREAMING_SNAKE_CASE"
-        )]
-        pub enum $name { $($(#[$vm])* $v,)* }
-    };
-}
+hamkor_api::string_enum! {
+    #![graphql(visible = "crate::education_visible")]
 
-string_enum! {
     /// What a programme teaches.
     ProgrammeKind {
         /// A trade or vocational course (welding, sewing, driving, IT).
@@ -31,13 +19,7 @@ string_enum! {
         HigherEducation,
         Other,
     }
-}
 
-pub use hamkor_api::graphql::enum_name;
-
-pub use hamkor_api::person::education::EducationLevel;
-
-string_enum! {
     /// Where an enrolment stands.
     ///
     /// ```text
@@ -63,21 +45,7 @@ string_enum! {
         /// Stopped taking part (see `reason`).
         DroppedOut,
     }
-}
 
-impl EnrolmentStatus {
-    /// A status no transition leaves.
-    pub fn is_final(self) -> bool {
-        matches!(self, Self::Rejected | Self::Completed | Self::DroppedOut)
-    }
-
-    /// Whether an enrolment in this status holds one of its intake's seats.
-    pub fn holds_seat(self) -> bool {
-        matches!(self, Self::Enrolled | Self::Attending | Self::Completed)
-    }
-}
-
-string_enum! {
     /// Why an application was rejected.
     RejectionReason {
         /// The person does not meet the programme's age or education requirements.
@@ -90,9 +58,7 @@ string_enum! {
         PersonDeclined,
         Other,
     }
-}
 
-string_enum! {
     /// Why a person stopped taking part.
     DropOutReason {
         /// The person chose to stop.
@@ -107,9 +73,7 @@ string_enum! {
         Employment,
         Other,
     }
-}
 
-string_enum! {
     /// The result of a completed programme.
     CompletionResult {
         /// Assessed and passed.
@@ -119,9 +83,7 @@ string_enum! {
         /// Attended to the end; the programme has no assessment.
         AttendedWithoutAssessment,
     }
-}
 
-string_enum! {
     /// What one attendance entry covers.
     AttendancePeriod {
         /// One class.
@@ -129,9 +91,7 @@ string_enum! {
         /// One week of classes (starting on `on`).
         Week,
     }
-}
 
-string_enum! {
     /// Attendance at a class or over a week.
     AttendanceStatus {
         Present,
@@ -139,6 +99,18 @@ string_enum! {
         Absent,
         /// Absent for an accepted reason: neither counted nor breaking a run of absences.
         Excused,
+    }
+}
+
+impl EnrolmentStatus {
+    /// A status no transition leaves.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Rejected | Self::Completed | Self::DroppedOut)
+    }
+
+    /// Whether an enrolment in this status holds one of its intake's seats.
+    pub fn holds_seat(self) -> bool {
+        matches!(self, Self::Enrolled | Self::Attending | Self::Completed)
     }
 }
 
@@ -190,6 +162,13 @@ pub mod programme {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+
+    impl hamkor_api::module::kit::external_id::ExternalIdRecord for Entity {
+        const TYPE_NAME: &'static str = "EducationProgramme";
+        const ACTION: &'static str = "education.programme.set_external_id";
+        const OWNER: Column = Column::OrganisationId;
+        const EXTERNAL_ID: Column = Column::ExternalId;
+    }
 }
 
 pub mod intake {
@@ -254,6 +233,13 @@ pub mod enrolment {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+
+    impl hamkor_api::module::kit::external_id::ExternalIdRecord for Entity {
+        const TYPE_NAME: &'static str = "EducationEnrolment";
+        const ACTION: &'static str = "education.enrolment.set_external_id";
+        const OWNER: Column = Column::OrganisationId;
+        const EXTERNAL_ID: Column = Column::ExternalId;
+    }
 }
 
 pub mod transition {

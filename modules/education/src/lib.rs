@@ -12,7 +12,6 @@
 //! - anyone whose organisation enabled the module reads the catalogue and its HSDS
 //!   directory export.
 
-pub mod directory;
 pub mod entity;
 pub mod fit;
 pub mod graphql;

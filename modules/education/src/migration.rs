@@ -1,12 +1,12 @@
 //! The education module's tables. Migrations use `sea-query` only (no entity code), so
 //! they keep meaning the same thing when the entities change.
 
-use hamkor_api::module::schema::{foreign_key as fk, index};
-use sea_orm_migration::prelude::*;
-use sea_orm_migration::schema::{
-    big_integer, big_integer_null, big_pk_auto, boolean, date, date_null, integer, integer_null, string_len,
-    string_len_null, text_null, timestamp_with_time_zone, timestamp_with_time_zone_null,
+use hamkor_api::module::kit::migration::OnDelete::Restrict;
+use hamkor_api::module::kit::migration::{
+    a, big, big_null, enum_col, enum_col_null, id, index, indexes, table, text_null, ts, ts_null,
 };
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema;
 
 pub struct CreateEducationTables;
 
@@ -14,10 +14,6 @@ impl MigrationName for CreateEducationTables {
     fn name(&self) -> &str {
         "m20261127_000001_education_create_tables"
     }
-}
-
-fn a(name: &str) -> Alias {
-    Alias::new(name)
 }
 
 #[async_trait::async_trait]
@@ -29,157 +25,174 @@ impl MigrationTrait for CreateEducationTables {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let t = "education_programmes";
         manager
-            .create_table(
-                Table::create()
-                    .table(a(t))
-                    .col(big_pk_auto(a("id")))
-                    .col(big_integer(a("organisation_id")))
-                    .col(string_len(a("title"), 200))
-                    .col(string_len(a("kind"), 32))
-                    .col(string_len(a("subject"), 200))
-                    .col(string_len(a("language"), 8))
-                    .col(text_null(a("description")))
-                    .col(boolean(a("remote")))
-                    .col(big_integer_null(a("region_id")))
-                    .col(big_integer_null(a("district_id")))
-                    .col(big_integer_null(a("mahalla_id")))
-                    .col(string_len_null(a("address"), 200))
-                    .col(integer(a("days")))
-                    .col(integer_null(a("start_minute")))
-                    .col(integer_null(a("end_minute")))
-                    .col(integer(a("duration_weeks")))
-                    .col(integer_null(a("min_age")))
-                    .col(integer_null(a("max_age")))
-                    .col(string_len_null(a("min_education"), 32))
-                    .col(big_integer(a("cost_uzs")))
-                    .col(string_len_null(a("certificate"), 200))
-                    .col(boolean(a("active")))
-                    .col(big_integer(a("created_by")))
-                    .col(timestamp_with_time_zone(a("created_at")))
-                    .col(timestamp_with_time_zone(a("updated_at")))
-                    .foreign_key(&mut fk(t, "organisation_id", "organisations"))
-                    .foreign_key(&mut fk(t, "region_id", "regions"))
-                    .foreign_key(&mut fk(t, "district_id", "districts"))
-                    .foreign_key(&mut fk(t, "mahalla_id", "mahallas"))
-                    .foreign_key(&mut fk(t, "created_by", "users"))
-                    .take(),
-            )
+            .create_table(table(
+                t,
+                vec![
+                    id(),
+                    big("organisation_id"),
+                    schema::string_len(a("title"), 200),
+                    enum_col("kind"),
+                    schema::string_len(a("subject"), 200),
+                    schema::string_len(a("language"), 8),
+                    text_null("description"),
+                    schema::boolean(a("remote")),
+                    big_null("region_id"),
+                    big_null("district_id"),
+                    big_null("mahalla_id"),
+                    schema::string_len_null(a("address"), 200),
+                    schema::integer(a("days")),
+                    schema::integer_null(a("start_minute")),
+                    schema::integer_null(a("end_minute")),
+                    schema::integer(a("duration_weeks")),
+                    schema::integer_null(a("min_age")),
+                    schema::integer_null(a("max_age")),
+                    enum_col_null("min_education"),
+                    big("cost_uzs"),
+                    schema::string_len_null(a("certificate"), 200),
+                    schema::boolean(a("active")),
+                    big("created_by"),
+                    ts("created_at"),
+                    ts("updated_at"),
+                ],
+                &[
+                    ("organisation_id", "organisations", Restrict),
+                    ("region_id", "regions", Restrict),
+                    ("district_id", "districts", Restrict),
+                    ("mahalla_id", "mahallas", Restrict),
+                    ("created_by", "users", Restrict),
+                ],
+            ))
             .await?;
-        for cols in [
-            &["organisation_id"][..],
-            &["kind"],
-            &["language"],
-            &["region_id"],
-            &["district_id"],
-            &["mahalla_id"],
-        ] {
-            manager.create_index(index(t, cols, false)).await?;
-        }
+        indexes(
+            manager,
+            t,
+            &[
+                &["organisation_id"],
+                &["kind"],
+                &["language"],
+                &["region_id"],
+                &["district_id"],
+                &["mahalla_id"],
+            ],
+        )
+        .await?;
 
         let t = "education_intakes";
         manager
-            .create_table(
-                Table::create()
-                    .table(a(t))
-                    .col(big_pk_auto(a("id")))
-                    .col(big_integer(a("programme_id")))
-                    .col(date(a("starts_on")))
-                    .col(date_null(a("ends_on")))
-                    .col(integer(a("seats")))
-                    .col(integer(a("seats_taken")))
-                    .col(timestamp_with_time_zone(a("created_at")))
-                    .col(timestamp_with_time_zone(a("updated_at")))
-                    .foreign_key(&mut fk(t, "programme_id", "education_programmes"))
-                    .check(Expr::col(a("seats_taken")).between(0, Expr::col(a("seats"))))
-                    .take(),
-            )
+            .create_table({
+                let mut intakes = table(
+                    t,
+                    vec![
+                        id(),
+                        big("programme_id"),
+                        schema::date(a("starts_on")),
+                        schema::date_null(a("ends_on")),
+                        schema::integer(a("seats")),
+                        schema::integer(a("seats_taken")),
+                        ts("created_at"),
+                        ts("updated_at"),
+                    ],
+                    &[("programme_id", "education_programmes", Restrict)],
+                );
+                intakes.check(Expr::col(a("seats_taken")).between(0, Expr::col(a("seats"))));
+                intakes
+            })
             .await?;
-        manager
-            .create_index(index(t, &["programme_id", "starts_on"], false))
-            .await?;
-        manager
-            .create_index(index(t, &["starts_on", "id"], false))
-            .await?;
+        indexes(
+            manager,
+            t,
+            &[&["programme_id", "starts_on"], &["starts_on", "id"]],
+        )
+        .await?;
 
         let t = "education_enrolments";
         manager
-            .create_table(
-                Table::create()
-                    .table(a(t))
-                    .col(big_pk_auto(a("id")))
-                    .col(big_integer(a("referral_id")))
-                    .col(big_integer(a("case_id")))
-                    .col(big_integer(a("programme_id")))
-                    .col(big_integer(a("intake_id")))
-                    .col(big_integer(a("organisation_id")))
-                    .col(string_len(a("status"), 32))
-                    .col(string_len_null(a("reason"), 32))
-                    .col(text_null(a("note")))
-                    .col(string_len_null(a("prior_education"), 32))
-                    .col(integer(a("consecutive_absences")))
-                    .col(boolean(a("absence_alert_open")))
-                    .col(string_len_null(a("result"), 32))
-                    .col(string_len_null(a("certificate_number"), 64))
-                    .col(date_null(a("certificate_date")))
-                    .col(big_integer(a("created_by")))
-                    .col(timestamp_with_time_zone(a("created_at")))
-                    .col(timestamp_with_time_zone(a("updated_at")))
-                    .col(timestamp_with_time_zone_null(a("closed_at")))
-                    .foreign_key(&mut fk(t, "referral_id", "referrals"))
-                    .foreign_key(&mut fk(t, "case_id", "cases"))
-                    .foreign_key(&mut fk(t, "programme_id", "education_programmes"))
-                    .foreign_key(&mut fk(t, "intake_id", "education_intakes"))
-                    .foreign_key(&mut fk(t, "organisation_id", "organisations"))
-                    .foreign_key(&mut fk(t, "created_by", "users"))
-                    .take(),
-            )
+            .create_table(table(
+                t,
+                vec![
+                    id(),
+                    big("referral_id"),
+                    big("case_id"),
+                    big("programme_id"),
+                    big("intake_id"),
+                    big("organisation_id"),
+                    enum_col("status"),
+                    enum_col_null("reason"),
+                    text_null("note"),
+                    enum_col_null("prior_education"),
+                    schema::integer(a("consecutive_absences")),
+                    schema::boolean(a("absence_alert_open")),
+                    enum_col_null("result"),
+                    schema::string_len_null(a("certificate_number"), 64),
+                    schema::date_null(a("certificate_date")),
+                    big("created_by"),
+                    ts("created_at"),
+                    ts("updated_at"),
+                    ts_null("closed_at"),
+                ],
+                &[
+                    ("referral_id", "referrals", Restrict),
+                    ("case_id", "cases", Restrict),
+                    ("programme_id", "education_programmes", Restrict),
+                    ("intake_id", "education_intakes", Restrict),
+                    ("organisation_id", "organisations", Restrict),
+                    ("created_by", "users", Restrict),
+                ],
+            ))
             .await?;
-        for cols in [
-            &["referral_id"][..],
-            &["case_id"],
-            &["intake_id", "status"],
-            &["organisation_id", "status"],
-        ] {
-            manager.create_index(index(t, cols, false)).await?;
-        }
+        indexes(
+            manager,
+            t,
+            &[
+                &["referral_id"],
+                &["case_id"],
+                &["intake_id", "status"],
+                &["organisation_id", "status"],
+            ],
+        )
+        .await?;
 
         let t = "education_enrolment_transitions";
         manager
-            .create_table(
-                Table::create()
-                    .table(a(t))
-                    .col(big_pk_auto(a("id")))
-                    .col(big_integer(a("enrolment_id")))
-                    .col(string_len_null(a("from_status"), 32))
-                    .col(string_len(a("to_status"), 32))
-                    .col(string_len_null(a("reason"), 32))
-                    .col(text_null(a("note")))
-                    .col(big_integer(a("actor_user_id")))
-                    .col(timestamp_with_time_zone(a("at")))
-                    .foreign_key(&mut fk(t, "enrolment_id", "education_enrolments"))
-                    .foreign_key(&mut fk(t, "actor_user_id", "users"))
-                    .take(),
-            )
+            .create_table(table(
+                t,
+                vec![
+                    id(),
+                    big("enrolment_id"),
+                    enum_col_null("from_status"),
+                    enum_col("to_status"),
+                    enum_col_null("reason"),
+                    text_null("note"),
+                    big("actor_user_id"),
+                    ts("at"),
+                ],
+                &[
+                    ("enrolment_id", "education_enrolments", Restrict),
+                    ("actor_user_id", "users", Restrict),
+                ],
+            ))
             .await?;
-        manager.create_index(index(t, &["enrolment_id"], false)).await?;
+        indexes(manager, t, &[&["enrolment_id"]]).await?;
 
         let t = "education_attendance";
         manager
-            .create_table(
-                Table::create()
-                    .table(a(t))
-                    .col(big_pk_auto(a("id")))
-                    .col(big_integer(a("enrolment_id")))
-                    .col(date(a("on_date")))
-                    .col(string_len(a("period"), 32))
-                    .col(string_len(a("status"), 32))
-                    .col(text_null(a("note")))
-                    .col(big_integer(a("recorded_by")))
-                    .col(timestamp_with_time_zone(a("recorded_at")))
-                    .foreign_key(&mut fk(t, "enrolment_id", "education_enrolments"))
-                    .foreign_key(&mut fk(t, "recorded_by", "users"))
-                    .take(),
-            )
+            .create_table(table(
+                t,
+                vec![
+                    id(),
+                    big("enrolment_id"),
+                    schema::date(a("on_date")),
+                    enum_col("period"),
+                    enum_col("status"),
+                    text_null("note"),
+                    big("recorded_by"),
+                    ts("recorded_at"),
+                ],
+                &[
+                    ("enrolment_id", "education_enrolments", Restrict),
+                    ("recorded_by", "users", Restrict),
+                ],
+            ))
             .await?;
         manager
             .create_index(index(t, &["enrolment_id", "on_date", "period"], true))

@@ -1,27 +1,11 @@
 //! The employment module's tables and enumerations.
 
-use async_graphql::Enum;
-use sea_orm::entity::prelude::*;
-
+pub use hamkor_api::module::kit::enums::enum_name;
 pub use hamkor_api::person::education::EducationLevel;
 
-macro_rules! string_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident,)* }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum)]
-        #[graphql(visible = "crate::employment_visible")]
-        #[sea_orm(
-            rs_type = "String",
-            db_type = "String(StringLen::N(32))",
-            rename_all = "SCREAMING_SNAKE_CASE"
-        )]
-        pub enum $name { $($(#[$vm])* $v,)* }
-    };
-}
+hamkor_api::string_enum! {
+    #![graphql(visible = "crate::employment_visible")]
 
-pub use hamkor_api::graphql::enum_name;
-
-string_enum! {
     /// Whether an employer hires people with a criminal record.
     Openness {
         Yes,
@@ -30,9 +14,7 @@ string_enum! {
         /// Never: its vacancies are not offered to people under supervision.
         No,
     }
-}
 
-string_enum! {
     /// Where a vacancy stands.
     VacancyStatus {
         /// Being prepared; not offered.
@@ -43,9 +25,7 @@ string_enum! {
         Filled,
         Closed,
     }
-}
 
-string_enum! {
     /// How ready a person is to start work.
     WorkReadiness {
         /// Not able to work now (health, care duties, …).
@@ -57,9 +37,7 @@ string_enum! {
         /// In work.
         Employed,
     }
-}
 
-string_enum! {
     /// What stands between a person and work.
     Barrier {
         /// Missing passport, work record book, diploma.
@@ -72,9 +50,7 @@ string_enum! {
         Literacy,
         Other,
     }
-}
 
-string_enum! {
     /// Where an application stands.
     ///
     /// ```text
@@ -91,15 +67,7 @@ string_enum! {
         /// The person (or the counsellor for them) withdrew.
         Withdrawn,
     }
-}
 
-impl ApplicationStatus {
-    pub fn is_final(self) -> bool {
-        matches!(self, Self::Hired | Self::Rejected | Self::Withdrawn)
-    }
-}
-
-string_enum! {
     /// What a retention check found.
     RetentionOutcome {
         /// Still in the job.
@@ -108,6 +76,20 @@ string_enum! {
         NotEmployed,
         /// Could not be reached; checked again later.
         Unreachable,
+    }
+}
+
+impl Barrier {
+    /// The barrier of a stored name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        use sea_orm::Iterable;
+        Self::iter().find(|b| enum_name(*b) == name)
+    }
+}
+
+impl ApplicationStatus {
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Hired | Self::Rejected | Self::Withdrawn)
     }
 }
 
@@ -192,6 +174,13 @@ pub mod vacancy {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+
+    impl hamkor_api::module::kit::external_id::ExternalIdRecord for Entity {
+        const TYPE_NAME: &'static str = "Vacancy";
+        const ACTION: &'static str = "employment.vacancy.set_external_id";
+        const OWNER: Column = Column::OrganisationId;
+        const EXTERNAL_ID: Column = Column::ExternalId;
+    }
 }
 
 pub mod vacancy_skill {
@@ -295,6 +284,13 @@ pub mod application {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+
+    impl hamkor_api::module::kit::external_id::ExternalIdRecord for Entity {
+        const TYPE_NAME: &'static str = "JobApplication";
+        const ACTION: &'static str = "employment.application.set_external_id";
+        const OWNER: Column = Column::OrganisationId;
+        const EXTERNAL_ID: Column = Column::ExternalId;
+    }
 }
 
 pub mod application_transition {

@@ -1,11 +1,11 @@
 //! The employment module's tables. Migrations use `sea-query` only (no entity code).
 
-use hamkor_api::module::schema::{foreign_key as fk, index};
-use sea_orm_migration::prelude::*;
-use sea_orm_migration::schema::{
-    big_integer, big_integer_null, big_pk_auto, boolean, date, date_null, integer, integer_null, json_binary,
-    string_len, string_len_null, text_null, timestamp_with_time_zone,
+use hamkor_api::module::kit::migration::OnDelete::Restrict;
+use hamkor_api::module::kit::migration::{
+    a, big, big_null, enum_col, enum_col_null, id, index, indexes, table, text_null, ts,
 };
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema;
 
 pub struct CreateEmploymentTables;
 
@@ -13,17 +13,6 @@ impl MigrationName for CreateEmploymentTables {
     fn name(&self) -> &str {
         "m20261127_000002_employment_create_tables"
     }
-}
-
-fn a(name: &str) -> Alias {
-    Alias::new(name)
-}
-
-async fn indexes(manager: &SchemaManager<'_>, table: &str, sets: &[&[&str]]) -> Result<(), DbErr> {
-    for cols in sets {
-        manager.create_index(index(table, cols, false)).await?;
-    }
-    Ok(())
 }
 
 #[async_trait::async_trait]
@@ -35,72 +24,79 @@ impl MigrationTrait for CreateEmploymentTables {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let t = "employment_employers";
         manager
-            .create_table(
-                Table::create()
-                    .table(a(t))
-                    .col(big_pk_auto(a("id")))
-                    .col(big_integer(a("organisation_id")))
-                    .col(big_integer_null(a("linked_organisation_id")))
-                    .col(string_len(a("name"), 200))
-                    .col(string_len_null(a("contact_name"), 200))
-                    .col(string_len_null(a("phone"), 32))
-                    .col(string_len_null(a("email"), 200))
-                    .col(big_integer(a("region_id")))
-                    .col(big_integer(a("district_id")))
-                    .col(string_len(a("openness"), 32))
-                    .col(big_integer(a("created_by")))
-                    .col(timestamp_with_time_zone(a("created_at")))
-                    .col(timestamp_with_time_zone(a("updated_at")))
-                    .foreign_key(&mut fk(t, "organisation_id", "organisations"))
-                    .foreign_key(&mut fk(t, "linked_organisation_id", "organisations"))
-                    .foreign_key(&mut fk(t, "region_id", "regions"))
-                    .foreign_key(&mut fk(t, "district_id", "districts"))
-                    .foreign_key(&mut fk(t, "created_by", "users"))
-                    .take(),
-            )
+            .create_table(table(
+                t,
+                vec![
+                    id(),
+                    big("organisation_id"),
+                    big_null("linked_organisation_id"),
+                    schema::string_len(a("name"), 200),
+                    schema::string_len_null(a("contact_name"), 200),
+                    schema::string_len_null(a("phone"), 32),
+                    schema::string_len_null(a("email"), 200),
+                    big("region_id"),
+                    big("district_id"),
+                    enum_col("openness"),
+                    big("created_by"),
+                    ts("created_at"),
+                    ts("updated_at"),
+                ],
+                &[
+                    ("organisation_id", "organisations", Restrict),
+                    ("linked_organisation_id", "organisations", Restrict),
+                    ("region_id", "regions", Restrict),
+                    ("district_id", "districts", Restrict),
+                    ("created_by", "users", Restrict),
+                ],
+            ))
             .await?;
         indexes(manager, t, &[&["organisation_id"], &["district_id"]]).await?;
 
         let t = "employment_vacancies";
         manager
-            .create_table(
-                Table::create()
-                    .table(a(t))
-                    .col(big_pk_auto(a("id")))
-                    .col(big_integer(a("employer_id")))
-                    .col(big_integer(a("organisation_id")))
-                    .col(string_len(a("title"), 200))
-                    .col(string_len(a("occupation_code"), 8))
-                    .col(string_len(a("occupation_group"), 2))
-                    .col(string_len_null(a("min_education"), 32))
-                    .col(big_integer(a("region_id")))
-                    .col(big_integer(a("district_id")))
-                    .col(big_integer_null(a("mahalla_id")))
-                    .col(integer_null(a("shift_start_minute")))
-                    .col(integer_null(a("shift_end_minute")))
-                    .col(integer(a("days")))
-                    .col(big_integer_null(a("wage_min_uzs")))
-                    .col(big_integer_null(a("wage_max_uzs")))
-                    .col(integer(a("seats")))
-                    .col(integer(a("seats_filled")))
-                    .col(date(a("opens_on")))
-                    .col(date_null(a("closes_on")))
-                    .col(string_len(a("status"), 32))
-                    .col(string_len(a("openness"), 32))
-                    .col(integer(a("skill_weight")))
-                    .col(text_null(a("description")))
-                    .col(big_integer(a("created_by")))
-                    .col(timestamp_with_time_zone(a("created_at")))
-                    .col(timestamp_with_time_zone(a("updated_at")))
-                    .foreign_key(&mut fk(t, "employer_id", "employment_employers"))
-                    .foreign_key(&mut fk(t, "organisation_id", "organisations"))
-                    .foreign_key(&mut fk(t, "region_id", "regions"))
-                    .foreign_key(&mut fk(t, "district_id", "districts"))
-                    .foreign_key(&mut fk(t, "mahalla_id", "mahallas"))
-                    .foreign_key(&mut fk(t, "created_by", "users"))
-                    .check(Expr::col(a("seats_filled")).between(0, Expr::col(a("seats"))))
-                    .take(),
-            )
+            .create_table({
+                let mut vacancies = table(
+                    t,
+                    vec![
+                        id(),
+                        big("employer_id"),
+                        big("organisation_id"),
+                        schema::string_len(a("title"), 200),
+                        schema::string_len(a("occupation_code"), 8),
+                        schema::string_len(a("occupation_group"), 2),
+                        enum_col_null("min_education"),
+                        big("region_id"),
+                        big("district_id"),
+                        big_null("mahalla_id"),
+                        schema::integer_null(a("shift_start_minute")),
+                        schema::integer_null(a("shift_end_minute")),
+                        schema::integer(a("days")),
+                        big_null("wage_min_uzs"),
+                        big_null("wage_max_uzs"),
+                        schema::integer(a("seats")),
+                        schema::integer(a("seats_filled")),
+                        schema::date(a("opens_on")),
+                        schema::date_null(a("closes_on")),
+                        enum_col("status"),
+                        enum_col("openness"),
+                        schema::integer(a("skill_weight")),
+                        text_null("description"),
+                        big("created_by"),
+                        ts("created_at"),
+                        ts("updated_at"),
+                    ],
+                    &[
+                        ("employer_id", "employment_employers", Restrict),
+                        ("organisation_id", "organisations", Restrict),
+                        ("region_id", "regions", Restrict),
+                        ("district_id", "districts", Restrict),
+                        ("mahalla_id", "mahallas", Restrict),
+                        ("created_by", "users", Restrict),
+                    ],
+                );
+                vacancies.check(Expr::col(a("seats_filled")).between(0, Expr::col(a("seats"))));
+                vacancies
+            })
             .await?;
         indexes(
             manager,
@@ -118,20 +114,20 @@ impl MigrationTrait for CreateEmploymentTables {
 
         let t = "employment_vacancy_skills";
         manager
-            .create_table(
-                Table::create()
-                    .table(a(t))
-                    .col(big_pk_auto(a("id")))
-                    .col(big_integer(a("vacancy_id")))
-                    .col(string_len(a("skill"), 64))
-                    .col(boolean(a("required")))
+            .create_table(table(
+                t,
+                vec![
+                    id(),
+                    big("vacancy_id"),
+                    schema::string_len(a("skill"), 64),
+                    schema::boolean(a("required")),
                     // The vacancy's place, copied so that matching counts skills of
                     // the vacancies of one region or district only.
-                    .col(big_integer(a("region_id")))
-                    .col(big_integer(a("district_id")))
-                    .foreign_key(&mut fk(t, "vacancy_id", "employment_vacancies"))
-                    .take(),
-            )
+                    big("region_id"),
+                    big("district_id"),
+                ],
+                &[("vacancy_id", "employment_vacancies", Restrict)],
+            ))
             .await?;
         manager
             .create_index(index(t, &["vacancy_id", "skill"], true))
@@ -140,39 +136,38 @@ impl MigrationTrait for CreateEmploymentTables {
 
         let t = "employment_profiles";
         manager
-            .create_table(
-                Table::create()
-                    .table(a(t))
-                    .col(big_pk_auto(a("id")))
-                    .col(big_integer(a("case_id")))
-                    .col(string_len_null(a("education"), 32))
-                    .col(string_len(a("readiness"), 32))
-                    .col(json_binary(a("desired_occupations")))
-                    .col(json_binary(a("languages")))
-                    .col(json_binary(a("barriers")))
-                    .col(json_binary(a("work_history")))
-                    .col(big_integer(a("updated_by")))
-                    .col(timestamp_with_time_zone(a("created_at")))
-                    .col(timestamp_with_time_zone(a("updated_at")))
-                    .foreign_key(&mut fk(t, "case_id", "cases"))
-                    .foreign_key(&mut fk(t, "updated_by", "users"))
-                    .take(),
-            )
+            .create_table(table(
+                t,
+                vec![
+                    id(),
+                    big("case_id"),
+                    enum_col_null("education"),
+                    enum_col("readiness"),
+                    schema::json_binary(a("desired_occupations")),
+                    schema::json_binary(a("languages")),
+                    schema::json_binary(a("barriers")),
+                    schema::json_binary(a("work_history")),
+                    big("updated_by"),
+                    ts("created_at"),
+                    ts("updated_at"),
+                ],
+                &[("case_id", "cases", Restrict), ("updated_by", "users", Restrict)],
+            ))
             .await?;
         manager.create_index(index(t, &["case_id"], true)).await?;
 
         let t = "employment_profile_skills";
         manager
-            .create_table(
-                Table::create()
-                    .table(a(t))
-                    .col(big_pk_auto(a("id")))
-                    .col(big_integer(a("profile_id")))
-                    .col(string_len(a("skill"), 64))
-                    .col(integer(a("level")))
-                    .foreign_key(&mut fk(t, "profile_id", "employment_profiles"))
-                    .take(),
-            )
+            .create_table(table(
+                t,
+                vec![
+                    id(),
+                    big("profile_id"),
+                    schema::string_len(a("skill"), 64),
+                    schema::integer(a("level")),
+                ],
+                &[("profile_id", "employment_profiles", Restrict)],
+            ))
             .await?;
         manager
             .create_index(index(t, &["profile_id", "skill"], true))
@@ -181,27 +176,29 @@ impl MigrationTrait for CreateEmploymentTables {
 
         let t = "employment_applications";
         manager
-            .create_table(
-                Table::create()
-                    .table(a(t))
-                    .col(big_pk_auto(a("id")))
-                    .col(big_integer(a("referral_id")))
-                    .col(big_integer(a("case_id")))
-                    .col(big_integer(a("vacancy_id")))
-                    .col(big_integer(a("organisation_id")))
-                    .col(string_len(a("status"), 32))
-                    .col(text_null(a("note")))
-                    .col(date_null(a("start_date")))
-                    .col(big_integer(a("created_by")))
-                    .col(timestamp_with_time_zone(a("created_at")))
-                    .col(timestamp_with_time_zone(a("updated_at")))
-                    .foreign_key(&mut fk(t, "referral_id", "referrals"))
-                    .foreign_key(&mut fk(t, "case_id", "cases"))
-                    .foreign_key(&mut fk(t, "vacancy_id", "employment_vacancies"))
-                    .foreign_key(&mut fk(t, "organisation_id", "organisations"))
-                    .foreign_key(&mut fk(t, "created_by", "users"))
-                    .take(),
-            )
+            .create_table(table(
+                t,
+                vec![
+                    id(),
+                    big("referral_id"),
+                    big("case_id"),
+                    big("vacancy_id"),
+                    big("organisation_id"),
+                    enum_col("status"),
+                    text_null("note"),
+                    schema::date_null(a("start_date")),
+                    big("created_by"),
+                    ts("created_at"),
+                    ts("updated_at"),
+                ],
+                &[
+                    ("referral_id", "referrals", Restrict),
+                    ("case_id", "cases", Restrict),
+                    ("vacancy_id", "employment_vacancies", Restrict),
+                    ("organisation_id", "organisations", Restrict),
+                    ("created_by", "users", Restrict),
+                ],
+            ))
             .await?;
         indexes(
             manager,
@@ -217,42 +214,46 @@ impl MigrationTrait for CreateEmploymentTables {
 
         let t = "employment_application_transitions";
         manager
-            .create_table(
-                Table::create()
-                    .table(a(t))
-                    .col(big_pk_auto(a("id")))
-                    .col(big_integer(a("application_id")))
-                    .col(string_len_null(a("from_status"), 32))
-                    .col(string_len(a("to_status"), 32))
-                    .col(text_null(a("note")))
-                    .col(big_integer(a("actor_user_id")))
-                    .col(timestamp_with_time_zone(a("at")))
-                    .foreign_key(&mut fk(t, "application_id", "employment_applications"))
-                    .foreign_key(&mut fk(t, "actor_user_id", "users"))
-                    .take(),
-            )
+            .create_table(table(
+                t,
+                vec![
+                    id(),
+                    big("application_id"),
+                    enum_col_null("from_status"),
+                    enum_col("to_status"),
+                    text_null("note"),
+                    big("actor_user_id"),
+                    ts("at"),
+                ],
+                &[
+                    ("application_id", "employment_applications", Restrict),
+                    ("actor_user_id", "users", Restrict),
+                ],
+            ))
             .await?;
         indexes(manager, t, &[&["application_id"]]).await?;
 
         let t = "employment_retention_checks";
         manager
-            .create_table(
-                Table::create()
-                    .table(a(t))
-                    .col(big_pk_auto(a("id")))
-                    .col(big_integer(a("application_id")))
-                    .col(big_integer(a("case_id")))
-                    .col(integer(a("day")))
-                    .col(date(a("due_on")))
-                    .col(string_len_null(a("outcome"), 32))
-                    .col(date_null(a("checked_on")))
-                    .col(text_null(a("note")))
-                    .col(big_integer_null(a("recorded_by")))
-                    .foreign_key(&mut fk(t, "application_id", "employment_applications"))
-                    .foreign_key(&mut fk(t, "case_id", "cases"))
-                    .foreign_key(&mut fk(t, "recorded_by", "users"))
-                    .take(),
-            )
+            .create_table(table(
+                t,
+                vec![
+                    id(),
+                    big("application_id"),
+                    big("case_id"),
+                    schema::integer(a("day")),
+                    schema::date(a("due_on")),
+                    enum_col_null("outcome"),
+                    schema::date_null(a("checked_on")),
+                    text_null("note"),
+                    big_null("recorded_by"),
+                ],
+                &[
+                    ("application_id", "employment_applications", Restrict),
+                    ("case_id", "cases", Restrict),
+                    ("recorded_by", "users", Restrict),
+                ],
+            ))
             .await?;
         manager
             .create_index(index(t, &["application_id", "day"], true))

@@ -4,22 +4,11 @@ use async_graphql::Enum;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-macro_rules! string_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident,)* }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize)]
-        #[sea_orm(
-            rs_type = "String",
-            db_type = "String(StringLen::N(32))",
-            rename_all = "SCREAMING_SNAKE_CASE"
-        )]
-        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-        #[graphql(visible = "crate::graphql::psych_visible")]
-        pub enum $name { $($(#[$vm])* $v,)* }
-    };
-}
+hamkor_api::string_enum! {
+    #![derive(Serialize, Deserialize)]
+    #![serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    #![graphql(visible = "crate::psych_visible")]
 
-string_enum! {
     /// A practitioner's area of expertise.
     Specialism {
         MotivationalInterviewing,
@@ -31,9 +20,7 @@ string_enum! {
         Addiction,
         Trauma,
     }
-}
 
-string_enum! {
     /// The kind of work a session does (and the support plan counts).
     SessionKind {
         MotivationalInterviewing,
@@ -43,26 +30,20 @@ string_enum! {
         Group,
         Crisis,
     }
-}
 
-string_enum! {
     /// One person, or several people together.
     SessionFormat {
         Individual,
         Group,
     }
-}
 
-string_enum! {
     /// How the session is held.
     SessionMode {
         InPerson,
         Phone,
         Video,
     }
-}
 
-string_enum! {
     /// Whether a person came to a session.
     SessionAttendance {
         Attended,
@@ -71,27 +52,21 @@ string_enum! {
         /// Did not come (a reason is required).
         DidNotAttend,
     }
-}
 
-string_enum! {
     /// How far a goal of the support plan was reached when support ended.
     SupportGoalOutcome {
         Achieved,
         Partly,
         NotAchieved,
     }
-}
 
-string_enum! {
     /// How soon the referring agency asks for a first session.
     Urgency {
         Routine,
         Soon,
         Urgent,
     }
-}
 
-string_enum! {
     /// The severity band of a screening total.
     ScreeningBand {
         Minimal,
@@ -101,9 +76,7 @@ string_enum! {
         ModeratelySevere,
         Severe,
     }
-}
 
-string_enum! {
     /// What a practitioner tag records.
     TagKind {
         Specialism,
@@ -116,7 +89,7 @@ string_enum! {
     Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize,
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
-#[graphql(name = "ScreeningInstrument", visible = "crate::graphql::psych_visible")]
+#[graphql(name = "ScreeningInstrument", visible = "crate::psych_visible")]
 pub enum Instrument {
     /// Patient Health Questionnaire (depression): 9 items, total 0–27.
     #[sea_orm(string_value = "PHQ9")]
@@ -277,6 +250,13 @@ pub mod session {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+
+    impl hamkor_api::module::kit::external_id::ExternalIdRecord for Entity {
+        const TYPE_NAME: &'static str = "PsychSession";
+        const ACTION: &'static str = "psych.session.set_external_id";
+        const OWNER: Column = Column::OrganisationId;
+        const EXTERNAL_ID: Column = Column::ExternalId;
+    }
 }
 
 pub mod participant {

@@ -5,19 +5,15 @@
 //! rehabilitation plan.
 
 pub mod access;
-pub mod closing;
 pub mod entity;
 pub mod graphql;
 pub mod migration;
-pub mod notes;
-pub mod practitioners;
 pub mod scoring;
-pub mod screenings;
-pub mod sessions;
-pub mod support;
+pub mod service;
 
+use async_graphql::Context;
 use hamkor_api::module::schema::AddExternalIds;
-use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, parse_config};
+use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, is_enabled, parse_config};
 use hamkor_api::user::entity::Role;
 use sea_orm_migration::MigrationTrait;
 use serde::{Deserialize, Serialize};
@@ -30,6 +26,11 @@ pub const ID: &str = "psych_support";
 
 /// The referral kind this module handles.
 pub const REFERRAL_KIND: &str = ID;
+
+/// Whether the caller's organisation has the module enabled (its schema is hidden otherwise).
+pub fn psych_visible(ctx: &Context<'_>) -> bool {
+    is_enabled(ctx, ID)
+}
 
 /// The psychological-support module.
 pub struct PsychSupport;

@@ -1,5 +1,9 @@
 //! The module's tables. Migrations never import entities: names are spelled out here.
 
+use hamkor_api::module::kit::migration::OnDelete::{Cascade, Restrict};
+use hamkor_api::module::kit::migration::{
+    a, big, big_null, enum_col, enum_col_null, id, named_index, table, text, text_null, ts, ts_null,
+};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema;
 
@@ -9,74 +13,6 @@ impl MigrationName for CreateTables {
     fn name(&self) -> &str {
         "m20261127_100001_psych_support_create_tables"
     }
-}
-
-fn a(name: &str) -> Alias {
-    Alias::new(name)
-}
-
-fn id() -> ColumnDef {
-    schema::big_pk_auto(a("id"))
-}
-fn fk(name: &str) -> ColumnDef {
-    schema::big_integer(a(name))
-}
-fn fk_null(name: &str) -> ColumnDef {
-    schema::big_integer_null(a(name))
-}
-fn enum_str(name: &str) -> ColumnDef {
-    schema::string_len(a(name), 32)
-}
-fn enum_str_null(name: &str) -> ColumnDef {
-    schema::string_len_null(a(name), 32)
-}
-fn ts(name: &str) -> ColumnDef {
-    schema::timestamp_with_time_zone(a(name))
-}
-fn ts_null(name: &str) -> ColumnDef {
-    schema::timestamp_with_time_zone_null(a(name))
-}
-fn text(name: &str) -> ColumnDef {
-    schema::text(a(name))
-}
-fn text_null(name: &str) -> ColumnDef {
-    schema::text_null(a(name))
-}
-
-/// A table: its columns, and foreign keys `(column, referenced table, cascade?)` declared
-/// with it (SQLite cannot add one later).
-fn table(name: &str, cols: Vec<ColumnDef>, fks: &[(&str, &str, bool)]) -> TableCreateStatement {
-    let mut t = Table::create();
-    t.table(a(name));
-    for mut c in cols {
-        t.col(&mut c);
-    }
-    for (col, to, cascade) in fks {
-        t.foreign_key(
-            ForeignKey::create()
-                .from(a(name), a(col))
-                .to(a(to), a("id"))
-                .on_delete(if *cascade {
-                    ForeignKeyAction::Cascade
-                } else {
-                    ForeignKeyAction::Restrict
-                })
-                .on_update(ForeignKeyAction::NoAction),
-        );
-    }
-    t.take()
-}
-
-fn index(table: &str, name: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
-    let mut idx = Index::create();
-    idx.name(name).table(a(table));
-    for c in cols {
-        idx.col(a(c));
-    }
-    if unique {
-        idx.unique();
-    }
-    idx.take()
 }
 
 #[async_trait::async_trait]
@@ -91,37 +27,37 @@ impl MigrationTrait for CreateTables {
                 "psych_practitioners",
                 vec![
                     id(),
-                    fk("user_id"),
-                    fk("organisation_id"),
+                    big("user_id"),
+                    big("organisation_id"),
                     schema::boolean(a("active")),
                     ts("created_at"),
                     ts("updated_at"),
                 ],
                 &[
-                    ("user_id", "users", true),
-                    ("organisation_id", "organisations", false),
+                    ("user_id", "users", Cascade),
+                    ("organisation_id", "organisations", Restrict),
                 ],
             ),
             table(
                 "psych_practitioner_tags",
                 vec![
                     id(),
-                    fk("practitioner_id"),
-                    fk("organisation_id"),
-                    enum_str("tag_kind"),
+                    big("practitioner_id"),
+                    big("organisation_id"),
+                    enum_col("tag_kind"),
                     schema::string_len(a("code"), 32),
                 ],
-                &[("practitioner_id", "psych_practitioners", true)],
+                &[("practitioner_id", "psych_practitioners", Cascade)],
             ),
             table(
                 "psych_supports",
                 vec![
                     id(),
-                    fk("referral_id"),
-                    fk("case_id"),
-                    fk("person_id"),
-                    fk("organisation_id"),
-                    fk_null("practitioner_id"),
+                    big("referral_id"),
+                    big("case_id"),
+                    big("person_id"),
+                    big("organisation_id"),
+                    big_null("practitioner_id"),
                     text_null("shared_summary"),
                     ts_null("shared_summary_at"),
                     ts_null("urgent_flag_at"),
@@ -132,131 +68,131 @@ impl MigrationTrait for CreateTables {
                     ts("updated_at"),
                 ],
                 &[
-                    ("referral_id", "referrals", true),
-                    ("case_id", "cases", true),
-                    ("person_id", "persons", true),
-                    ("organisation_id", "organisations", false),
-                    ("practitioner_id", "psych_practitioners", false),
+                    ("referral_id", "referrals", Cascade),
+                    ("case_id", "cases", Cascade),
+                    ("person_id", "persons", Cascade),
+                    ("organisation_id", "organisations", Restrict),
+                    ("practitioner_id", "psych_practitioners", Restrict),
                 ],
             ),
             table(
                 "psych_plan_items",
                 vec![
                     id(),
-                    fk("support_id"),
-                    enum_str("kind"),
+                    big("support_id"),
+                    enum_col("kind"),
                     schema::integer(a("sessions")),
                 ],
-                &[("support_id", "psych_supports", true)],
+                &[("support_id", "psych_supports", Cascade)],
             ),
             table(
                 "psych_plan_goals",
                 vec![
                     id(),
-                    fk("support_id"),
+                    big("support_id"),
                     text("description"),
-                    enum_str_null("outcome"),
+                    enum_col_null("outcome"),
                     text_null("outcome_note"),
                 ],
-                &[("support_id", "psych_supports", true)],
+                &[("support_id", "psych_supports", Cascade)],
             ),
             table(
                 "psych_sessions",
                 vec![
                     id(),
-                    fk("organisation_id"),
-                    fk("practitioner_id"),
-                    enum_str("format"),
-                    enum_str("kind"),
-                    enum_str("mode"),
+                    big("organisation_id"),
+                    big("practitioner_id"),
+                    enum_col("format"),
+                    enum_col("kind"),
+                    enum_col("mode"),
                     schema::string_len_null(a("place"), 200),
                     ts("starts_at"),
                     schema::integer(a("duration_minutes")),
-                    fk("created_by"),
+                    big("created_by"),
                     ts("created_at"),
                     ts("updated_at"),
                 ],
                 &[
-                    ("organisation_id", "organisations", false),
-                    ("practitioner_id", "psych_practitioners", false),
-                    ("created_by", "users", false),
+                    ("organisation_id", "organisations", Restrict),
+                    ("practitioner_id", "psych_practitioners", Restrict),
+                    ("created_by", "users", Restrict),
                 ],
             ),
             table(
                 "psych_session_participants",
                 vec![
                     id(),
-                    fk("session_id"),
-                    fk("support_id"),
-                    fk("referral_id"),
-                    fk("case_id"),
-                    enum_str_null("attendance"),
+                    big("session_id"),
+                    big("support_id"),
+                    big("referral_id"),
+                    big("case_id"),
+                    enum_col_null("attendance"),
                     text_null("attendance_reason"),
                     ts_null("attendance_recorded_at"),
-                    fk_null("attendance_recorded_by"),
+                    big_null("attendance_recorded_by"),
                 ],
                 &[
-                    ("session_id", "psych_sessions", true),
-                    ("support_id", "psych_supports", true),
-                    ("attendance_recorded_by", "users", false),
+                    ("session_id", "psych_sessions", Cascade),
+                    ("support_id", "psych_supports", Cascade),
+                    ("attendance_recorded_by", "users", Restrict),
                 ],
             ),
             table(
                 "psych_session_reschedules",
                 vec![
                     id(),
-                    fk("session_id"),
+                    big("session_id"),
                     ts("from_starts_at"),
                     ts("to_starts_at"),
                     text("reason"),
-                    fk("rescheduled_by"),
+                    big("rescheduled_by"),
                     ts("at"),
                 ],
                 &[
-                    ("session_id", "psych_sessions", true),
-                    ("rescheduled_by", "users", false),
+                    ("session_id", "psych_sessions", Cascade),
+                    ("rescheduled_by", "users", Restrict),
                 ],
             ),
             table(
                 "psych_notes",
                 vec![
                     id(),
-                    fk("support_id"),
-                    fk_null("session_id"),
-                    fk("case_id"),
-                    fk("organisation_id"),
-                    fk("author_user_id"),
+                    big("support_id"),
+                    big_null("session_id"),
+                    big("case_id"),
+                    big("organisation_id"),
+                    big("author_user_id"),
                     text("body"),
                     ts("created_at"),
                 ],
                 &[
-                    ("support_id", "psych_supports", true),
-                    ("session_id", "psych_sessions", false),
-                    ("author_user_id", "users", false),
+                    ("support_id", "psych_supports", Cascade),
+                    ("session_id", "psych_sessions", Restrict),
+                    ("author_user_id", "users", Restrict),
                 ],
             ),
             table(
                 "psych_screenings",
                 vec![
                     id(),
-                    fk("support_id"),
-                    fk("person_id"),
-                    fk("case_id"),
-                    fk("organisation_id"),
-                    enum_str("instrument"),
+                    big("support_id"),
+                    big("person_id"),
+                    big("case_id"),
+                    big("organisation_id"),
+                    enum_col("instrument"),
                     schema::json_binary(a("items")),
                     schema::integer(a("total")),
-                    enum_str("band"),
+                    enum_col("band"),
                     schema::boolean(a("safety_flag")),
                     schema::boolean(a("plan_review_suggested")),
                     ts("administered_at"),
-                    fk("recorded_by"),
+                    big("recorded_by"),
                     ts("created_at"),
                 ],
                 &[
-                    ("support_id", "psych_supports", true),
-                    ("person_id", "persons", true),
-                    ("recorded_by", "users", false),
+                    ("support_id", "psych_supports", Cascade),
+                    ("person_id", "persons", Cascade),
+                    ("recorded_by", "users", Restrict),
                 ],
             ),
         ];
@@ -368,7 +304,7 @@ impl MigrationTrait for CreateTables {
             ),
         ];
         for (t, name, cols, unique) in indexes {
-            manager.create_index(index(t, name, cols, unique)).await?;
+            manager.create_index(named_index(t, name, cols, unique)).await?;
         }
         for (t, name, cols) in [
             (
@@ -397,7 +333,7 @@ impl MigrationTrait for CreateTables {
                 &["support_id", "id"][..],
             ),
         ] {
-            manager.create_index(index(t, name, cols, false)).await?;
+            manager.create_index(named_index(t, name, cols, false)).await?;
         }
         Ok(())
     }

@@ -88,7 +88,7 @@ pub fn score(instrument: Instrument, items: &[i32], field: &str) -> Result<Score
 
 /// Where a person's screenings are heading.
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[graphql(visible = "crate::graphql::psych_visible")]
+#[graphql(visible = "crate::psych_visible")]
 pub enum ScreeningTrend {
     /// The latest total fell by a meaningful amount since the previous one.
     Improving,

@@ -1,27 +1,19 @@
-//! Publishing programmes and intakes, and finding them.
+//! Publishing programmes: what a provider teaches, where, when and for whom.
 
-use chrono::{NaiveDate, NaiveTime, Timelike};
+use chrono::{NaiveTime, Timelike};
 use hamkor_api::audit::service::{self as audit, Entry};
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
 use hamkor_api::events::service::{self as events, NewEvent};
-use hamkor_api::pagination::{Order, Page, Paged, TotalCount, paginate};
+use hamkor_api::module::kit::external_id;
 use hamkor_api::territory::resolve::Place;
 use hamkor_api::validate;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, Condition, DatabaseConnection, EntityTrait, QuerySelect};
 use serde_json::json;
 
 use super::{PARTNER_ROLES, require_partner_staff};
-use crate::entity::{EducationLevel, ProgrammeKind, enum_name, intake, programme};
-use crate::fit::{Applicant, programme_fits};
-
-/// Most intakes one programme may have open at once (future or running).
-pub const MAX_OPEN_INTAKES: u64 = 50;
+use crate::entity::{EducationLevel, ProgrammeKind, enum_name, programme};
 
 /// A programme as its provider describes it.
 #[derive(Debug, Clone)]
@@ -205,7 +197,7 @@ pub async fn create(
     Ok(row)
 }
 
-async fn own_for_change(
+pub(super) async fn own_for_change(
     txn: &sea_orm::DatabaseTransaction,
     p: &Principal,
     id: i64,
@@ -256,244 +248,22 @@ pub async fn set_active(
     Ok(row)
 }
 
-/// Open an intake of a programme.
-pub async fn add_intake(
+/// Set (or clear) the provider's own reference of a programme: its staff. Unique among
+/// the provider's programmes (CONFLICT otherwise).
+pub async fn set_external_id(
     db: &DatabaseConnection,
     p: &Principal,
-    programme_id: i64,
-    starts_on: NaiveDate,
-    ends_on: Option<NaiveDate>,
-    seats: i32,
-) -> ApiResult<intake::Model> {
-    if !(1..=1000).contains(&seats) {
-        return Err(ApiError::bad_input("input.seats", "between 1 and 1000"));
-    }
-    if let Some(end) = ends_on {
-        validate::date_range("input.endsOn", starts_on, end)?;
-    }
-    let today = now().date_naive();
-    // An intake already running may be registered late (within a year), so that the
-    // people already attending it can be enrolled and their attendance kept.
-    if starts_on < today - chrono::Duration::days(366) {
-        return Err(ApiError::bad_input(
-            "input.startsOn",
-            "an intake started at most a year ago",
-        ));
-    }
-    let txn = write_txn(db).await?;
-    let prog = own_for_change(&txn, p, programme_id).await?;
-    let open = intake::Entity::find()
-        .filter(intake::Column::ProgrammeId.eq(prog.id))
-        .filter(
-            Condition::any()
-                .add(intake::Column::EndsOn.is_null())
-                .add(intake::Column::EndsOn.gte(today)),
-        )
-        .count(&txn)
-        .await?;
-    if open >= MAX_OPEN_INTAKES {
-        return Err(ApiError::Conflict(format!(
-            "a programme has at most {MAX_OPEN_INTAKES} open intakes"
-        )));
-    }
-    let at = now();
-    let row = intake::ActiveModel {
-        programme_id: Set(prog.id),
-        starts_on: Set(starts_on),
-        ends_on: Set(ends_on),
-        seats: Set(seats),
-        seats_taken: Set(0),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        p,
-        Entry::new("education.intake.create")
-            .target("EducationIntake", row.id)
-            .detail(json!({"programmeId": prog.id, "seats": seats})),
-    )
-    .await?;
-    events::emit(
-        &txn,
-        Some(p),
-        NewEvent::new("education.intake_changed", "EducationIntake", row.id)
-            .organisation(prog.organisation_id)
-            .payload(json!({"programmeId": prog.id, "intakeId": row.id, "seats": seats})),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    id: i64,
+    external_id: Option<&str>,
+) -> ApiResult<programme::Model> {
+    external_id::set::<programme::Entity>(db, p, id, external_id, Condition::all()).await
 }
 
-/// Change an intake's number of seats (never below the seats already taken).
-pub async fn set_seats(
+/// The programme the caller's organisation provides under its own reference.
+pub async fn by_external_id(
     db: &DatabaseConnection,
     p: &Principal,
-    intake_id: i64,
-    seats: i32,
-) -> ApiResult<intake::Model> {
-    if !(1..=1000).contains(&seats) {
-        return Err(ApiError::bad_input("input.seats", "between 1 and 1000"));
-    }
-    let txn = write_txn(db).await?;
-    let current = intake::Entity::find_by_id(intake_id)
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound("EducationIntake"))?;
-    let prog = own_for_change(&txn, p, current.programme_id).await?;
-    if seats < current.seats_taken {
-        return Err(ApiError::Conflict(format!(
-            "{} seats are already taken",
-            current.seats_taken
-        )));
-    }
-    let mut row: intake::ActiveModel = current.into();
-    row.seats = Set(seats);
-    row.updated_at = Set(now());
-    let row = row.update(&txn).await?;
-    audit::record(
-        &txn,
-        p,
-        Entry::new("education.intake.set_seats")
-            .target("EducationIntake", row.id)
-            .detail(json!({"seats": seats})),
-    )
-    .await?;
-    events::emit(
-        &txn,
-        Some(p),
-        NewEvent::new("education.intake_changed", "EducationIntake", row.id)
-            .organisation(prog.organisation_id)
-            .payload(json!({"programmeId": prog.id, "intakeId": row.id, "seats": seats})),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
-}
-
-/// Filters of the catalogue and of the search for a case.
-#[derive(Debug, Clone, Default)]
-pub struct ProgrammeFilter {
-    pub kind: Option<ProgrammeKind>,
-    pub language: Option<String>,
-    pub provider_id: Option<i64>,
-    /// Programmes in this place (any level) — remote ones too unless `exclude_remote`.
-    pub place: Option<Place>,
-    pub exclude_remote: bool,
-    /// Closed programmes too (their provider's view).
-    pub include_inactive: bool,
-}
-
-fn programme_condition(f: &ProgrammeFilter) -> Condition {
-    use programme::Column as P;
-    let mut c = Condition::all();
-    if !f.include_inactive {
-        c = c.add(P::Active.eq(true));
-    }
-    if let Some(k) = f.kind {
-        c = c.add(P::Kind.eq(k));
-    }
-    if let Some(l) = &f.language {
-        c = c.add(P::Language.eq(l.trim().to_ascii_lowercase()));
-    }
-    if let Some(o) = f.provider_id {
-        c = c.add(P::OrganisationId.eq(o));
-    }
-    if let Some(place) = &f.place {
-        let located = match (place.mahalla_id, place.district_id, place.region_id) {
-            (Some(m), _, _) => Condition::all().add(P::MahallaId.eq(m)),
-            (None, Some(d), _) => Condition::all().add(P::DistrictId.eq(d)),
-            (None, None, Some(r)) => Condition::all().add(P::RegionId.eq(r)),
-            (None, None, None) => Condition::all(),
-        };
-        c = c.add(if f.exclude_remote {
-            located
-        } else {
-            Condition::any().add(located).add(P::Remote.eq(true))
-        });
-    } else if f.exclude_remote {
-        c = c.add(P::Remote.eq(false));
-    }
-    c
-}
-
-/// The catalogue, oldest first.
-pub async fn list(
-    db: &DatabaseConnection,
-    f: &ProgrammeFilter,
-    page: Page,
-) -> ApiResult<Paged<programme::Model>> {
-    let q = programme::Entity::find().filter(programme_condition(f));
-    paginate(db, q, programme::Column::Id, page, Order::Ascending).await
-}
-
-/// What an intake search looks for.
-#[derive(Debug, Clone, Default)]
-pub struct IntakeFilter {
-    pub programme: ProgrammeFilter,
-    /// Starting on or after (default: today; an earlier day lists running intakes).
-    pub starts_from: Option<NaiveDate>,
-    pub starts_until: Option<NaiveDate>,
-    pub with_seats_only: bool,
-}
-
-/// Upcoming intakes matching `f` (and fitting `fits_for`, when given), soonest first,
-/// keyed by (start date, id).
-pub async fn intakes(
-    db: &DatabaseConnection,
-    f: &IntakeFilter,
-    fits_for: Option<&Applicant>,
-    page: Page,
-) -> ApiResult<Paged<intake::Model>> {
-    use intake::Column as I;
-    let today = now().date_naive();
-    let mut programmes = programme_condition(&f.programme);
-    if let Some(who) = fits_for {
-        programmes = programmes.add(programme_fits(who, today));
-    }
-    let mut sub = Query::select();
-    sub.column(programme::Column::Id)
-        .from(programme::Entity)
-        .cond_where(programmes);
-    let mut q = intake::Entity::find()
-        .filter(I::ProgrammeId.in_subquery(sub))
-        .filter(I::StartsOn.gte(f.starts_from.unwrap_or(today)));
-    if let Some(until) = f.starts_until {
-        q = q.filter(I::StartsOn.lte(until));
-    }
-    if f.with_seats_only {
-        q = q.filter(Expr::col(I::SeatsTaken).lt(Expr::col(I::Seats)));
-    }
-    let total = TotalCount::of(db, q.clone());
-    if let Some(after) = page.after {
-        let Some(cursor) = intake::Entity::find_by_id(after).one(db).await? else {
-            return Err(ApiError::bad_input("after", "not a valid cursor"));
-        };
-        q = q.filter(
-            Condition::any().add(I::StartsOn.gt(cursor.starts_on)).add(
-                Condition::all()
-                    .add(I::StartsOn.eq(cursor.starts_on))
-                    .add(I::Id.gt(cursor.id)),
-            ),
-        );
-    }
-    let mut rows = q
-        .order_by_asc(I::StartsOn)
-        .order_by_asc(I::Id)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
-    let has_next = rows.len() as u64 > page.first;
-    rows.truncate(page.first as usize);
-    Ok(Paged {
-        rows,
-        has_next,
-        page,
-        total,
-    })
+    external_id: &str,
+) -> ApiResult<Option<programme::Model>> {
+    external_id::find::<programme::Entity>(db, p, Condition::all(), external_id).await
 }

@@ -1,27 +1,21 @@
-//! Applications of an employment referral to vacancies, the placement, and the
-//! retention checks that follow it.
+//! Applications of an employment referral to vacancies, up to the placement (the
+//! retention checks that follow it are in `retention`).
 //!
 //! Every change runs in one transaction with the referral row locked, writes a
-//! transition (applications), an audit record and a domain event, and moves the
-//! referral along: applying accepts a SENT referral, a hire starts it, the last
-//! retention check (or one finding the person out of work) completes it and writes the
-//! outcome onto the plan goal it serves.
+//! transition, an audit record and a domain event, and moves the referral along:
+//! applying accepts a SENT referral, a hire starts it.
 
 use chrono::{Duration, NaiveDate};
 use hamkor_api::audit::service::{self as audit, Entry};
 use hamkor_api::auth::principal::Principal;
-use hamkor_api::case::entity::case;
-use hamkor_api::case::lifecycle::is_closed;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
 use hamkor_api::events::service::{self as events, NewEvent};
 use hamkor_api::module::Registry;
-use hamkor_api::module::service::config_for;
-use hamkor_api::plan::entity::GoalStatus;
-use hamkor_api::plan::service::record_referral_outcome;
+use hamkor_api::module::kit::referral::{self as work, Work};
 use hamkor_api::referral::entity::{ReferralStatus, referral};
 use hamkor_api::referral::lifecycle::Step;
-use hamkor_api::referral::service::{get_of_module_for_change, is_recipient, step_in};
+use hamkor_api::referral::service::step_in;
 use hamkor_api::validate;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -30,17 +24,18 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::profiles::seeker;
-use super::require_partner_staff;
+use super::profiles::{seeker, set_readiness};
+use super::retention::RETENTION_DAYS;
+use super::weights;
+use crate::ID;
 use crate::entity::{
-    ApplicationStatus, RetentionOutcome, VacancyStatus, WorkReadiness, application, application_transition,
-    enum_name, profile, retention, vacancy, vacancy_skill,
+    ApplicationStatus, VacancyStatus, WorkReadiness, application, application_transition, enum_name,
+    retention, vacancy, vacancy_skill,
 };
 use crate::matching::assess;
-use crate::{EmploymentConfig, ID};
 
-/// Days after the start at which a placement is checked.
-pub const RETENTION_DAYS: [i32; 3] = [30, 90, 180];
+/// Applying for a vacancy for the person of a referral.
+const APPLY: Work = Work::application(ID);
 
 /// Whether an application may move from `from` to `to`.
 pub fn allowed(from: ApplicationStatus, to: ApplicationStatus) -> bool {
@@ -111,18 +106,7 @@ pub async fn apply(
 ) -> ApiResult<application::Model> {
     let note = validate::optional("input.note", note, validate::LONG_TEXT)?;
     let txn = write_txn(db).await?;
-    let r = get_of_module_for_change(&txn, p, referral_id, ID).await?;
-    if !is_recipient(p, &r) {
-        return Err(ApiError::Forbidden(
-            "only the organisation the referral is addressed to applies".into(),
-        ));
-    }
-    if !matches!(
-        r.status,
-        ReferralStatus::Sent | ReferralStatus::Accepted | ReferralStatus::InProgress
-    ) {
-        return Err(ApiError::Conflict("the referral is not open".into()));
-    }
+    let r = APPLY.begin(&txn, p, referral_id).await?;
     let v = vacancy::Entity::find_by_id(vacancy_id)
         .one(&txn)
         .await?
@@ -151,22 +135,13 @@ pub async fn apply(
             "the person already applied for this vacancy".into(),
         ));
     }
-    let c = case::Entity::find_by_id(r.case_id)
-        .lock_shared()
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound("Case"))?;
-    if is_closed(c.status) {
-        return Err(ApiError::Conflict("the case is closed".into()));
-    }
+    let c = work::open_case(&txn, r.case_id).await?;
     let (who, _) = seeker(&txn, &c, today).await?;
     let skills = vacancy_skill::Entity::find()
         .filter(vacancy_skill::Column::VacancyId.eq(v.id))
         .all(&txn)
         .await?;
-    let weights =
-        EmploymentConfig::from_json(config_for(&txn, registry, p.organisation_id, ID).await?.as_ref())
-            .weights;
+    let weights = weights(&txn, registry, p).await?;
     let judged = assess(&who, &v, &skills, &weights);
     if !judged.conflicts.is_empty() {
         return Err(ApiError::Conflict(format!(
@@ -174,9 +149,7 @@ pub async fn apply(
             judged.conflicts.join("; ")
         )));
     }
-    if r.status == ReferralStatus::Sent {
-        step_in(&txn, p, r.id, Step::Accept, None).await?;
-    }
+    work::accept_if_sent(&txn, p, &r).await?;
     let at = now();
     let row = application::ActiveModel {
         referral_id: Set(r.id),
@@ -199,7 +172,7 @@ pub async fn apply(
 
 /// Lock an application for a change by the staff of the organisation working it
 /// (referral first, then the application, the order every change takes).
-async fn for_change(
+pub(super) async fn for_change(
     txn: &DatabaseTransaction,
     p: &Principal,
     id: i64,
@@ -208,29 +181,21 @@ async fn for_change(
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound("JobApplication"))?;
-    let r = get_of_module_for_change(txn, p, peek.referral_id, ID)
-        .await
-        .map_err(|e| match e {
-            ApiError::NotFound(_) => ApiError::NotFound("JobApplication"),
-            other => other,
-        })?;
-    require_partner_staff(p, peek.organisation_id)?;
+    let r = work::for_record(
+        txn,
+        p,
+        ID,
+        peek.referral_id,
+        peek.organisation_id,
+        "JobApplication",
+    )
+    .await?;
     let a = application::Entity::find_by_id(id)
         .lock_exclusive()
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound("JobApplication"))?;
     Ok((a, r))
-}
-
-async fn set_readiness(txn: &DatabaseTransaction, case_id: i64, readiness: WorkReadiness) -> ApiResult<()> {
-    profile::Entity::update_many()
-        .col_expr(profile::Column::Readiness, Expr::value(readiness))
-        .col_expr(profile::Column::UpdatedAt, Expr::value(now()))
-        .filter(profile::Column::CaseId.eq(case_id))
-        .exec(txn)
-        .await?;
-    Ok(())
 }
 
 /// Move an application along (the staff working the referral). A hire needs the start
@@ -326,96 +291,6 @@ async fn take_seat(txn: &DatabaseTransaction, vacancy_id: i64) -> ApiResult<()> 
         .exec(txn)
         .await?;
     Ok(())
-}
-
-/// Record what a retention check found (the staff working the referral). The person out
-/// of work, or still in it at the last check, completes the referral and writes the
-/// outcome onto the plan goal it serves.
-pub async fn check_retention(
-    db: &DatabaseConnection,
-    p: &Principal,
-    check_id: i64,
-    outcome: RetentionOutcome,
-    note: Option<&str>,
-) -> ApiResult<retention::Model> {
-    let note = validate::optional("input.note", note, validate::LONG_TEXT)?;
-    let today = now().date_naive();
-    let txn = write_txn(db).await?;
-    let check = retention::Entity::find_by_id(check_id)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound("RetentionCheck"))?;
-    let (a, r) = for_change(&txn, p, check.application_id)
-        .await
-        .map_err(|e| match e {
-            ApiError::NotFound(_) => ApiError::NotFound("RetentionCheck"),
-            other => other,
-        })?;
-    if check.outcome.is_some_and(|o| o != RetentionOutcome::Unreachable) {
-        return Err(ApiError::Conflict("this check is already recorded".into()));
-    }
-    if today + Duration::days(7) < check.due_on {
-        return Err(ApiError::Conflict(format!(
-            "the check is due on {}; record it from a week before",
-            check.due_on
-        )));
-    }
-    if r.status != ReferralStatus::InProgress {
-        return Err(ApiError::Conflict(format!(
-            "the referral is {}",
-            enum_name(r.status)
-        )));
-    }
-    let mut row: retention::ActiveModel = check.clone().into();
-    row.outcome = Set(Some(outcome));
-    row.checked_on = Set(Some(today));
-    row.note = Set(note);
-    row.recorded_by = Set(Some(p.user_id));
-    let row = row.update(&txn).await?;
-    let last = check.day == *RETENTION_DAYS.last().unwrap_or(&180);
-    let closing = match outcome {
-        RetentionOutcome::NotEmployed => Some(GoalStatus::NotAchieved),
-        RetentionOutcome::Employed if last => Some(GoalStatus::Achieved),
-        _ => None,
-    };
-    if outcome == RetentionOutcome::NotEmployed {
-        set_readiness(&txn, a.case_id, WorkReadiness::Ready).await?;
-    }
-    audit::record(
-        &txn,
-        p,
-        Entry::new("employment.retention.check")
-            .target("RetentionCheck", row.id)
-            .case(row.case_id)
-            .detail(json!({"day": row.day, "outcome": enum_name(outcome)})),
-    )
-    .await?;
-    events::emit(
-        &txn,
-        Some(p),
-        NewEvent::new("employment.retention_checked", "RetentionCheck", row.id)
-            .case(row.case_id)
-            .organisation(a.organisation_id)
-            .payload(json!({
-                "applicationId": a.id,
-                "referralId": r.id,
-                "day": row.day,
-                "outcome": enum_name(outcome),
-            })),
-    )
-    .await?;
-    if let Some(goal) = closing {
-        let r = step_in(&txn, p, r.id, Step::Complete, None).await?;
-        let v = vacancy::Entity::find_by_id(a.vacancy_id).one(&txn).await?;
-        let title = v.map(|v| v.title).unwrap_or_default();
-        let summary = match outcome {
-            RetentionOutcome::Employed => format!("{title}: still employed {} days after starting", row.day),
-            _ => format!("{title}: out of work at the {}-day check", row.day),
-        };
-        record_referral_outcome(&txn, p, &r, goal, &summary).await?;
-    }
-    txn.commit().await?;
-    Ok(row)
 }
 
 #[cfg(test)]

@@ -14,12 +14,13 @@ use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
 use hamkor_api::events::service::{self as events, NewEvent};
 use hamkor_api::person::entity as person;
-use hamkor_api::referral::subject::partner_referral;
+use hamkor_api::access::partner::partner_referral;
 use hamkor_api::territory::resolve::Place;
 use hamkor_api::validate;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, TryIntoModel,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, TryIntoModel,
 };
 use serde_json::{Value as Json, json};
 
@@ -55,6 +56,16 @@ pub async fn case_for_seeker<C: ConnectionTrait>(
         }
         Err(e) => Err(e),
     }
+}
+
+/// A case's profile (None when none was written yet): for the agencies supervising the
+/// case and the partner working its employment referral.
+pub async fn get(db: &DatabaseConnection, p: &Principal, case_id: i64) -> ApiResult<Option<profile::Model>> {
+    let c = case_for_seeker(db, p, case_id, DataScope::Identity).await?;
+    Ok(profile::Entity::find()
+        .filter(profile::Column::CaseId.eq(c.id))
+        .one(db)
+        .await?)
 }
 
 /// A job held before.
@@ -260,4 +271,19 @@ pub async fn seeker<C: ConnectionTrait>(
         },
         prof,
     ))
+}
+
+/// Set the readiness of a case's profile, if it has one (a hire, a job lost).
+pub(super) async fn set_readiness(
+    txn: &DatabaseTransaction,
+    case_id: i64,
+    readiness: WorkReadiness,
+) -> ApiResult<()> {
+    profile::Entity::update_many()
+        .col_expr(profile::Column::Readiness, Expr::value(readiness))
+        .col_expr(profile::Column::UpdatedAt, Expr::value(now()))
+        .filter(profile::Column::CaseId.eq(case_id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }

@@ -1,4 +1,5 @@
-//! Employers and their vacancies.
+//! Vacancies: published by the organisation that registered their employer, listed
+//! for everyone who uses the module.
 
 use chrono::{NaiveDate, NaiveTime, Timelike};
 use hamkor_api::audit::service::{self as audit, Entry};
@@ -6,161 +7,21 @@ use hamkor_api::auth::principal::Principal;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
 use hamkor_api::events::service::{self as events, NewEvent};
+use hamkor_api::module::kit::external_id;
 use hamkor_api::territory::resolve::Place;
 use hamkor_api::validate;
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QuerySelect,
 };
 use serde_json::json;
 
 use super::{PARTNER_ROLES, require_partner_staff};
-use crate::entity::{EducationLevel, Openness, VacancyStatus, employer, enum_name, vacancy, vacancy_skill};
+use crate::entity::{EducationLevel, VacancyStatus, employer, enum_name, vacancy, vacancy_skill};
 use crate::matching::normalise_skill;
 
 /// Most skills one vacancy lists.
 pub const MAX_SKILLS: usize = 30;
-
-/// An employer as the registering organisation describes it.
-#[derive(Debug, Clone)]
-pub struct EmployerSpec {
-    pub name: String,
-    pub contact_name: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub place: Place,
-    pub openness: Openness,
-    pub linked_organisation_id: Option<i64>,
-}
-
-fn check_employer(s: EmployerSpec) -> ApiResult<EmployerSpec> {
-    let name = validate::required("input.name", &s.name, validate::SHORT_TEXT)?;
-    let contact_name = validate::optional(
-        "input.contactName",
-        s.contact_name.as_deref(),
-        validate::SHORT_TEXT,
-    )?;
-    let phone = validate::phone("input.phone", s.phone.as_deref())?;
-    let email = validate::optional("input.email", s.email.as_deref(), validate::SHORT_TEXT)?;
-    if email
-        .as_deref()
-        .is_some_and(|e| !e.contains('@') || e.contains(char::is_whitespace))
-    {
-        return Err(ApiError::bad_input("input.email", "not an e-mail address"));
-    }
-    if s.place.district_id.is_none() {
-        return Err(ApiError::bad_input(
-            "input.territoryId",
-            "name the employer's district or mahalla",
-        ));
-    }
-    Ok(EmployerSpec {
-        name,
-        contact_name,
-        phone,
-        email,
-        ..s
-    })
-}
-
-async fn employer_event(
-    txn: &DatabaseTransaction,
-    p: &Principal,
-    row: &employer::Model,
-    action: &'static str,
-) -> ApiResult<()> {
-    audit::record(
-        txn,
-        p,
-        Entry::new(action)
-            .target("Employer", row.id)
-            .detail(json!({"openness": enum_name(row.openness)})),
-    )
-    .await?;
-    events::emit(
-        txn,
-        Some(p),
-        NewEvent::new("employment.employer_changed", "Employer", row.id)
-            .organisation(row.organisation_id)
-            .payload(json!({"employerId": row.id, "openness": enum_name(row.openness)})),
-    )
-    .await?;
-    Ok(())
-}
-
-/// Register an employer (partner staff).
-pub async fn create_employer(
-    db: &DatabaseConnection,
-    p: &Principal,
-    spec: EmployerSpec,
-) -> ApiResult<employer::Model> {
-    if !p.has_any_role(PARTNER_ROLES) {
-        return Err(ApiError::Forbidden(
-            "only a partner's staff register employers".into(),
-        ));
-    }
-    let s = check_employer(spec)?;
-    let txn = write_txn(db).await?;
-    let at = now();
-    let row = employer::ActiveModel {
-        organisation_id: Set(p.organisation_id),
-        linked_organisation_id: Set(s.linked_organisation_id),
-        name: Set(s.name),
-        contact_name: Set(s.contact_name),
-        phone: Set(s.phone),
-        email: Set(s.email),
-        region_id: Set(s.place.region_id.unwrap_or_default()),
-        district_id: Set(s.place.district_id.unwrap_or_default()),
-        openness: Set(s.openness),
-        created_by: Set(p.user_id),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    employer_event(&txn, p, &row, "employment.employer.create").await?;
-    txn.commit().await?;
-    Ok(row)
-}
-
-/// Change an employer (its registering organisation's staff); a change of openness
-/// reaches its vacancies at once.
-pub async fn update_employer(
-    db: &DatabaseConnection,
-    p: &Principal,
-    id: i64,
-    spec: EmployerSpec,
-) -> ApiResult<employer::Model> {
-    let s = check_employer(spec)?;
-    let txn = write_txn(db).await?;
-    let current = employer::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound("Employer"))?;
-    require_partner_staff(p, current.organisation_id)?;
-    let mut row: employer::ActiveModel = current.into();
-    row.name = Set(s.name);
-    row.contact_name = Set(s.contact_name);
-    row.phone = Set(s.phone);
-    row.email = Set(s.email);
-    row.region_id = Set(s.place.region_id.unwrap_or_default());
-    row.district_id = Set(s.place.district_id.unwrap_or_default());
-    row.openness = Set(s.openness);
-    row.linked_organisation_id = Set(s.linked_organisation_id);
-    row.updated_at = Set(now());
-    let row = row.update(&txn).await?;
-    vacancy::Entity::update_many()
-        .col_expr(vacancy::Column::Openness, Expr::value(row.openness))
-        .filter(vacancy::Column::EmployerId.eq(row.id))
-        .exec(&txn)
-        .await?;
-    employer_event(&txn, p, &row, "employment.employer.update").await?;
-    txn.commit().await?;
-    Ok(row)
-}
 
 /// A vacancy as its publisher describes it.
 #[derive(Debug, Clone)]
@@ -480,4 +341,15 @@ pub async fn set_status(
     vacancy_event(&txn, p, &row, "employment.vacancy.set_status").await?;
     txn.commit().await?;
     Ok(row)
+}
+
+/// Set (or clear) the publisher's own reference of a vacancy: its staff. Unique among
+/// the organisation's vacancies (CONFLICT otherwise).
+pub async fn set_external_id(
+    db: &DatabaseConnection,
+    p: &Principal,
+    id: i64,
+    external_id: Option<&str>,
+) -> ApiResult<vacancy::Model> {
+    external_id::set::<vacancy::Entity>(db, p, id, external_id, Condition::all()).await
 }

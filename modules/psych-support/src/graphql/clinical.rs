@@ -1,147 +1,19 @@
-//! Sessions, notes and screenings as GraphQL objects. Each carries the module's
-//! `visible` predicate and guard.
+//! The clinical record only the provider's practitioners read: confidential notes and
+//! screenings.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
-use hamkor_api::auth::principal::Principal;
-use hamkor_api::error::ApiResult;
 use hamkor_api::graphql::context::loaders;
 use hamkor_api::ids;
 use hamkor_api::loaders::one;
 use hamkor_api::module::ModuleGuard;
 use hamkor_api::pagination::{Conn, Page, Paged, TotalCount};
-use hamkor_api::referral::graphql::Referral;
 use hamkor_api::user::graphql::User;
-use sea_orm::ConnectionTrait;
 
-use super::types::Practitioner;
+use super::psych_visible;
 use crate::ID as MODULE;
-use crate::entity::{
-    Instrument, ScreeningBand, SessionAttendance, SessionFormat, SessionKind, SessionMode, note, participant,
-    reschedule, screening, session,
-};
+use crate::entity::{Instrument, ScreeningBand, note, screening};
 use crate::scoring::ScreeningTrend;
-use crate::sessions;
-
-/// A session, individual or group. The agencies see the participants of their own
-/// cases only.
-pub struct PsychSession {
-    pub model: session::Model,
-    pub participants: Vec<participant::Model>,
-    pub reschedules: Vec<reschedule::Model>,
-    pub practitioner: Option<Practitioner>,
-}
-
-impl PsychSession {
-    /// Wrap sessions with what `p` may see of their participants, their reschedules and
-    /// practitioners (four queries in all).
-    pub async fn wrap_all<C: ConnectionTrait>(
-        db: &C,
-        p: &Principal,
-        rows: Vec<session::Model>,
-    ) -> ApiResult<Vec<Self>> {
-        let mut details = sessions::details_of(db, p, &rows).await?;
-        let people = Practitioner::load_many(db, rows.iter().map(|r| r.practitioner_id).collect()).await?;
-        Ok(rows
-            .into_iter()
-            .map(|model| {
-                let (participants, reschedules) = details.remove(&model.id).unwrap_or_default();
-                Self {
-                    practitioner: people.get(&model.practitioner_id).cloned(),
-                    model,
-                    participants,
-                    reschedules,
-                }
-            })
-            .collect())
-    }
-}
-
-#[Object(visible = "super::psych_visible", guard = "ModuleGuard::new(MODULE)")]
-impl PsychSession {
-    async fn id(&self) -> ID {
-        ids::encode("PsychSession", self.model.id)
-    }
-    /// The provider's own reference (`setSessionExternalId`).
-    async fn external_id(&self) -> Option<&str> {
-        self.model.external_id.as_deref()
-    }
-    async fn format(&self) -> SessionFormat {
-        self.model.format
-    }
-    async fn kind(&self) -> SessionKind {
-        self.model.kind
-    }
-    async fn mode(&self) -> SessionMode {
-        self.model.mode
-    }
-    async fn place(&self) -> Option<&str> {
-        self.model.place.as_deref()
-    }
-    async fn starts_at(&self) -> DateTime<Utc> {
-        self.model.starts_at
-    }
-    async fn duration_minutes(&self) -> i32 {
-        self.model.duration_minutes
-    }
-    async fn practitioner(&self) -> Option<&Practitioner> {
-        self.practitioner.as_ref()
-    }
-    /// The people of the session, each with their attendance.
-    async fn participants(&self) -> Vec<SessionParticipant> {
-        self.participants
-            .iter()
-            .cloned()
-            .map(SessionParticipant)
-            .collect()
-    }
-    /// Earlier times of the session, oldest first, with the reasons it moved.
-    async fn reschedules(&self) -> Vec<SessionReschedule> {
-        self.reschedules.iter().cloned().map(SessionReschedule).collect()
-    }
-}
-
-/// One person in a session.
-pub struct SessionParticipant(pub participant::Model);
-
-#[Object(visible = "super::psych_visible", guard = "ModuleGuard::new(MODULE)")]
-impl SessionParticipant {
-    async fn referral(&self, ctx: &Context<'_>) -> Result<Option<Referral>> {
-        Ok(one(&loaders(ctx)?.referrals, self.0.referral_id)
-            .await?
-            .map(Referral))
-    }
-    /// Absent until recorded.
-    async fn attendance(&self) -> Option<SessionAttendance> {
-        self.0.attendance
-    }
-    /// Why the person was late or did not come.
-    async fn attendance_reason(&self) -> Option<&str> {
-        self.0.attendance_reason.as_deref()
-    }
-    async fn attendance_recorded_at(&self) -> Option<DateTime<Utc>> {
-        self.0.attendance_recorded_at
-    }
-}
-
-/// A move of a session to another time.
-pub struct SessionReschedule(pub reschedule::Model);
-
-#[Object(visible = "super::psych_visible", guard = "ModuleGuard::new(MODULE)")]
-impl SessionReschedule {
-    async fn from_starts_at(&self) -> DateTime<Utc> {
-        self.0.from_starts_at
-    }
-    async fn to_starts_at(&self) -> DateTime<Utc> {
-        self.0.to_starts_at
-    }
-    async fn reason(&self) -> &str {
-        &self.0.reason
-    }
-    async fn at(&self) -> DateTime<Utc> {
-        self.0.at
-    }
-}
 
 /// A confidential note: only the provider's practitioners read it, and every read is
 /// audited.
@@ -236,4 +108,23 @@ impl ScreeningHistory {
         }
         .into_connection(|m| m.id, Screening)
     }
+}
+
+#[derive(InputObject)]
+#[graphql(visible = "psych_visible")]
+pub struct AddConfidentialNoteInput {
+    pub referral_id: ID,
+    pub session_id: Option<ID>,
+    pub body: String,
+}
+
+#[derive(InputObject)]
+#[graphql(visible = "psych_visible")]
+pub struct RecordScreeningInput {
+    pub referral_id: ID,
+    pub instrument: Instrument,
+    /// The answers in item order, 0–3 each: 9 for PHQ-9, 7 for GAD-7.
+    pub items: Vec<i32>,
+    /// Default: now.
+    pub administered_at: Option<DateTime<Utc>>,
 }

@@ -1,23 +1,28 @@
 //! `Mutation.psychSupport`: every change is validated, authorised, audited and emits its
 //! domain event in one transaction (see the services).
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, ID, Object, Result};
+use hamkor_api::error::ApiError;
 use hamkor_api::graphql::context::{principal, state};
 use hamkor_api::ids;
 use hamkor_api::module::ModuleGuard;
 
-use super::clinical::{ConfidentialNote, PsychSession, Screening, SessionParticipant};
+use super::clinical::{AddConfidentialNoteInput, ConfidentialNote, RecordScreeningInput, Screening};
+use super::practitioner::{Practitioner, SavePractitionerInput};
 use super::psych_visible;
-use super::types::{Practitioner, PsychSupportRecord};
-use crate::ID as MODULE;
-use crate::closing::{self, Outcome};
-use crate::entity::{
-    Instrument, SessionAttendance, SessionFormat, SessionKind, SessionMode, Specialism, SupportGoalOutcome,
+use super::session::{
+    PsychSession, RecordSessionAttendanceInput, ReschedulePsychSessionInput, SchedulePsychSessionInput,
+    SessionParticipant,
 };
-use crate::sessions::NewSession;
-use crate::support::PlannedSessions;
-use crate::{notes, practitioners, screenings, sessions, support};
+use super::support::{
+    AcceptPsychReferralInput, AssignPractitionerInput, CloseSupportInput, PsychSupportRecord,
+    SetSupportPlanInput, ShareSupportSummaryInput,
+};
+use crate::ID as MODULE;
+use crate::service::closing::{self, Outcome};
+use crate::service::plans::{self, PlannedSessions};
+use crate::service::sessions::{self, NewSession};
+use crate::service::{notes, practitioners, screenings, session_search, support};
 
 /// `Mutation.psychSupport`.
 #[derive(Default)]
@@ -30,133 +35,6 @@ impl PsychSupportMutationRoot {
     async fn psych_support(&self) -> PsychSupportMutation {
         PsychSupportMutation
     }
-}
-
-#[derive(InputObject)]
-#[graphql(visible = "psych_visible")]
-pub struct SavePractitionerInput {
-    /// A PARTNER_STAFF user of the caller's organisation.
-    pub user_id: ID,
-    pub specialisms: Vec<Specialism>,
-    /// Language codes (`uz`, `ru`, `kaa`).
-    pub languages: Vec<String>,
-    #[graphql(default = true)]
-    pub active: bool,
-}
-
-#[derive(InputObject)]
-#[graphql(visible = "psych_visible")]
-pub struct AcceptPsychReferralInput {
-    pub referral_id: ID,
-    pub practitioner_id: ID,
-    pub note: Option<String>,
-}
-
-#[derive(InputObject)]
-#[graphql(visible = "psych_visible")]
-pub struct AssignPractitionerInput {
-    pub referral_id: ID,
-    pub practitioner_id: ID,
-}
-
-#[derive(InputObject)]
-#[graphql(visible = "psych_visible")]
-pub struct PlannedSessionsInput {
-    pub kind: SessionKind,
-    pub count: i32,
-}
-
-#[derive(InputObject)]
-#[graphql(visible = "psych_visible")]
-pub struct SetSupportPlanInput {
-    pub referral_id: ID,
-    /// Sessions planned, by kind (each kind once).
-    pub sessions: Vec<PlannedSessionsInput>,
-    /// The goals of the support (1 to 10).
-    pub goals: Vec<String>,
-}
-
-#[derive(InputObject)]
-#[graphql(visible = "psych_visible")]
-pub struct SchedulePsychSessionInput {
-    /// One referral for an individual session, 2 to 20 for a group session.
-    pub referral_ids: Vec<ID>,
-    pub format: SessionFormat,
-    pub kind: SessionKind,
-    pub mode: SessionMode,
-    /// Required in person.
-    pub place: Option<String>,
-    pub starts_at: DateTime<Utc>,
-    #[graphql(default = 60)]
-    pub duration_minutes: i32,
-    /// Default: the caller's own practitioner profile.
-    pub practitioner_id: Option<ID>,
-}
-
-#[derive(InputObject)]
-#[graphql(visible = "psych_visible")]
-pub struct ReschedulePsychSessionInput {
-    pub session_id: ID,
-    pub starts_at: DateTime<Utc>,
-    pub reason: String,
-    pub mode: Option<SessionMode>,
-    pub place: Option<String>,
-}
-
-#[derive(InputObject)]
-#[graphql(visible = "psych_visible")]
-pub struct RecordSessionAttendanceInput {
-    pub session_id: ID,
-    /// The referral of the person whose attendance this is.
-    pub referral_id: ID,
-    pub attendance: SessionAttendance,
-    /// Required when LATE or DID_NOT_ATTEND.
-    pub reason: Option<String>,
-}
-
-#[derive(InputObject)]
-#[graphql(visible = "psych_visible")]
-pub struct AddConfidentialNoteInput {
-    pub referral_id: ID,
-    pub session_id: Option<ID>,
-    pub body: String,
-}
-
-#[derive(InputObject)]
-#[graphql(visible = "psych_visible")]
-pub struct ShareSupportSummaryInput {
-    pub referral_id: ID,
-    /// What the agencies supervising the case may read.
-    pub summary: String,
-}
-
-#[derive(InputObject)]
-#[graphql(visible = "psych_visible")]
-pub struct RecordScreeningInput {
-    pub referral_id: ID,
-    pub instrument: Instrument,
-    /// The answers in item order, 0–3 each: 9 for PHQ-9, 7 for GAD-7.
-    pub items: Vec<i32>,
-    /// Default: now.
-    pub administered_at: Option<DateTime<Utc>>,
-}
-
-#[derive(InputObject)]
-#[graphql(visible = "psych_visible")]
-pub struct SupportGoalOutcomeInput {
-    pub goal_id: ID,
-    pub outcome: SupportGoalOutcome,
-    pub note: Option<String>,
-}
-
-#[derive(InputObject)]
-#[graphql(visible = "psych_visible")]
-pub struct CloseSupportInput {
-    pub referral_id: ID,
-    /// The closing summary, shared with the agencies supervising the case.
-    pub summary: String,
-    /// One outcome for every goal of the support plan.
-    pub outcomes: Vec<SupportGoalOutcomeInput>,
 }
 
 pub struct PsychSupportMutation;
@@ -187,10 +65,7 @@ impl PsychSupportMutation {
             },
         )
         .await?;
-        Ok(Practitioner::wrap_all(db, vec![row])
-            .await?
-            .pop()
-            .ok_or_else(|| hamkor_api::error::ApiError::NotFound("Practitioner"))?)
+        Ok(Practitioner(row))
     }
 
     /// Accept a referral sent to the caller's organisation and assign its practitioner.
@@ -203,7 +78,7 @@ impl PsychSupportMutation {
         let db = &state(ctx)?.db;
         let pr = ids::decode_as(&input.practitioner_id, "Practitioner", "input.practitionerId")?;
         let s = support::accept(db, p, referral_id(&input.referral_id)?, pr, input.note.as_deref()).await?;
-        Ok(PsychSupportRecord::wrap(db, s).await?)
+        Ok(PsychSupportRecord(s))
     }
 
     /// Assign (or change) the practitioner of an accepted referral.
@@ -216,7 +91,7 @@ impl PsychSupportMutation {
         let db = &state(ctx)?.db;
         let pr = ids::decode_as(&input.practitioner_id, "Practitioner", "input.practitionerId")?;
         let s = support::assign(db, p, referral_id(&input.referral_id)?, pr).await?;
-        Ok(PsychSupportRecord::wrap(db, s).await?)
+        Ok(PsychSupportRecord(s))
     }
 
     /// Draw up (or redraw) the support plan; the first one starts the referral.
@@ -235,8 +110,8 @@ impl PsychSupportMutation {
                 count: s.count,
             })
             .collect();
-        let s = support::set_plan(db, p, referral_id(&input.referral_id)?, planned, input.goals).await?;
-        Ok(PsychSupportRecord::wrap(db, s).await?)
+        let s = plans::set_plan(db, p, referral_id(&input.referral_id)?, planned, input.goals).await?;
+        Ok(PsychSupportRecord(s))
     }
 
     /// Schedule an individual or group session.
@@ -266,7 +141,7 @@ impl PsychSupportMutation {
             },
         )
         .await?;
-        session_node(ctx, s).await
+        Ok(PsychSession(s))
     }
 
     /// Move a session to another time, with the reason.
@@ -287,7 +162,7 @@ impl PsychSupportMutation {
             input.place.as_deref(),
         )
         .await?;
-        session_node(ctx, s).await
+        Ok(PsychSession(s))
     }
 
     /// Record (or correct) one person's attendance of a session.
@@ -336,7 +211,7 @@ impl PsychSupportMutation {
         let p = principal(ctx)?;
         let db = &state(ctx)?.db;
         let s = support::share_summary(db, p, referral_id(&input.referral_id)?, &input.summary).await?;
-        Ok(PsychSupportRecord::wrap(db, s).await?)
+        Ok(PsychSupportRecord(s))
     }
 
     /// Record a PHQ-9 or GAD-7 screening; the server scores it.
@@ -364,8 +239,8 @@ impl PsychSupportMutation {
     ) -> Result<PsychSession> {
         let p = principal(ctx)?;
         let id = ids::decode_as(&id, "PsychSession", "id")?;
-        let s = sessions::set_external_id(&state(ctx)?.db, p, id, external_id.as_deref()).await?;
-        session_node(ctx, s).await
+        let s = session_search::set_external_id(&state(ctx)?.db, p, id, external_id.as_deref()).await?;
+        Ok(PsychSession(s))
     }
 
     /// End support: outcomes for every plan goal and a closing summary. Completes the
@@ -384,17 +259,8 @@ impl PsychSupportMutation {
                     note: o.note.clone(),
                 })
             })
-            .collect::<Result<Vec<_>, hamkor_api::error::ApiError>>()?;
+            .collect::<Result<Vec<_>, ApiError>>()?;
         let s = closing::close(db, p, referral_id(&input.referral_id)?, &input.summary, outcomes).await?;
-        Ok(PsychSupportRecord::wrap(db, s).await?)
+        Ok(PsychSupportRecord(s))
     }
-}
-
-async fn session_node(ctx: &Context<'_>, s: crate::entity::session::Model) -> Result<PsychSession> {
-    let p = principal(ctx)?;
-    let db = &state(ctx)?.db;
-    Ok(PsychSession::wrap_all(db, p, vec![s])
-        .await?
-        .pop()
-        .ok_or_else(|| hamkor_api::error::ApiError::NotFound("PsychSession"))?)
 }

@@ -14,9 +14,10 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::access::{Audience, record_change, work_in_progress};
+use super::notes::referral_for_clinical_read;
+use super::record::{Audience, record_change};
+use super::support::work_in_progress;
 use crate::entity::{Instrument, screening, support};
-use crate::notes::referral_for_clinical_read;
 use crate::scoring::{ScreeningTrend, score, trend};
 
 /// Record a screening of the person of a referral under way.

@@ -17,7 +17,9 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::access::{Audience, record_change, work_in_progress};
+use super::record::{Audience, record_change};
+use super::support::work_in_progress;
+use super::support_search::{SupportView, view};
 use crate::entity::{SupportGoalOutcome, plan_goal, support};
 
 /// A goal's outcome at the end of support.
@@ -49,7 +51,7 @@ pub async fn close(
     referral_id: i64,
     summary: &str,
     outcomes: Vec<Outcome>,
-) -> ApiResult<support::Model> {
+) -> ApiResult<SupportView> {
     let summary = validate::required("input.summary", summary, validate::LONG_TEXT)?;
     let outcomes = outcomes
         .into_iter()
@@ -126,7 +128,7 @@ pub async fn close(
     )
     .await?;
     txn.commit().await?;
-    Ok(s)
+    view(db, s).await
 }
 
 /// Longest result the rehabilitation plan keeps on a goal's action.

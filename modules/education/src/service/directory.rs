@@ -4,15 +4,17 @@
 
 use std::collections::HashMap;
 
-use async_graphql::Context;
 use chrono::NaiveTime;
 use hamkor_api::error::ApiResult;
-use hamkor_api::graphql::context::loaders;
 use hamkor_api::ids;
-use hamkor_api::loaders::one;
+use hamkor_api::loaders::HasId;
+use hamkor_api::organisation::entity as organisation;
+use hamkor_api::pagination::{Page, encode_cursor};
+use hamkor_api::territory::entity::{district, mahalla, region};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value as Json, json};
 
+use super::catalogue::{self, ProgrammeFilter};
 use crate::entity::{enum_name, intake, programme};
 use crate::fit::hours;
 
@@ -32,13 +34,45 @@ fn hhmm(t: NaiveTime) -> String {
     t.format("%H:%M").to_string()
 }
 
-/// The HSDS `service` objects of `rows` (one page), with their intakes from today on.
-pub async fn services(
-    ctx: &Context<'_>,
+/// One page of the catalogue (programmes matching `f`, oldest first) as an Open
+/// Referral HSDS 3.0 page of services (`contents`); `next_cursor` (with
+/// `last_page: false`) fetches the next page.
+pub async fn page(db: &DatabaseConnection, f: &ProgrammeFilter, page: Page) -> ApiResult<Json> {
+    let paged = catalogue::list(db, f, page).await?;
+    let contents = services(db, &paged.rows).await?;
+    let next = paged
+        .has_next
+        .then(|| paged.rows.last().map(|r| encode_cursor(r.id)))
+        .flatten();
+    Ok(json!({
+        "size": contents.len(),
+        "first_page": page.after.is_none(),
+        "last_page": !paged.has_next,
+        "empty": contents.is_empty(),
+        "next_cursor": next,
+        "contents": contents,
+    }))
+}
+
+/// The rows of `E` with `ids`, by id.
+async fn by_id<E: HasId>(
     db: &DatabaseConnection,
-    rows: &[programme::Model],
-) -> ApiResult<Vec<Json>> {
-    let l = loaders(ctx)?;
+    ids: impl IntoIterator<Item = i64>,
+) -> ApiResult<HashMap<i64, E::Model>> {
+    Ok(E::find()
+        .filter(E::id_column().is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (E::id_of(&m), m))
+        .collect())
+}
+
+/// The HSDS `service` objects of `rows` (one page), with their intakes from today on.
+pub async fn services(db: &DatabaseConnection, rows: &[programme::Model]) -> ApiResult<Vec<Json>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let today = hamkor_api::db::now().date_naive();
     let mut intakes: HashMap<i64, Vec<intake::Model>> = HashMap::new();
     for i in intake::Entity::find()
@@ -50,22 +84,17 @@ pub async fn services(
     {
         intakes.entry(i.programme_id).or_default().push(i);
     }
+    let orgs = by_id::<organisation::Entity>(db, rows.iter().map(|p| p.organisation_id)).await?;
+    let regions = by_id::<region::Entity>(db, rows.iter().filter_map(|p| p.region_id)).await?;
+    let districts = by_id::<district::Entity>(db, rows.iter().filter_map(|p| p.district_id)).await?;
+    let mahallas = by_id::<mahalla::Entity>(db, rows.iter().filter_map(|p| p.mahalla_id)).await?;
     let mut out = Vec::with_capacity(rows.len());
     for p in rows {
         let id = ids::encode("EducationProgramme", p.id).to_string();
-        let org = one(&l.organisations, p.organisation_id).await?;
-        let region = match p.region_id {
-            Some(r) => one(&l.regions, r).await?,
-            None => None,
-        };
-        let district = match p.district_id {
-            Some(d) => one(&l.districts, d).await?,
-            None => None,
-        };
-        let mahalla = match p.mahalla_id {
-            Some(m) => one(&l.mahallas, m).await?,
-            None => None,
-        };
+        let org = orgs.get(&p.organisation_id).cloned();
+        let region = p.region_id.and_then(|r| regions.get(&r));
+        let district = p.district_id.and_then(|d| districts.get(&d));
+        let mahalla = p.mahalla_id.and_then(|m| mahallas.get(&m));
         let location = if p.remote {
             json!({
                 "id": format!("{id}-location"),
@@ -77,14 +106,14 @@ pub async fn services(
             json!({
                 "id": format!("{id}-location"),
                 "location_type": "physical",
-                "name": mahalla.as_ref().map(|m| m.name.clone()).or_else(|| district.as_ref().map(|d| d.name_uz.clone())),
+                "name": mahalla.map(|m| m.name.clone()).or_else(|| district.map(|d| d.name_uz.clone())),
                 "addresses": [{
                     "id": format!("{id}-address"),
                     "address_type": "physical",
                     "address_1": p.address.clone().unwrap_or_default(),
-                    "city": district.as_ref().map(|d| d.name_uz.clone()),
-                    "region": mahalla.as_ref().map(|m| m.name.clone()),
-                    "state_province": region.as_ref().map(|r| r.name_uz.clone()),
+                    "city": district.map(|d| d.name_uz.clone()),
+                    "region": mahalla.map(|m| m.name.clone()),
+                    "state_province": region.map(|r| r.name_uz.clone()),
                     "country": "UZ",
                 }],
             })

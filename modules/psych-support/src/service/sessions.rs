@@ -1,29 +1,27 @@
 //! Sessions: scheduled for one person or a group, rescheduled with a reason, and the
-//! attendance of each person. The agencies supervising a case see the sessions and the
-//! attendance of their own cases' people only.
+//! attendance of each person (who sees them: `session_search`).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use hamkor_api::access::{CaseAccess, cases_with_access, of_cases};
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
-use hamkor_api::pagination::{Order, Page, Paged, paginate};
-use hamkor_api::user::entity::Role;
 use hamkor_api::validate;
-use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder,
 };
 use serde_json::json;
 
-use crate::access::{Audience, is_practitioner_of, record_change, work_in_progress};
+use super::practitioners;
+use super::record::{Audience, record_change};
+use super::session_search::{SessionView, view};
+use super::support::work_in_progress;
+use crate::access::is_practitioner_of;
 use crate::entity::{
     SessionAttendance, SessionFormat, SessionKind, SessionMode, participant, reschedule, session, support,
 };
-use crate::practitioners;
 
 /// Most people in a group session.
 pub const MAX_GROUP: usize = 20;
@@ -54,7 +52,7 @@ fn check_place(mode: SessionMode, place: Option<&str>) -> ApiResult<Option<Strin
 }
 
 /// Schedule a session for the people of one or more referrals under way.
-pub async fn schedule(db: &DatabaseConnection, p: &Principal, new: NewSession) -> ApiResult<session::Model> {
+pub async fn schedule(db: &DatabaseConnection, p: &Principal, new: NewSession) -> ApiResult<SessionView> {
     let distinct: BTreeSet<i64> = new.referral_ids.iter().copied().collect();
     if distinct.len() != new.referral_ids.len() {
         return Err(ApiError::bad_input("input.referralIds", "each person once"));
@@ -135,7 +133,7 @@ pub async fn schedule(db: &DatabaseConnection, p: &Principal, new: NewSession) -
         .await?;
     }
     txn.commit().await?;
-    Ok(s)
+    view(db, p, s).await
 }
 
 /// A session of the caller's organisation, for one of its practitioners to change.
@@ -170,7 +168,7 @@ pub async fn reschedule(
     reason: &str,
     mode: Option<SessionMode>,
     place: Option<&str>,
-) -> ApiResult<session::Model> {
+) -> ApiResult<SessionView> {
     let reason = validate::required("input.reason", reason, 2000)?;
     let txn = write_txn(db).await?;
     let s = own_session(&txn, p, id).await?;
@@ -223,7 +221,7 @@ pub async fn reschedule(
         .await?;
     }
     txn.commit().await?;
-    Ok(s)
+    view(db, p, s).await
 }
 
 /// Record (or correct) whether one person came to a session.
@@ -276,171 +274,4 @@ pub async fn record_attendance(
     .await?;
     txn.commit().await?;
     Ok(x)
-}
-
-/// Filters of the session list.
-#[derive(Debug, Clone, Default)]
-pub struct SessionFilter {
-    pub referral_id: Option<i64>,
-    pub practitioner_id: Option<i64>,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-}
-
-/// `session_id IN (participants of cases the caller supervises [and of one referral])`.
-fn with_participants(cond: Condition) -> sea_orm::sea_query::SimpleExpr {
-    session::Column::Id.in_subquery(
-        Query::select()
-            .column(participant::Column::SessionId)
-            .from(participant::Entity)
-            .cond_where(cond)
-            .to_owned(),
-    )
-}
-
-/// The participants of a session `p` may see: all of them for the provider's members,
-/// those of cases they supervise for the agencies.
-pub fn visible_participants(p: &Principal, organisation_id: i64) -> Condition {
-    if crate::access::is_member_of(p, organisation_id) {
-        Condition::all()
-    } else {
-        Condition::all().add(of_cases(
-            participant::Column::CaseId,
-            cases_with_access(p, CaseAccess::Supervise),
-        ))
-    }
-}
-
-/// The SQL condition selecting the sessions `p` may see: the provider's own, and those
-/// with a participant whose case `p` supervises.
-pub fn visible_sessions(p: &Principal) -> Condition {
-    let mut any = Condition::any().add(with_participants(Condition::all().add(of_cases(
-        participant::Column::CaseId,
-        cases_with_access(p, CaseAccess::Supervise),
-    ))));
-    if p.has_any_role(&[Role::PartnerStaff, Role::OrgAdmin]) {
-        any = any.add(session::Column::OrganisationId.eq(p.organisation_id));
-    }
-    any
-}
-
-/// Sessions the caller may see, newest first.
-pub async fn list(
-    db: &DatabaseConnection,
-    p: &Principal,
-    f: SessionFilter,
-    page: Page,
-) -> ApiResult<Paged<session::Model>> {
-    let mut cond = Condition::all().add(visible_sessions(p));
-    if let Some(id) = f.referral_id {
-        cond = cond.add(with_participants(
-            Condition::all().add(participant::Column::ReferralId.eq(id)),
-        ));
-    }
-    if let Some(id) = f.practitioner_id {
-        cond = cond.add(session::Column::PractitionerId.eq(id));
-    }
-    if let Some(from) = f.from {
-        cond = cond.add(session::Column::StartsAt.gte(from));
-    }
-    if let Some(to) = f.to {
-        cond = cond.add(session::Column::StartsAt.lt(to));
-    }
-    paginate(
-        db,
-        session::Entity::find().filter(cond),
-        session::Column::Id,
-        page,
-        Order::Descending,
-    )
-    .await
-}
-
-/// One session the caller may see.
-pub async fn get<C: ConnectionTrait>(db: &C, p: &Principal, id: i64) -> ApiResult<Option<session::Model>> {
-    Ok(session::Entity::find_by_id(id)
-        .filter(visible_sessions(p))
-        .one(db)
-        .await?)
-}
-
-/// The session the caller's organisation keeps under its own reference, if the caller
-/// may see it.
-pub async fn by_external_id(
-    db: &DatabaseConnection,
-    p: &Principal,
-    external_id: &str,
-) -> ApiResult<Option<session::Model>> {
-    hamkor_api::external_id::find(
-        db,
-        p,
-        session::Entity::find().filter(visible_sessions(p)),
-        session::Column::OrganisationId,
-        session::Column::ExternalId,
-        external_id,
-    )
-    .await
-}
-
-/// Set (or clear) the provider's own reference of a session: its staff.
-pub async fn set_external_id(
-    db: &DatabaseConnection,
-    p: &Principal,
-    id: i64,
-    external_id: Option<&str>,
-) -> ApiResult<session::Model> {
-    const KIND: hamkor_api::external_id::Kind = hamkor_api::external_id::Kind {
-        table: "psych_sessions",
-        type_name: "PsychSession",
-        action: "psych.session.set_external_id",
-    };
-    hamkor_api::external_id::set(db, p, KIND, id, external_id, visible_sessions(p)).await?;
-    get(db, p, id).await?.ok_or(ApiError::NotFound("PsychSession"))
-}
-
-/// The participants (visible to `p`) and reschedules of many sessions, in two queries.
-pub async fn details_of<C: ConnectionTrait>(
-    db: &C,
-    p: &Principal,
-    sessions: &[session::Model],
-) -> ApiResult<HashMap<i64, (Vec<participant::Model>, Vec<reschedule::Model>)>> {
-    let mut out: HashMap<i64, (Vec<participant::Model>, Vec<reschedule::Model>)> = HashMap::new();
-    if sessions.is_empty() {
-        return Ok(out);
-    }
-    let ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
-    let mut any = Condition::any();
-    for org in sessions
-        .iter()
-        .map(|s| s.organisation_id)
-        .collect::<BTreeSet<_>>()
-    {
-        let of_org: Vec<i64> = sessions
-            .iter()
-            .filter(|s| s.organisation_id == org)
-            .map(|s| s.id)
-            .collect();
-        any = any.add(
-            Condition::all()
-                .add(participant::Column::SessionId.is_in(of_org))
-                .add(visible_participants(p, org)),
-        );
-    }
-    for x in participant::Entity::find()
-        .filter(any)
-        .order_by_asc(participant::Column::Id)
-        .all(db)
-        .await?
-    {
-        out.entry(x.session_id).or_default().0.push(x);
-    }
-    for r in reschedule::Entity::find()
-        .filter(reschedule::Column::SessionId.is_in(ids))
-        .order_by_asc(reschedule::Column::Id)
-        .all(db)
-        .await?
-    {
-        out.entry(r.session_id).or_default().1.push(r);
-    }
-    Ok(out)
 }

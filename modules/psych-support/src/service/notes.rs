@@ -15,8 +15,10 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use super::record::{Audience, record_change};
+use super::support::{support_of, work_in_progress};
 use crate::ID;
-use crate::access::{Audience, record_change, require_practitioner, support_of, work_in_progress};
+use crate::access::require_practitioner;
 use crate::entity::{note, participant};
 
 /// Write a note on a referral under way, optionally about one of its sessions.

@@ -18,6 +18,8 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use super::with_rows;
+use crate::access::is_member_of;
 use crate::entity::{Specialism, TagKind, practitioner, practitioner_tag};
 
 /// Most languages on one profile.
@@ -53,7 +55,8 @@ pub fn language_code(field: &str, raw: &str) -> ApiResult<String> {
     }
 }
 
-fn tag_code(s: Specialism) -> String {
+/// The code a specialism is tagged with.
+pub(super) fn tag_code(s: Specialism) -> String {
     match serde_json::to_value(s) {
         Ok(serde_json::Value::String(code)) => code,
         _ => format!("{s:?}"),
@@ -61,11 +64,7 @@ fn tag_code(s: Specialism) -> String {
 }
 
 /// Create or replace the profile of a user of the caller's organisation.
-pub async fn save(
-    db: &DatabaseConnection,
-    p: &Principal,
-    profile: Profile,
-) -> ApiResult<practitioner::Model> {
+pub async fn save(db: &DatabaseConnection, p: &Principal, profile: Profile) -> ApiResult<PractitionerView> {
     let languages: BTreeSet<String> = profile
         .languages
         .iter()
@@ -166,7 +165,7 @@ pub async fn save(
     )
     .await?;
     txn.commit().await?;
-    Ok(row)
+    view(db, row).await
 }
 
 /// The practitioners of the caller's organisation (its staff and admins).
@@ -175,8 +174,8 @@ pub async fn list(
     p: &Principal,
     f: PractitionerFilter,
     page: Page,
-) -> ApiResult<Paged<practitioner::Model>> {
-    if !crate::access::is_member_of(p, p.organisation_id) {
+) -> ApiResult<Paged<PractitionerView>> {
+    if !is_member_of(p, p.organisation_id) {
         return Err(ApiError::forbidden());
     }
     let mut cond = Condition::all().add(practitioner::Column::OrganisationId.eq(p.organisation_id));
@@ -200,14 +199,16 @@ pub async fn list(
     if let Some(active) = f.active {
         cond = cond.add(practitioner::Column::Active.eq(active));
     }
-    paginate(
+    let paged = paginate(
         db,
         practitioner::Entity::find().filter(cond),
         practitioner::Column::Id,
         page,
         Order::Ascending,
     )
-    .await
+    .await?;
+    let rows = views(db, paged.rows.clone()).await?;
+    Ok(with_rows(paged, rows))
 }
 
 /// The tags of many practitioners, in one query.
@@ -253,98 +254,51 @@ pub async fn own<C: ConnectionTrait>(db: &C, p: &Principal) -> ApiResult<Option<
         .await?)
 }
 
-/// What a provider offers: its active practitioners' number, specialisms and languages.
-#[derive(Debug, Clone, Default)]
-pub struct Offer {
-    pub practitioners: usize,
-    pub specialisms: BTreeSet<String>,
-    pub languages: BTreeSet<String>,
+/// A practitioner with their tags (specialisms and languages).
+#[derive(Clone)]
+pub struct PractitionerView {
+    pub model: practitioner::Model,
+    pub tags: Vec<practitioner_tag::Model>,
 }
 
-/// Organisations that deliver the module: enabled for it, active, and with at least one
-/// active practitioner (with the specialism and language asked for), oldest first.
-pub async fn providers(
-    db: &DatabaseConnection,
-    specialism: Option<Specialism>,
-    language: Option<&str>,
-    page: Page,
-) -> ApiResult<Paged<hamkor_api::organisation::entity::Model>> {
-    use hamkor_api::module::entity::organisation_module;
-    use hamkor_api::organisation::entity as organisation;
-
-    let mut staff = Query::select()
-        .column(practitioner::Column::OrganisationId)
-        .from(practitioner::Entity)
-        .and_where(practitioner::Column::Active.eq(true))
-        .to_owned();
-    for (kind, code) in [
-        (TagKind::Specialism, specialism.map(tag_code)),
-        (
-            TagKind::Language,
-            language
-                .map(|l| language_code("filter.language", l))
-                .transpose()?,
-        ),
-    ] {
-        if let Some(code) = code {
-            staff.and_where(
-                practitioner::Column::Id.in_subquery(
-                    Query::select()
-                        .column(practitioner_tag::Column::PractitionerId)
-                        .from(practitioner_tag::Entity)
-                        .and_where(practitioner_tag::Column::TagKind.eq(kind))
-                        .and_where(practitioner_tag::Column::Code.eq(code))
-                        .to_owned(),
-                ),
-            );
-        }
-    }
-    let enabled = Query::select()
-        .column(organisation_module::Column::OrganisationId)
-        .from(organisation_module::Entity)
-        .and_where(organisation_module::Column::ModuleId.eq(crate::ID))
-        .and_where(organisation_module::Column::Enabled.eq(true))
-        .to_owned();
-    let cond = Condition::all()
-        .add(organisation::Column::Active.eq(true))
-        .add(organisation::Column::Id.in_subquery(enabled))
-        .add(organisation::Column::Id.in_subquery(staff));
-    paginate(
-        db,
-        organisation::Entity::find().filter(cond),
-        organisation::Column::Id,
-        page,
-        Order::Ascending,
-    )
-    .await
-}
-
-/// The offers of many organisations, from their active practitioners (two queries).
-pub async fn offers_of<C: ConnectionTrait>(
+/// Practitioners with their tags (one query).
+pub async fn views<C: ConnectionTrait>(
     db: &C,
-    organisation_ids: &[i64],
-) -> ApiResult<HashMap<i64, Offer>> {
-    let mut out: HashMap<i64, Offer> = HashMap::new();
-    if organisation_ids.is_empty() {
-        return Ok(out);
+    rows: Vec<practitioner::Model>,
+) -> ApiResult<Vec<PractitionerView>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut tags = tags_of(db, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|model| PractitionerView {
+            tags: tags.remove(&model.id).unwrap_or_default(),
+            model,
+        })
+        .collect())
+}
+
+async fn view<C: ConnectionTrait>(db: &C, row: practitioner::Model) -> ApiResult<PractitionerView> {
+    views(db, vec![row])
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound("Practitioner"))
+}
+
+/// Practitioners by id, with their tags (two queries).
+pub async fn views_by_id<C: ConnectionTrait>(
+    db: &C,
+    ids: Vec<i64>,
+) -> ApiResult<HashMap<i64, PractitionerView>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
     }
-    let active = practitioner::Entity::find()
-        .filter(practitioner::Column::OrganisationId.is_in(organisation_ids.iter().copied()))
-        .filter(practitioner::Column::Active.eq(true))
+    let rows = practitioner::Entity::find()
+        .filter(practitioner::Column::Id.is_in(ids))
         .all(db)
         .await?;
-    for pr in &active {
-        out.entry(pr.organisation_id).or_default().practitioners += 1;
-    }
-    let ids: Vec<i64> = active.iter().map(|pr| pr.id).collect();
-    for tags in tags_of(db, &ids).await?.into_values() {
-        for t in tags {
-            let offer = out.entry(t.organisation_id).or_default();
-            match t.tag_kind {
-                TagKind::Specialism => offer.specialisms.insert(t.code),
-                TagKind::Language => offer.languages.insert(t.code),
-            };
-        }
-    }
-    Ok(out)
+    Ok(views(db, rows)
+        .await?
+        .into_iter()
+        .map(|p| (p.model.id, p))
+        .collect())
 }
