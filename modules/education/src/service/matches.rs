@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use hamkor_api::access::CaseAccess;
+use hamkor_api::access::partner::partner_referral;
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::case::entity::case;
 use hamkor_api::case::service as cases;
@@ -10,7 +11,6 @@ use hamkor_api::consent::entity::DataScope;
 use hamkor_api::db::now;
 use hamkor_api::error::{ApiError, ApiResult};
 use hamkor_api::pagination::{Page, Paged};
-use hamkor_api::access::partner::partner_referral;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::catalogue::{self, IntakeFilter};

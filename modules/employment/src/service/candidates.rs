@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use hamkor_api::access::partner::partner_grant;
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::case::entity::case;
 use hamkor_api::case::restrictions::Restrictions;
@@ -13,7 +14,6 @@ use hamkor_api::module::Registry;
 use hamkor_api::pagination::{Page, Paged, TotalCount};
 use hamkor_api::person::entity as person;
 use hamkor_api::referral::entity::{ReferralStatus, referral};
-use hamkor_api::access::partner::partner_grant;
 use hamkor_api::territory::resolve::Place;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use hamkor_api::access::CaseAccess;
+use hamkor_api::access::partner::partner_referral;
 use hamkor_api::audit::service::{self as audit, Entry};
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::case::entity::case;
@@ -14,7 +15,6 @@ use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
 use hamkor_api::events::service::{self as events, NewEvent};
 use hamkor_api::person::entity as person;
-use hamkor_api::access::partner::partner_referral;
 use hamkor_api::territory::resolve::Place;
 use hamkor_api::validate;
 use sea_orm::sea_query::Expr;
