@@ -1,6 +1,15 @@
-//! Parsing of free-text inputs at the edge: trimmed, bounded, never empty when required.
+//! Parsing of free-text inputs at the edge: trimmed, normalised to NFC, bounded, never
+//! empty when required, and free of characters that make a text lie about itself.
+//!
+//! A single-line text (a name, a title: at most [`SHORT_TEXT`]) refuses every invisible
+//! format character (Unicode category Cf: bidi overrides and isolates, zero-width spaces,
+//! the byte-order mark, …) except ZWNJ and ZWJ, which some scripts need; a multi-line
+//! text (a note) refuses the bidi controls, which can make it read other than it is
+//! stored (`"Probe\u{202e}gnp.exe"` shows as `Probeexe.png`).
 
 use chrono::NaiveDate;
+use unicode_normalization::UnicodeNormalization;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -9,29 +18,41 @@ pub const SHORT_TEXT: usize = 200;
 /// Longest multi-line text (notes, descriptions).
 pub const LONG_TEXT: usize = 10_000;
 
-/// A required text: trimmed, 1..=max characters, no control characters except new lines
-/// and tabs when `multiline`.
+/// A required text: trimmed, NFC, 1..=max characters, no control characters except new
+/// lines and tabs and no invisible format characters (see the module's documentation);
+/// a text longer than [`SHORT_TEXT`] may span lines.
 pub fn required(field: &str, value: &str, max: usize) -> ApiResult<String> {
     let v = value.trim();
     if v.is_empty() {
         return Err(ApiError::bad_input(field, "must not be empty"));
     }
-    check(field, v, max, max > SHORT_TEXT)?;
-    Ok(v.to_owned())
+    check(field, v, max, max > SHORT_TEXT)
 }
 
 /// An optional text: empty becomes absent.
 pub fn optional(field: &str, value: Option<&str>, max: usize) -> ApiResult<Option<String>> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(v) => {
-            check(field, v, max, max > SHORT_TEXT)?;
-            Ok(Some(v.to_owned()))
-        }
+        Some(v) => check(field, v, max, max > SHORT_TEXT).map(Some),
     }
 }
 
-fn check(field: &str, v: &str, max: usize, multiline: bool) -> ApiResult<()> {
+/// Whether `c` is a bidirectional formatting control (marks, embeddings, overrides,
+/// isolates).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Whether `c` is an invisible format character a name must not hide: category Cf,
+/// except the zero-width non-joiner and joiner that Persian, Indic scripts and emoji
+/// sequences need.
+fn is_hidden_format(c: char) -> bool {
+    c.general_category() == GeneralCategory::Format && !matches!(c, '\u{200C}' | '\u{200D}')
+}
+
+/// The text in NFC, checked; `v` is already trimmed.
+fn check(field: &str, v: &str, max: usize, multiline: bool) -> ApiResult<String> {
+    let v: String = v.nfc().collect();
     if v.chars().count() > max {
         return Err(ApiError::bad_input(
             field,
@@ -44,7 +65,18 @@ fn check(field: &str, v: &str, max: usize, multiline: bool) -> ApiResult<()> {
     if bad {
         return Err(ApiError::bad_input(field, "must not contain control characters"));
     }
-    Ok(())
+    let hidden = if multiline {
+        v.chars().any(is_bidi_control)
+    } else {
+        v.chars().any(|c| is_bidi_control(c) || is_hidden_format(c))
+    };
+    if hidden {
+        return Err(ApiError::bad_input(
+            field,
+            "must not contain bidirectional controls or invisible format characters",
+        ));
+    }
+    Ok(v)
 }
 
 /// `start` must not be after `end`.
@@ -96,6 +128,56 @@ mod tests {
         assert!(required("name", "   ", 10).is_err());
         assert!(required("name", "a".repeat(11).as_str(), 10).is_err());
         assert!(required("name", "a\u{0}b", 10).is_err());
+    }
+
+    #[test]
+    fn names_refuse_bidi_controls_and_invisible_format_characters() {
+        for sneaky in [
+            "Probe\u{202e}gnp.exe",
+            "Aziz\u{200b}",
+            "\u{feff}Aziz",
+            "A\u{2066}b\u{2069}",
+            "Aziz\u{00ad}ov",
+            "Aziz\u{2060}",
+        ] {
+            let err = required("input.name", sneaky, SHORT_TEXT).expect_err(sneaky);
+            assert_eq!(err.code(), "BAD_USER_INPUT");
+            assert!(err.message().starts_with("input.name: "), "{}", err.message());
+        }
+        // The joiners some scripts need stay.
+        assert!(
+            required(
+                "input.name",
+                "\u{0645}\u{06CC}\u{200C}\u{062E}\u{0648}\u{0627}\u{0647}\u{0645}",
+                SHORT_TEXT
+            )
+            .is_ok()
+        );
+        assert!(required("input.name", "\u{0915}\u{094D}\u{200D}\u{0937}", SHORT_TEXT).is_ok());
+    }
+
+    #[test]
+    fn notes_refuse_bidi_controls_but_keep_soft_hyphens() {
+        assert!(required("input.text", "see\u{202e}txt.exe", LONG_TEXT).is_err());
+        assert!(required("input.text", "line one\nline\u{00ad}two", LONG_TEXT).is_ok());
+    }
+
+    #[test]
+    fn texts_are_stored_in_nfc() {
+        // "O" followed by a combining diaeresis becomes one precomposed "Ö".
+        assert_eq!(
+            required("input.name", "O\u{0308}zbek", SHORT_TEXT)
+                .ok()
+                .as_deref(),
+            Some("\u{00d6}zbek")
+        );
+        assert_eq!(
+            optional("input.title", Some(" Ga\u{0301} "), SHORT_TEXT)
+                .ok()
+                .flatten()
+                .as_deref(),
+            Some("G\u{00e1}")
+        );
     }
 
     #[test]

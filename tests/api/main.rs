@@ -18,6 +18,7 @@ mod http_spec;
 mod idempotency;
 mod mahalla;
 mod modules;
+mod names;
 mod pagination;
 mod plan;
 mod psych_support;

@@ -109,6 +109,8 @@ fn check(s: &ProfileSpec) -> ApiResult<Vec<(String, i32)>> {
                 "a skill is 1 to 64 characters",
             ));
         }
+        // A skill is shown to counsellors and employers: the display-text rules apply.
+        let n = validate::required("input.skills", &n, 64)?;
         if !(1..=5).contains(level) {
             return Err(ApiError::bad_input("input.skills", "a skill's level is 1 to 5"));
         }

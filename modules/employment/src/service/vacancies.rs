@@ -65,6 +65,7 @@ fn skills(required: &[String], preferred: &[String]) -> ApiResult<Vec<(String, b
             if n.is_empty() || n.chars().count() > 64 {
                 return Err(ApiError::bad_input(field, "a skill is 1 to 64 characters"));
             }
+            let n = validate::required(field, &n, 64)?;
             if out.iter().any(|(o, _)| *o == n) {
                 return Err(ApiError::bad_input(
                     field,
