@@ -62,11 +62,21 @@ pub struct Settings {
     /// Argon2id number of passes.
     pub argon2_iterations: u32,
 
-    /// Failed logins allowed per account within `login_window_secs`.
+    /// Failed sign-ins naming an account (from any address) within `login_window_secs`
+    /// after which addresses the account does not usually sign in from are slowed to one
+    /// attempt per `login_account_interval_secs` (never locked out).
     pub login_max_failures_per_account: u32,
-    /// Failed logins allowed per client address within `login_window_secs`.
+    /// Seconds a stranger's address waits after the last failure naming a slowed account.
+    pub login_account_interval_secs: u64,
+    /// Failed sign-ins from one client address (for any account) within
+    /// `login_window_secs` after which that address is refused until the oldest ages out.
     pub login_max_failures_per_address: u32,
-    /// Window of the failed-login limits, in seconds.
+    /// Failed sign-ins of one account from one address that are free of delay; each
+    /// further one doubles the wait, from `login_backoff_base_secs` up to the window.
+    pub login_free_failures: u32,
+    /// The first wait of the exponential backoff, in seconds.
+    pub login_backoff_base_secs: u64,
+    /// How long failed sign-ins count, in seconds.
     pub login_window_secs: u64,
 
     /// Origins allowed by CORS (comma-separated in the environment). Empty: no
@@ -139,8 +149,11 @@ impl Default for Settings {
             admin_password: None,
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
-            login_max_failures_per_account: 5,
-            login_max_failures_per_address: 20,
+            login_max_failures_per_account: 10,
+            login_account_interval_secs: 30,
+            login_max_failures_per_address: 50,
+            login_free_failures: 3,
+            login_backoff_base_secs: 2,
             login_window_secs: 15 * 60,
             cors_origins: Vec::new(),
             max_body_bytes: 256 * 1024,

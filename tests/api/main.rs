@@ -28,6 +28,7 @@ mod schema;
 mod service_accounts;
 mod supervision;
 mod territory;
+mod throttle;
 mod users;
 mod webhook_delivery;
 mod webhook_tls;

@@ -8,10 +8,10 @@ use secrecy::SecretString;
 use serde_json::json;
 
 use super::session::issue_refresh_token;
-use super::throttle::{check_rate_limit, record_failure};
+use super::throttle::{check_rate_limit, record_failure, record_success};
 use super::{Tokens, active_organisation};
 use crate::audit::service::{self as audit, Entry};
-use crate::auth::entity::{login_failure, session};
+use crate::auth::entity::session;
 use crate::auth::principal::RequestMeta;
 use crate::db::{now, write_txn};
 use crate::error::{ApiError, ApiResult};
@@ -70,10 +70,7 @@ pub async fn login(
         .filter(user::Column::Id.eq(user.id))
         .exec(&txn)
         .await?;
-    login_failure::Entity::delete_many()
-        .filter(login_failure::Column::Username.eq(username.as_str()))
-        .exec(&txn)
-        .await?;
+    record_success(&txn, &username, &meta.address).await?;
     audit::record_anonymous(
         &txn,
         Some(user.id),
@@ -136,6 +133,7 @@ pub async fn service_token(
         }
     };
     let txn = write_txn(db).await?;
+    record_success(&txn, client_id, &meta.address).await?;
     user::Entity::update_many()
         .col_expr(user::Column::LastLoginAt, Expr::value(now()))
         .filter(user::Column::Id.eq(user.id))
