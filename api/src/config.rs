@@ -89,6 +89,8 @@ pub struct Settings {
     pub graphiql: bool,
     /// Answer introspection queries.
     pub introspection: bool,
+    /// Seconds a WebSocket client has to send `connection_init` after the upgrade.
+    pub websocket_init_timeout_secs: u64,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
     /// Time allowed for one HTTP request, in seconds.
@@ -159,6 +161,7 @@ impl Default for Settings {
             max_body_bytes: 256 * 1024,
             graphiql: true,
             introspection: true,
+            websocket_init_timeout_secs: 10,
             trust_forwarded_for: false,
             request_timeout_secs: 30,
             event_poll_interval_ms: 250,

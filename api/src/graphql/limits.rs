@@ -1,17 +1,22 @@
 //! Operation limits and stable codes for errors raised before execution.
 //!
-//! async-graphql checks depth and complexity during validation; this extension adds the
-//! alias limit (aliases multiply work without adding depth) and gives parse and
-//! validation errors an `extensions.code`, so clients can tell them apart from
-//! resolver errors.
+//! async-graphql checks complexity during validation; this extension adds the depth
+//! limit (which, unlike async-graphql's, leaves introspection out: schema-driven tools
+//! send graphql-js's standard introspection query, 15 levels deep, and it gets a bound of
+//! its own), the alias limit (aliases multiply work without adding depth) and gives parse
+//! and validation errors an `extensions.code`, so clients can tell them apart from
+//! resolver errors (input values not of their type: BAD_USER_INPUT, `input_errors`).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextResolve, NextValidation, ResolveInfo,
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Positioned, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Positioned, ServerError, ServerResult, ValidationResult, Value, Variables};
+
+use super::input_errors::{classify_resolve_error, classify_validation_error};
 
 /// Code of a document that does not parse.
 pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
@@ -20,6 +25,8 @@ pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 
 /// The extension factory: one instance per request.
 pub struct Limits {
+    /// Deepest selection allowed outside introspection.
+    pub max_depth: usize,
     pub max_aliases: usize,
     /// When false, `__schema` and `__type` are refused with a validation error (rather
     /// than answered with a silent null).
@@ -29,13 +36,19 @@ pub struct Limits {
 impl ExtensionFactory for Limits {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(LimitsExtension {
+            max_depth: self.max_depth,
             max_aliases: self.max_aliases,
             introspection: self.introspection,
         })
     }
 }
 
+/// Deepest selection allowed under `__schema` and `__type` (graphql-js's standard
+/// introspection query is 15 deep; its `typeDepth` option may ask for more).
+pub const MAX_INTROSPECTION_DEPTH: usize = 24;
+
 struct LimitsExtension {
+    max_depth: usize,
     max_aliases: usize,
     introspection: bool,
 }
@@ -78,6 +91,13 @@ impl Extension for LimitsExtension {
                 VALIDATION_FAILED,
             ));
         }
+        let depth = depths(&doc);
+        if depth.fields > self.max_depth || depth.introspection > MAX_INTROSPECTION_DEPTH {
+            return Err(with_code(
+                ServerError::new("Query is nested too deep.", None),
+                VALIDATION_FAILED,
+            ));
+        }
         let aliases = count_aliases(&doc);
         if aliases > self.max_aliases {
             return Err(with_code(
@@ -101,9 +121,21 @@ impl Extension for LimitsExtension {
     ) -> Result<ValidationResult, Vec<ServerError>> {
         next.run(ctx).await.map_err(|errs| {
             errs.into_iter()
-                .map(|e| with_code(e, VALIDATION_FAILED))
+                .map(|e| with_code(classify_validation_error(e), VALIDATION_FAILED))
                 .collect()
         })
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        let (parent, field) = (info.parent_type, info.name);
+        next.run(ctx, info)
+            .await
+            .map_err(|e| classify_resolve_error(ctx, parent, field, e))
     }
 }
 
@@ -120,6 +152,72 @@ pub fn selects_introspection(doc: &ExecutableDocument) -> bool {
     }
     doc.operations.iter().any(|(_, op)| walk(&op.node.selection_set))
         || doc.fragments.values().any(|f| walk(&f.node.selection_set))
+}
+
+/// How deep a document selects, through fragments.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Depth {
+    /// Deepest selection outside introspection (async-graphql's measure: a field is one level).
+    pub fields: usize,
+    /// Deepest selection under `__schema` or `__type`, those fields included.
+    pub introspection: usize,
+}
+
+/// The depths of a document's operations. A fragment is measured once (a fragment that
+/// spreads itself counts as empty here; validation refuses it afterwards).
+pub fn depths(doc: &ExecutableDocument) -> Depth {
+    fn set_depth<'d>(
+        doc: &'d ExecutableDocument,
+        set: &'d Positioned<SelectionSet>,
+        memo: &mut HashMap<&'d str, Depth>,
+        path: &mut Vec<&'d str>,
+    ) -> Depth {
+        let mut d = Depth::default();
+        for sel in &set.node.items {
+            let inner = match &sel.node {
+                Selection::Field(f) => {
+                    let below = set_depth(doc, &f.node.selection_set, memo, path);
+                    if matches!(f.node.name.node.as_str(), "__schema" | "__type") {
+                        Depth {
+                            fields: 0,
+                            introspection: 1 + below.fields.max(below.introspection),
+                        }
+                    } else {
+                        Depth {
+                            fields: 1 + below.fields,
+                            introspection: below.introspection,
+                        }
+                    }
+                }
+                Selection::InlineFragment(fr) => set_depth(doc, &fr.node.selection_set, memo, path),
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    match (memo.get(name), doc.fragments.get(&spread.node.fragment_name.node)) {
+                        (Some(known), _) => *known,
+                        (None, Some(frag)) if !path.contains(&name) => {
+                            path.push(name);
+                            let measured = set_depth(doc, &frag.node.selection_set, memo, path);
+                            path.pop();
+                            memo.insert(name, measured);
+                            measured
+                        }
+                        _ => Depth::default(),
+                    }
+                }
+            };
+            d.fields = d.fields.max(inner.fields);
+            d.introspection = d.introspection.max(inner.introspection);
+        }
+        d
+    }
+    let mut memo = HashMap::new();
+    let mut d = Depth::default();
+    for (_, op) in doc.operations.iter() {
+        let op_depth = set_depth(doc, &op.node.selection_set, &mut memo, &mut Vec::new());
+        d.fields = d.fields.max(op_depth.fields);
+        d.introspection = d.introspection.max(op_depth.introspection);
+    }
+    d
 }
 
 /// The number of root fields of each subscription operation (through fragments).
@@ -197,7 +295,30 @@ mod subscription_tests {
 
 #[cfg(test)]
 mod tests {
-    use super::count_aliases;
+    use super::{Depth, count_aliases, depths};
+
+    fn depth(q: &str) -> Depth {
+        depths(&async_graphql::parser::parse_query(q).expect("parses"))
+    }
+
+    #[test]
+    fn depth_counts_fields_through_fragments_and_introspection_apart() {
+        assert_eq!(depth("{ a { b { c } } }").fields, 3);
+        assert_eq!(depth("{ a { ...F } } fragment F on A { b { c } }").fields, 3);
+        assert_eq!(depth("{ a { ... on A { b } } }").fields, 2);
+        let d = depth(
+            "{ me { id } __schema { types { fields { type { ...T } } } } } fragment T on __Type { ofType { name } }",
+        );
+        assert_eq!(
+            d,
+            Depth {
+                fields: 2,
+                introspection: 6
+            }
+        );
+        // A cycle ends the walk instead of recursing for ever.
+        assert_eq!(depth("{ ...A } fragment A on Q { x { ...A } }").fields, 1);
+    }
 
     #[test]
     fn introspection_is_found_in_fragments_too() {

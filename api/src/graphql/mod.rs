@@ -2,6 +2,7 @@
 //! modules' namespaces and the `Node` interface.
 
 pub mod context;
+pub mod input_errors;
 pub mod limits;
 
 use async_graphql::{MergedObject, ObjectType, SchemaBuilder, SubscriptionType};
@@ -100,19 +101,22 @@ where
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
+    // The depth limit is the limits extension's: async-graphql's own would count
+    // introspection too.
     let builder = builder
-        .limit_depth(settings.max_query_depth)
         .limit_complexity(settings.max_query_complexity)
         .limit_recursive_depth(32)
         .limit_directives(8)
         .extension(limits::Limits {
+            max_depth: settings.max_query_depth,
             max_aliases: settings.max_aliases,
             introspection: settings.introspection,
         });
     if settings.introspection {
         builder
     } else {
-        builder.disable_introspection()
+        // Suggestions ("Did you mean …?") would name the fields introspection hides.
+        builder.disable_introspection().disable_suggestions()
     }
 }
 

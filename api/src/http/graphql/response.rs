@@ -2,7 +2,7 @@
 //! (`{"errors": [...]}` without `data`) and the status an executed response gets.
 
 use axum::response::{IntoResponse, Response};
-use http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, StatusCode};
 use serde_json::{Value, json};
 
@@ -65,6 +65,7 @@ pub(super) fn into_http(rt: ResponseType, response: async_graphql::Response) -> 
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
     let headers = response.http_headers.clone();
+    let retry_after = retry_after(&response);
     let mut body = match serde_json::to_value(&response) {
         Ok(v) => v,
         Err(e) => {
@@ -86,5 +87,23 @@ pub(super) fn into_http(rt: ResponseType, response: async_graphql::Response) -> 
     for (name, value) in headers.iter() {
         resp.headers_mut().append(name.clone(), value.clone());
     }
+    if let Some(secs) = retry_after {
+        resp.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
+    }
     resp
+}
+
+/// The longest `retryAfter` among the response's RATE_LIMITED errors: HTTP clients and
+/// proxies read it from the `Retry-After` header, which says the same.
+fn retry_after(response: &async_graphql::Response) -> Option<u64> {
+    response
+        .errors
+        .iter()
+        .filter_map(|e| e.extensions.as_ref())
+        .filter(|ext| matches!(ext.get("code"), Some(async_graphql::Value::String(c)) if c == "RATE_LIMITED"))
+        .filter_map(|ext| match ext.get("retryAfter") {
+            Some(async_graphql::Value::Number(n)) => n.as_u64(),
+            _ => None,
+        })
+        .max()
 }
