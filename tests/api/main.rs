@@ -13,6 +13,7 @@ mod auth;
 mod cases;
 mod education;
 mod employment;
+mod event_audiences;
 mod events;
 mod http_spec;
 mod idempotency;

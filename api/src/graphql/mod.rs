@@ -91,7 +91,7 @@ pub struct PartnershipMutation(ModuleMutation, ReferralMutation, ConsentMutation
 pub struct CoreMutation(AdminMutation, CaseworkMutation, PartnershipMutation);
 
 /// The core's subscriptions.
-pub use crate::events::graphql::EventSubscription as CoreSubscription;
+pub use crate::events::subscription::EventSubscription as CoreSubscription;
 
 /// Apply the configured limits (depth, complexity, aliases, introspection) to a schema.
 pub fn configure<Q, M, S>(builder: SchemaBuilder<Q, M, S>, settings: &Settings) -> SchemaBuilder<Q, M, S>
