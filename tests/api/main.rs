@@ -20,6 +20,7 @@ mod idempotency;
 mod mahalla;
 mod modules;
 mod pagination;
+mod read_audit;
 mod plan;
 mod psych_support;
 mod referrals;

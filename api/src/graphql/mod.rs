@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod limits;
+pub mod read_audit;
 
 use async_graphql::{MergedObject, ObjectType, SchemaBuilder, SubscriptionType};
 
@@ -108,7 +109,8 @@ where
         .extension(limits::Limits {
             max_aliases: settings.max_aliases,
             introspection: settings.introspection,
-        });
+        })
+        .extension(read_audit::ReadAudit);
     if settings.introspection {
         builder
     } else {
