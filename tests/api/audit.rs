@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::helpers::{TestApp, s, spawn_app};
 use crate::world::{set_status, world};
 
-async fn audit(app: &TestApp, auditor: &str, filter: serde_json::Value) -> serde_json::Value {
+pub(crate) async fn audit(app: &TestApp, auditor: &str, filter: serde_json::Value) -> serde_json::Value {
     let r = app
         .gql(
             Some(auditor),

@@ -7,6 +7,8 @@
 //! - [`case_fields`]: which parts of a case each level shows — a mahalla member
 //!   sees the person, the basic facts, conditions and plan, not the sentence details,
 //!   risk, appointments, violations, referrals or alerts;
+//! - [`events`]: which domain events (and which of their payload keys) each level
+//!   receives — the field rule applied to the event feeds and webhooks;
 //! - [`partner`]: what a partner organisation reaches through the referrals it
 //!   received and the person's consent (or a legal basis);
 //! - [`mahalla`]: who may read, work and keep a mahalla's own records (roster,
@@ -16,6 +18,7 @@
 
 pub mod case;
 pub mod case_fields;
+pub mod events;
 pub mod mahalla;
 pub mod partner;
 

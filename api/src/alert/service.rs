@@ -139,12 +139,12 @@ pub async fn advance(
             row.acknowledged_at = Set(Some(at));
             row.acknowledged_by = Set(Some(p.user_id));
         }
-        ("alert.resolve", "alert.resolved")
+        ("alert.resolve", events::event_type("alert.resolved"))
     } else {
         row.acknowledged_at = Set(Some(at));
         row.acknowledged_by = Set(Some(p.user_id));
         row.acknowledge_note = Set(note);
-        ("alert.acknowledge", "alert.acknowledged")
+        ("alert.acknowledge", events::event_type("alert.acknowledged"))
     };
     let row = row.update(&txn).await?;
     audit::record(

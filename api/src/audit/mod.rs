@@ -2,4 +2,5 @@
 
 pub mod entity;
 pub mod graphql;
+pub mod reads;
 pub mod service;

@@ -2,20 +2,21 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, InputObject, Object, Result, Subscription};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
-use futures::Stream;
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
-use tokio::sync::broadcast;
 
 use super::entity::{self as domain_event, Model};
-use crate::access::{CaseAccess, cases_with_access, of_cases, visible_cases};
+use crate::access::events::{Audiences, Reveals, audience_condition};
+use crate::access::{CaseAccess, case_access};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
 use crate::loaders::one;
+use crate::module::Registry;
 use crate::pagination::{Conn, Order, Page, Paged, encode_cursor, paginate};
+use crate::supervision::entity::note;
 use crate::user::entity::Role;
 use crate::user::graphql::User;
 
@@ -61,41 +62,50 @@ impl DomainEvent {
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.0.occurred_at
     }
-    async fn payload(&self) -> async_graphql::Json<serde_json::Value> {
-        async_graphql::Json(self.0.payload.clone())
+    /// Ids and enumerations; keys that reveal a part of the case the caller may not see
+    /// are left out.
+    async fn payload(&self, ctx: &Context<'_>) -> Result<async_graphql::Json<serde_json::Value>> {
+        let p = principal(ctx)?;
+        let auds = audiences(&state(ctx)?.modules);
+        let Some(a) = auds.get(&self.0.event_type) else {
+            return Ok(async_graphql::Json(serde_json::json!({})));
+        };
+        let access = match self.0.case_id {
+            Some(id) => one(&loaders(ctx)?.cases, id)
+                .await?
+                .and_then(|c| case_access(p, &c)),
+            None => None,
+        };
+        Ok(async_graphql::Json(match access {
+            Some(level) => a.redact(&self.0.payload, level),
+            // Partners of a referral and administrators see what they were sent.
+            None => self.0.payload.clone(),
+        }))
     }
 }
 
 const REFERRAL: &str = "Referral";
-/// Aggregates whose case events only the supervising agencies see.
-const SUPERVISED: [&str; 3] = [REFERRAL, "RiskAssessment", "Alert"];
 
 fn handles_referrals(p: &Principal) -> bool {
     p.has_any_role(&[Role::PartnerStaff, Role::OrgAdmin])
 }
 
-/// The SQL condition selecting the events `p` may see: events of cases they may see,
-/// referral events addressed to their organisation (partner staff), events about their
-/// organisation itself (its admins), and platform events (platform admins).
-pub fn visible_events(p: &Principal) -> Condition {
-    let cases = |cond: Condition| of_cases(domain_event::Column::CaseId, cond);
-    // Referrals, risk assessments and alerts are the agencies' work: their events need
-    // Supervise access to the case.
-    let mut any = Condition::any()
-        .add(
-            Condition::all()
-                .add(domain_event::Column::AggregateType.is_not_in(SUPERVISED))
-                .add(cases(visible_cases(p))),
-        )
-        .add(
-            Condition::all()
-                .add(domain_event::Column::AggregateType.is_in(SUPERVISED))
-                .add(cases(cases_with_access(p, CaseAccess::Supervise))),
-        );
+/// The declared audiences of every event type (the core's and the compiled-in modules').
+pub fn audiences(modules: &Registry) -> Audiences {
+    Audiences::new(modules.all().flat_map(|m| m.event_audiences()))
+}
+
+/// The SQL condition selecting the events `p` may see: events of cases they may see at
+/// the level each event type needs ([`crate::access::events`]), referral events
+/// addressed to their organisation (partner staff), events about their organisation
+/// itself (its admins), and platform events (platform admins).
+pub fn visible_events(p: &Principal, audiences: &Audiences) -> Condition {
+    let mut any = Condition::any().add(audience_condition(p, audiences));
     if handles_referrals(p) {
         any = any.add(
             Condition::all()
                 .add(domain_event::Column::AggregateType.eq(REFERRAL))
+                .add(domain_event::Column::EventType.is_in(audiences.partner_types()))
                 .add(domain_event::Column::OrganisationId.eq(p.organisation_id)),
         );
     }
@@ -104,6 +114,7 @@ pub fn visible_events(p: &Principal) -> Condition {
     let administrative = || {
         Condition::all()
             .add(domain_event::Column::CaseId.is_null())
+            .add(domain_event::Column::EventType.is_in(audiences.administrative_types()))
             .add(domain_event::Column::AggregateType.is_not_in(PERSONAL))
     };
     if p.has_role(Role::OrgAdmin) {
@@ -120,19 +131,47 @@ const PERSONAL: [&str; 2] = ["Consent", "Person"];
 
 /// Whether a referral event is addressed to `p`'s organisation and `p` handles its
 /// referrals (a partner's staff see referrals once sent, never drafts).
-pub fn is_referral_event_for(p: &Principal, e: &Model) -> bool {
-    e.aggregate_type == REFERRAL && e.organisation_id == Some(p.organisation_id) && handles_referrals(p)
+pub fn is_referral_event_for(p: &Principal, e: &Model, audiences: &Audiences) -> bool {
+    e.aggregate_type == REFERRAL
+        && e.organisation_id == Some(p.organisation_id)
+        && handles_referrals(p)
+        && audiences.get(&e.event_type).is_some_and(|a| a.to_partner)
+}
+
+/// Whether a reader with `access` to the event's case receives it (reading a note's
+/// visibility when the event is about a note).
+pub async fn case_reader_receives(
+    db: &DatabaseConnection,
+    audiences: &Audiences,
+    e: &Model,
+    access: CaseAccess,
+) -> bool {
+    let Some(a) = audiences.get(&e.event_type) else {
+        return false;
+    };
+    let visibility = if a.reveals == Reveals::Note {
+        note::Entity::find_by_id(e.aggregate_id)
+            .one(db)
+            .await
+            .ok()
+            .flatten()
+            .map(|n| n.visibility)
+    } else {
+        None
+    };
+    a.shown_at(access, visibility)
 }
 
 /// Events the caller may see, oldest first, after a cursor.
 pub async fn list(
     db: &DatabaseConnection,
     p: &Principal,
+    audiences: &Audiences,
     case_id: Option<i64>,
     types: Vec<String>,
     page: Page,
 ) -> ApiResult<Paged<Model>> {
-    let mut cond = Condition::all().add(visible_events(p));
+    let mut cond = Condition::all().add(visible_events(p, audiences));
     if let Some(id) = case_id {
         cond = cond.add(domain_event::Column::CaseId.eq(id));
     }
@@ -152,9 +191,10 @@ pub async fn list(
 /// Fetch one event the caller may see.
 pub async fn fetch_event(ctx: &Context<'_>, id: i64) -> Result<Option<DomainEvent>> {
     let p = principal(ctx)?;
+    let st = state(ctx)?;
     let row = domain_event::Entity::find_by_id(id)
-        .filter(visible_events(p))
-        .one(&state(ctx)?.db)
+        .filter(visible_events(p, &audiences(&st.modules)))
+        .one(&st.db)
         .await
         .map_err(ApiError::from)?;
     Ok(row.map(|m| DomainEvent(Arc::new(m))))
@@ -190,118 +230,8 @@ impl EventQuery {
             return Err(ApiError::bad_input("filter.types", "at most 50 types of 64 characters").into());
         }
         let case_id = ids::decode_opt(f.case_id.as_ref(), "Case", "filter.caseId")?;
-        let rows = list(&state(ctx)?.db, p, case_id, types, page).await?;
+        let st = state(ctx)?;
+        let rows = list(&st.db, p, &audiences(&st.modules), case_id, types, page).await?;
         Ok(rows.into_connection(|m| m.id, |m| DomainEvent(Arc::new(m))))
-    }
-}
-
-/// The next committed event, or `None` when the feed lagged (the subscriber resumes
-/// with `events(after:)`) or closed.
-async fn next_event(rx: &mut broadcast::Receiver<Arc<Model>>) -> Option<Arc<Model>> {
-    rx.recv().await.ok()
-}
-
-/// Whether `p` supervises case `case_id` (the referrer side of [`visible_events`]).
-async fn supervises_case(db: &DatabaseConnection, p: &Principal, case_id: Option<i64>) -> bool {
-    let Some(id) = case_id else {
-        return false;
-    };
-    matches!(
-        crate::case::service::get(db, p, id).await,
-        Ok((_, access)) if access >= CaseAccess::Supervise
-    )
-}
-
-/// Live events. Each stream carries the events committed after it started; catch up on
-/// missed ones with `events(after:)`.
-#[derive(Default)]
-pub struct EventSubscription;
-
-#[Subscription]
-impl EventSubscription {
-    /// Events of one case, as they are committed. The partner of an accepted referral
-    /// sees the case's referral events addressed to it. Access is checked again for every
-    /// event: the stream ends when the caller loses access to the case (the event that
-    /// ended a partner's access is still delivered).
-    async fn case_events(
-        &self,
-        ctx: &Context<'_>,
-        case_id: ID,
-    ) -> Result<impl Stream<Item = DomainEvent> + use<>> {
-        let p = principal(ctx)?.clone();
-        let st = state(ctx)?;
-        let case_id = ids::decode_as(&case_id, "Case", "caseId")?;
-        let db = st.db.clone();
-        let as_partner = match crate::case::service::get(&db, &p, case_id).await {
-            Ok(_) => false,
-            Err(ApiError::NotFound(_)) => {
-                if crate::access::partner_reaches_case(&db, &p, case_id).await? {
-                    true
-                } else {
-                    return Err(ApiError::NotFound("Case").into());
-                }
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let rx = st.feed.subscribe();
-        Ok(futures::stream::unfold((rx, false), move |(mut rx, ended)| {
-            let (db, p) = (db.clone(), p.clone());
-            async move {
-                if ended {
-                    return None;
-                }
-                loop {
-                    let e = next_event(&mut rx).await?;
-                    if e.case_id != Some(case_id) {
-                        continue;
-                    }
-                    if as_partner {
-                        if !is_referral_event_for(&p, &e) {
-                            continue;
-                        }
-                        let still = crate::access::partner_reaches_case(&db, &p, case_id)
-                            .await
-                            .unwrap_or(false);
-                        return Some((DomainEvent(e), (rx, !still)));
-                    }
-                    match crate::case::service::get(&db, &p, case_id).await {
-                        Ok((_, access))
-                            if SUPERVISED.contains(&e.aggregate_type.as_str())
-                                && access < CaseAccess::Supervise
-                                && !is_referral_event_for(&p, &e) => {}
-                        Ok(_) => return Some((DomainEvent(e), (rx, false))),
-                        Err(_) => return None,
-                    }
-                }
-            }
-        }))
-    }
-
-    /// Referral events, as they are committed: those addressed to the caller's
-    /// organisation (its partner staff and admins), and those of cases the caller
-    /// supervises (probation officers, prevention inspectors): the same events as
-    /// `events` returns.
-    async fn referral_events(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = DomainEvent> + use<>> {
-        let p = principal(ctx)?.clone();
-        let st = state(ctx)?;
-        let db = st.db.clone();
-        let rx = st.feed.subscribe();
-        let supervisor = p.has_any_role(&[Role::ProbationOfficer, Role::PreventionInspector]);
-        Ok(futures::stream::unfold(rx, move |mut rx| {
-            let (db, p) = (db.clone(), p.clone());
-            async move {
-                loop {
-                    let e = next_event(&mut rx).await?;
-                    if e.aggregate_type != REFERRAL {
-                        continue;
-                    }
-                    if is_referral_event_for(&p, &e)
-                        || (supervisor && supervises_case(&db, &p, e.case_id).await)
-                    {
-                        return Some((DomainEvent(e), rx));
-                    }
-                }
-            }
-        }))
     }
 }

@@ -4,3 +4,4 @@ pub mod entity;
 pub mod feed;
 pub mod graphql;
 pub mod service;
+pub mod subscription;

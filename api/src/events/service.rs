@@ -46,6 +46,14 @@ impl NewEvent {
     }
 }
 
+/// An event type named where it is passed on to [`NewEvent::new`] by a helper: the
+/// event-audience test finds every emitted type as a literal in `NewEvent::new("…")` or
+/// `event_type("…")`, so each one must have a declared audience
+/// ([`crate::access::events`]).
+pub const fn event_type(name: &'static str) -> &'static str {
+    name
+}
+
 /// Append an event (call inside the transaction of the change).
 pub async fn emit<C: ConnectionTrait>(
     db: &C,

@@ -4,6 +4,7 @@
 pub mod context;
 pub mod input_errors;
 pub mod limits;
+pub mod read_audit;
 
 use async_graphql::{MergedObject, ObjectType, SchemaBuilder, SubscriptionType};
 
@@ -92,7 +93,7 @@ pub struct PartnershipMutation(ModuleMutation, ReferralMutation, ConsentMutation
 pub struct CoreMutation(AdminMutation, CaseworkMutation, PartnershipMutation);
 
 /// The core's subscriptions.
-pub use crate::events::graphql::EventSubscription as CoreSubscription;
+pub use crate::events::subscription::EventSubscription as CoreSubscription;
 
 /// Apply the configured limits (depth, complexity, aliases, introspection) to a schema.
 pub fn configure<Q, M, S>(builder: SchemaBuilder<Q, M, S>, settings: &Settings) -> SchemaBuilder<Q, M, S>
@@ -111,7 +112,8 @@ where
             max_depth: settings.max_query_depth,
             max_aliases: settings.max_aliases,
             introspection: settings.introspection,
-        });
+        })
+        .extension(read_audit::ReadAudit);
     if settings.introspection {
         builder
     } else {

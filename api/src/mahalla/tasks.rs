@@ -171,7 +171,7 @@ pub async fn complete(
         &row,
         case_id,
         "mahalla_task.complete",
-        "mahalla.task_completed",
+        events::event_type("mahalla.task_completed"),
     )
     .await?;
     txn.commit().await?;
@@ -198,7 +198,7 @@ pub async fn cancel(db: &DatabaseConnection, p: &Principal, id: i64, reason: &st
         &row,
         case_id,
         "mahalla_task.cancel",
-        "mahalla.task_cancelled",
+        events::event_type("mahalla.task_cancelled"),
     )
     .await?;
     txn.commit().await?;

@@ -27,6 +27,7 @@ use serde_json::Value as Json;
 pub use guard::{EnabledModules, ModuleGuard, is_enabled};
 pub use registry::Registry;
 
+use crate::access::events::EventAudience;
 use crate::events::entity::Model as DomainEvent;
 use crate::user::entity::Role;
 
@@ -113,6 +114,13 @@ pub trait Module: Send + Sync + 'static {
 
     /// Domain event types (`referral.status_changed`, …) the module reacts to.
     fn event_types(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
+    /// The audience of every event type the module emits (see
+    /// [`crate::access::events`]): which part of a case it reveals, which payload keys
+    /// need more. An event type without one reaches no one through a case.
+    fn event_audiences(&self) -> Vec<EventAudience> {
         Vec::new()
     }
 

@@ -271,9 +271,9 @@ pub async fn configure(
     .await?;
     let was_enabled = current.as_ref().is_some_and(|r| r.enabled);
     let event_type = match (was_enabled, enabled) {
-        (false, true) => "module.enabled",
-        (true, false) => "module.disabled",
-        _ => "module.configured",
+        (false, true) => events::event_type("module.enabled"),
+        (true, false) => events::event_type("module.disabled"),
+        _ => events::event_type("module.configured"),
     };
     // The configuration may hold partner-specific settings; the audit keeps its keys only.
     let keys: Vec<&String> = config.as_object().map(|o| o.keys().collect()).unwrap_or_default();

@@ -7,11 +7,13 @@ use super::entity::{self as person, FamilyStatus, Sex};
 use super::pinfl::Pinfl;
 use super::service::{self, PersonDetails, PersonFilter, PersonPatch, parse_languages, parse_name};
 use crate::access::{CaseAccess, CaseField, require_field};
+use crate::audit::reads::ReadKind;
 use crate::case::graphql::{Case, CaseAccessLevel, CaseFilterInput};
 use crate::case::service as cases;
 use crate::error::ApiError;
 use crate::filters::search_text;
 use crate::graphql::context::{loaders, page, principal, state};
+use crate::graphql::read_audit::audit_read;
 use crate::ids;
 use crate::loaders::one;
 use crate::pagination::Conn;
@@ -31,8 +33,9 @@ impl Person {
         ids::encode("Person", self.model.id)
     }
     /// Personal identification number (14 digits): not shown to mahalla members.
-    async fn pinfl(&self) -> Result<&str> {
+    async fn pinfl(&self, ctx: &Context<'_>) -> Result<&str> {
         require_field(self.access, CaseField::PersonPinfl)?;
+        audit_read(ctx, ReadKind::Pinfl, self.model.id)?;
         Ok(&self.model.pinfl)
     }
     async fn last_name(&self) -> &str {

@@ -2,7 +2,8 @@
 //!
 //! A webhook goes to the organisation a referral event is addressed to: the same rule
 //! that lets that organisation's partner staff see the event
-//! ([`crate::events::graphql::is_referral_event_for`]). Drafts are addressed to no one,
+//! ([`crate::events::graphql::is_referral_event_for`]), for the event types whose declared
+//! audience includes the partner ([`crate::access::events`]). Drafts are addressed to no one,
 //! so a partner hears of a referral once it is sent. The body carries global ids and
 //! enumerations only: the receiver reads the rest through the API, with its own rights.
 
@@ -24,7 +25,8 @@ pub const EVENT_TYPES: [&str; 7] = [
 
 /// The webhook event type of `e` and the organisation it is for, when it goes to one.
 pub fn route(e: &DomainEvent) -> Option<(String, i64)> {
-    if e.aggregate_type != "Referral" {
+    let to_partner = crate::access::events::core_audience(&e.event_type).is_some_and(|a| a.to_partner);
+    if e.aggregate_type != "Referral" || !to_partner {
         return None;
     }
     let organisation = e.organisation_id?;

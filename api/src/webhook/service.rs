@@ -146,7 +146,7 @@ pub async fn create(
         &txn,
         p,
         "webhook_endpoint.create",
-        "webhook_endpoint.created",
+        events::event_type("webhook_endpoint.created"),
         &row,
     )
     .await?;
@@ -192,7 +192,7 @@ pub async fn update(
         &txn,
         p,
         "webhook_endpoint.update",
-        "webhook_endpoint.updated",
+        events::event_type("webhook_endpoint.updated"),
         &row,
     )
     .await?;
@@ -209,7 +209,7 @@ pub async fn delete(db: &DatabaseConnection, p: &Principal, id: i64) -> ApiResul
         &txn,
         p,
         "webhook_endpoint.delete",
-        "webhook_endpoint.deleted",
+        events::event_type("webhook_endpoint.deleted"),
         &row,
     )
     .await?;
@@ -245,7 +245,7 @@ pub async fn rotate_secret(
         &txn,
         p,
         "webhook_endpoint.rotate_secret",
-        "webhook_endpoint.updated",
+        events::event_type("webhook_endpoint.updated"),
         &row,
     )
     .await?;

@@ -20,6 +20,8 @@ pub mod migration;
 pub mod service;
 
 use async_graphql::Context;
+use hamkor_api::access::CaseField;
+use hamkor_api::access::events::EventAudience;
 use hamkor_api::module::schema::AddExternalIds;
 use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, is_enabled, parse_config};
 use hamkor_api::user::entity::Role;
@@ -96,6 +98,19 @@ impl EducationReferral {
 }
 
 impl Module for Education {
+    /// Work done under a referral: for those who see the case's referrals; directory
+    /// changes for the organisation's admins.
+    fn event_audiences(&self) -> Vec<EventAudience> {
+        vec![
+            EventAudience::field("education.enrolment_status_changed", CaseField::Referrals),
+            EventAudience::field("education.attendance_recorded", CaseField::Referrals),
+            EventAudience::field("education.absence_alert", CaseField::Referrals),
+            EventAudience::field("education.attendance_recovered", CaseField::Referrals),
+            EventAudience::administration("education.programme_changed"),
+            EventAudience::administration("education.intake_changed"),
+        ]
+    }
+
     fn id(&self) -> &'static str {
         ID
     }

@@ -22,6 +22,8 @@ pub mod seed;
 pub mod service;
 
 use async_graphql::Context;
+use hamkor_api::access::CaseField;
+use hamkor_api::access::events::EventAudience;
 use hamkor_api::module::schema::AddExternalIds;
 use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, is_enabled, parse_config};
 use hamkor_api::user::entity::Role;
@@ -61,6 +63,18 @@ impl EmploymentConfig {
 }
 
 impl Module for Employment {
+    /// Work done under a referral: for those who see the case's referrals; directory
+    /// changes for the organisation's admins.
+    fn event_audiences(&self) -> Vec<EventAudience> {
+        vec![
+            EventAudience::field("employment.profile_updated", CaseField::Referrals),
+            EventAudience::field("employment.retention_checked", CaseField::Referrals),
+            EventAudience::field("employment.application_status_changed", CaseField::Referrals),
+            EventAudience::administration("employment.vacancy_changed"),
+            EventAudience::administration("employment.employer_changed"),
+        ]
+    }
+
     fn id(&self) -> &'static str {
         ID
     }

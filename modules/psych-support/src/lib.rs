@@ -12,6 +12,8 @@ pub mod scoring;
 pub mod service;
 
 use async_graphql::Context;
+use hamkor_api::access::CaseField;
+use hamkor_api::access::events::EventAudience;
 use hamkor_api::module::schema::AddExternalIds;
 use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, is_enabled, parse_config};
 use hamkor_api::user::entity::Role;
@@ -48,6 +50,25 @@ struct ReferralPayload {
 const MAX_REASON: usize = 2000;
 
 impl Module for PsychSupport {
+    /// Work done under a referral: for those who see the case's referrals and the provider it was sent to; directory
+    /// changes for the organisation's admins.
+    fn event_audiences(&self) -> Vec<EventAudience> {
+        vec![
+            EventAudience::field("psych_support.session_scheduled", CaseField::Referrals).partner(),
+            EventAudience::field("psych_support.session_rescheduled", CaseField::Referrals).partner(),
+            EventAudience::field("psych_support.attendance_recorded", CaseField::Referrals).partner(),
+            EventAudience::field("psych_support.plan_set", CaseField::Referrals).partner(),
+            EventAudience::field("psych_support.practitioner_assigned", CaseField::Referrals).partner(),
+            EventAudience::field("psych_support.summary_shared", CaseField::Referrals).partner(),
+            EventAudience::field("psych_support.note_added", CaseField::Referrals).partner(),
+            EventAudience::field("psych_support.support_closed", CaseField::Referrals).partner(),
+            EventAudience::field("psych_support.screening_recorded", CaseField::Referrals).partner(),
+            EventAudience::field("psych_support.safety_flag_raised", CaseField::Referrals).partner(),
+            EventAudience::field("psych_support.plan_review_suggested", CaseField::Referrals).partner(),
+            EventAudience::administration("psych_support.practitioner_saved"),
+        ]
+    }
+
     fn id(&self) -> &'static str {
         ID
     }

@@ -7,11 +7,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::{CaseCondition, CaseStatusChange};
 use crate::access::{CaseAccess, CaseField, case_access, require_field};
 use crate::alert::graphql::{Alert, list_case_alerts};
+use crate::audit::reads::ReadKind;
 use crate::auth::principal::Principal;
 use crate::case::entity::{CaseKind, CaseStatus, RiskLevel, case};
 use crate::case::service;
 use crate::error::ApiError;
 use crate::graphql::context::{loaders, page, principal, state};
+use crate::graphql::read_audit::audit_read;
 use crate::ids;
 use crate::loaders::{children, one};
 use crate::organisation::graphql::Organisation;
@@ -90,22 +92,26 @@ impl Case {
         self.model.sentence_end
     }
     /// Court that passed the sentence (not shown to mahalla members).
-    async fn court_name(&self) -> Result<&str> {
+    async fn court_name(&self, ctx: &Context<'_>) -> Result<&str> {
         require_field(self.access, CaseField::CourtName)?;
+        audit_read(ctx, ReadKind::Sentence, self.model.id)?;
         Ok(&self.model.court_name)
     }
-    async fn court_decision_date(&self) -> Result<NaiveDate> {
+    async fn court_decision_date(&self, ctx: &Context<'_>) -> Result<NaiveDate> {
         require_field(self.access, CaseField::CourtDecisionDate)?;
+        audit_read(ctx, ReadKind::Sentence, self.model.id)?;
         Ok(self.model.court_decision_date)
     }
     /// Article of the Criminal Code (not shown to mahalla members).
-    async fn criminal_code_article(&self) -> Result<Option<&str>> {
+    async fn criminal_code_article(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
         require_field(self.access, CaseField::CriminalCodeArticle)?;
+        audit_read(ctx, ReadKind::Sentence, self.model.id)?;
         Ok(self.model.criminal_code_article.as_deref())
     }
     /// Current risk level (not shown to mahalla members).
-    async fn risk_level(&self) -> Result<Option<RiskLevel>> {
+    async fn risk_level(&self, ctx: &Context<'_>) -> Result<Option<RiskLevel>> {
         require_field(self.access, CaseField::RiskLevel)?;
+        audit_read(ctx, ReadKind::Risk, self.model.id)?;
         Ok(self.model.risk_level)
     }
     /// What the caller may see and do on this case.

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
+use hamkor_api::events::service as events;
 use hamkor_api::plan::entity::GoalStatus;
 use hamkor_api::plan::service::record_referral_outcome;
 use hamkor_api::referral::lifecycle::Step;
@@ -118,7 +119,10 @@ pub async fn close(
         &txn,
         p,
         &s,
-        ("psych_support.close", "psych_support.support_closed"),
+        (
+            "psych_support.close",
+            events::event_type("psych_support.support_closed"),
+        ),
         ("PsychSupport", s.id),
         Audience::ProviderAndCase,
         json!({

@@ -6,6 +6,7 @@ use hamkor_api::audit::service::{self as audit, Entry};
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
+use hamkor_api::events::service as events;
 use hamkor_api::pagination::{Order, Page, Paged, paginate};
 use hamkor_api::referral::entity::referral;
 use hamkor_api::referral::service::get_of_module;
@@ -56,7 +57,10 @@ pub async fn add(
         &txn,
         p,
         &s,
-        ("psych_support.note.create", "psych_support.note_added"),
+        (
+            "psych_support.note.create",
+            events::event_type("psych_support.note_added"),
+        ),
         ("PsychNote", n.id),
         Audience::Provider,
         json!({"noteId": n.id, "sessionId": session_id}),

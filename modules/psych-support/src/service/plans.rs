@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
+use hamkor_api::events::service as events;
 use hamkor_api::referral::entity::ReferralStatus;
 use hamkor_api::referral::lifecycle::Step;
 use hamkor_api::referral::service::step_in;
@@ -110,7 +111,10 @@ pub async fn set_plan(
         &txn,
         p,
         &s,
-        ("psych_support.plan.set", "psych_support.plan_set"),
+        (
+            "psych_support.plan.set",
+            events::event_type("psych_support.plan_set"),
+        ),
         ("PsychSupport", s.id),
         Audience::ProviderAndCase,
         json!({"sessions": total}),

@@ -7,6 +7,7 @@ use hamkor_api::audit::service::{self as audit, Entry};
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
+use hamkor_api::events::service as events;
 use hamkor_api::pagination::{Order, Page, Paged, paginate};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -78,7 +79,7 @@ pub async fn record(
         &s,
         (
             "psych_support.screening.record",
-            "psych_support.screening_recorded",
+            events::event_type("psych_support.screening_recorded"),
         ),
         ("PsychScreening", row.id),
         Audience::Provider,
@@ -92,7 +93,7 @@ pub async fn record(
             &s,
             (
                 "psych_support.safety_flag.raise",
-                "psych_support.safety_flag_raised",
+                events::event_type("psych_support.safety_flag_raised"),
             ),
             ("PsychScreening", row.id),
             Audience::ProviderAndCase,
@@ -107,7 +108,7 @@ pub async fn record(
             &s,
             (
                 "psych_support.plan_review.suggest",
-                "psych_support.plan_review_suggested",
+                events::event_type("psych_support.plan_review_suggested"),
             ),
             ("PsychScreening", row.id),
             Audience::ProviderAndCase,

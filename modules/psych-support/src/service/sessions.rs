@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
+use hamkor_api::events::service as events;
 use hamkor_api::validate;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -124,7 +125,7 @@ pub async fn schedule(db: &DatabaseConnection, p: &Principal, new: NewSession) -
             sup,
             (
                 "psych_support.session.schedule",
-                "psych_support.session_scheduled",
+                events::event_type("psych_support.session_scheduled"),
             ),
             ("PsychSession", s.id),
             Audience::ProviderAndCase,
@@ -212,7 +213,7 @@ pub async fn reschedule(
             sup,
             (
                 "psych_support.session.reschedule",
-                "psych_support.session_rescheduled",
+                events::event_type("psych_support.session_rescheduled"),
             ),
             ("PsychSession", s.id),
             Audience::ProviderAndCase,
@@ -265,7 +266,7 @@ pub async fn record_attendance(
         &sup,
         (
             "psych_support.attendance.record",
-            "psych_support.attendance_recorded",
+            events::event_type("psych_support.attendance_recorded"),
         ),
         ("PsychSession", s.id),
         Audience::ProviderAndCase,

@@ -5,6 +5,7 @@
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
+use hamkor_api::events::service as events;
 use hamkor_api::referral::entity::referral;
 use hamkor_api::referral::lifecycle::Step;
 use hamkor_api::referral::service::step_in;
@@ -100,7 +101,10 @@ async fn assign_in(
         txn,
         p,
         &s,
-        ("psych_support.assign", "psych_support.practitioner_assigned"),
+        (
+            "psych_support.assign",
+            events::event_type("psych_support.practitioner_assigned"),
+        ),
         ("Practitioner", practitioner_id),
         Audience::ProviderAndCase,
         json!({"practitionerId": practitioner_id}),
@@ -129,7 +133,10 @@ pub async fn share_summary(
         &txn,
         p,
         &s,
-        ("psych_support.summary.share", "psych_support.summary_shared"),
+        (
+            "psych_support.summary.share",
+            events::event_type("psych_support.summary_shared"),
+        ),
         ("PsychSupport", s.id),
         Audience::ProviderAndCase,
         json!({}),
