@@ -7,14 +7,15 @@ use super::entity::{self as person, FamilyStatus, Sex};
 use super::pinfl::Pinfl;
 use super::service::{self, PersonDetails, PersonFilter, PersonPatch, parse_languages, parse_name};
 use crate::access::{CaseAccess, CaseField, require_field};
+use crate::case::entity::case;
 use crate::case::graphql::{Case, CaseAccessLevel, CaseFilterInput};
 use crate::case::service as cases;
 use crate::error::ApiError;
 use crate::filters::search_text;
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
-use crate::loaders::one;
-use crate::pagination::Conn;
+use crate::loaders::{Filter, one};
+use crate::pagination::{Conn, Order};
 use crate::territory::graphql::Mahalla;
 use crate::validate;
 
@@ -100,12 +101,11 @@ impl Person {
     ) -> Result<Conn<Case>> {
         let p = principal(ctx)?;
         let page = page(ctx, first, after)?;
-        let filter = CaseFilterInput::default().parse()?;
-        let filter = cases::CaseFilter {
-            person_id: Some(self.model.id),
-            ..filter
-        };
-        let rows = cases::list(&state(ctx)?.db, p, filter, page).await?;
+        let filter = Filter::new(cases::condition(p, CaseFilterInput::default().parse()?));
+        let rows = loaders(ctx)?
+            .nested(case::Column::PersonId, case::Column::Id, Order::Descending)
+            .paged(self.model.id, filter, page)
+            .await?;
         Ok(Case::connection(p, rows))
     }
 }
