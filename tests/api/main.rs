@@ -25,6 +25,7 @@ mod referrals;
 mod risk;
 mod schema;
 mod service_accounts;
+mod statements;
 mod supervision;
 mod territory;
 mod users;
