@@ -22,7 +22,7 @@ use crate::error::{ApiError, ApiResult};
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 
 /// Direction of the keyset order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Order {
     /// Oldest first (reference data: territories, organisations, users).
     Ascending,

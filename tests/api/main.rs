@@ -29,6 +29,7 @@ mod referrals;
 mod risk;
 mod schema;
 mod service_accounts;
+mod statements;
 mod supervision;
 mod territory;
 mod throttle;

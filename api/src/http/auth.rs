@@ -14,9 +14,7 @@ use serde_json::Value;
 
 use crate::auth::principal::{Principal, RequestMeta};
 use crate::auth::service::{self as auth, AuthFailure, Via};
-use crate::error::ApiError;
 use crate::module::EnabledModules;
-use crate::module::service as modules;
 use crate::state::AppState;
 
 /// The credentials a request presents.
@@ -114,10 +112,10 @@ pub async fn authenticate(
         Credentials::Malformed => return Err(Refusal::Malformed),
         Credentials::Bearer(token) => token,
     };
-    let principal = auth::authenticate(app, token, meta)
+    let (principal, modules) = auth::authenticate_caller(app, token, meta)
         .await
         .map_err(Refusal::failed)?;
-    with_modules(app, principal).await.map(Some)
+    Ok(Some(caller(app, principal, modules)))
 }
 
 /// Load again the caller that `first` authenticated at the start of a connection (for
@@ -127,23 +125,21 @@ pub async fn reload(app: &AppState, first: &Principal) -> Result<Caller, Refusal
     let via = Via::Token {
         session_id: first.session_id,
     };
-    let principal = auth::load_principal(&app.db, first.user_id, via, first.meta.clone())
+    let (principal, modules) = auth::load_caller(&app.db, first.user_id, via, first.meta.clone())
         .await
         .map_err(Refusal::failed)?;
-    with_modules(app, principal).await
+    Ok(caller(app, principal, modules))
 }
 
-async fn with_modules(app: &AppState, principal: Principal) -> Result<Caller, Refusal> {
-    match modules::enabled_for(&app.db, &app.modules, principal.organisation_id).await {
-        Ok(modules) => Ok(Caller { principal, modules }),
-        Err(e) => {
-            let e = match e {
-                ApiError::Internal(e) => e,
-                other => anyhow::anyhow!(other.message()),
-            };
-            tracing::error!(error = ?e, "loading the enabled modules failed");
-            Err(Refusal::Internal(e))
-        }
+/// The caller with the modules switched on for their organisation that are compiled in.
+fn caller(app: &AppState, principal: Principal, switched_on: Vec<String>) -> Caller {
+    let modules = switched_on
+        .into_iter()
+        .filter(|id| app.modules.get(id).is_some())
+        .collect();
+    Caller {
+        principal,
+        modules: EnabledModules(modules),
     }
 }
 

@@ -2,19 +2,23 @@
 //!
 //! Loaders return raw rows; the resolver that exposes a row checks the caller's access.
 //! They are built per request (never shared between callers) with a request-long cache.
-//! `rows.rs` loads rows by id and small child lists; `child_pages.rs` loads pages of
-//! larger child lists (a case's appointments, notes, …) for many parents at once.
+//! `rows.rs` loads rows by id and small child lists; `nested.rs` loads pages of nested
+//! lists under the field's arguments (a case's pending appointments, a person's cases,
+//! a region's districts, …) for many parents at once, one statement per field;
+//! `child_pages.rs` is its form for a case's records read by access level.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait};
 
 pub mod child_pages;
+pub mod nested;
 mod rows;
 
 pub use child_pages::{Children, unfiltered};
+pub use nested::{Filter, Nested};
 pub use rows::{
     ById, ByIdLoader, ByParent, ByParentLoader, HasId, by_id, by_parent, children, loader_error, many, one,
 };
@@ -23,10 +27,11 @@ use crate::access::CaseAccess;
 use crate::case::entity::{case, condition, status_change};
 use crate::consent::entity as consent;
 use crate::organisation::entity as organisation;
+use crate::pagination::Order;
 use crate::person::entity as person;
 use crate::plan::entity::{action, goal, plan};
 use crate::referral::entity::{referral, transition};
-use crate::supervision::entity::{appointment, note, violation};
+use crate::supervision::entity::{note, violation};
 use crate::territory::entity::{district, mahalla, region};
 use crate::user::entity::{user, user_role, user_territory};
 
@@ -69,7 +74,6 @@ pub struct Loaders {
     pub plan_by_case: ByParent<plan::Entity>,
     pub goals_by_plan: ByParent<goal::Entity>,
     pub actions_by_goal: ByParent<action::Entity>,
-    pub appointments: Children<appointment::Entity>,
     pub violations: Children<violation::Entity>,
     pub notes: Children<note::Entity>,
     pub status_changes: Children<status_change::Entity>,
@@ -78,7 +82,13 @@ pub struct Loaders {
     db: DatabaseConnection,
     /// The loaders of modules, created on first use within the request.
     extensions: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    /// The nested-list loaders, created on first use within the request.
+    nested: Mutex<HashMap<NestedShape, Arc<dyn Any + Send + Sync>>>,
 }
+
+/// Which nested list a [`Nested`] loader reads: the entity, its parent and key columns,
+/// and the order.
+type NestedShape = (TypeId, &'static str, &'static str, Order);
 
 impl Loaders {
     pub fn new(db: &DatabaseConnection) -> Self {
@@ -130,14 +140,6 @@ impl Loaders {
                 action::Column::Id,
                 |m: &action::Model| m.goal_id,
             ),
-            appointments: Children::new(
-                db,
-                appointment::Column::CaseId,
-                appointment::Column::Id,
-                |m: &appointment::Model| m.case_id,
-                |m: &appointment::Model| m.id,
-                unfiltered,
-            ),
             violations: Children::new(
                 db,
                 violation::Column::CaseId,
@@ -172,6 +174,7 @@ impl Loaders {
             ),
             db: db.clone(),
             extensions: Mutex::default(),
+            nested: Mutex::default(),
         }
     }
 
@@ -188,6 +191,29 @@ impl Loaders {
         }
         let made = Arc::new(init(&self.db));
         map.insert(TypeId::of::<T>(), made.clone());
+        made
+    }
+
+    /// The request's loader of the `E` rows under their `parent` column, paged by `id`
+    /// in `order`: what every nested list resolver (of the core or of a module) reads
+    /// through, so that a page of N parents costs one statement per nested field.
+    pub fn nested<C>(&self, parent: C, id: C, order: Order) -> Arc<Nested<C::EntityName>>
+    where
+        C: ColumnTrait + Send + Sync,
+        C::EntityName: EntityTrait<Column = C>,
+        <C::EntityName as EntityTrait>::Model: Clone + Send + Sync + 'static,
+    {
+        let shape = (TypeId::of::<C::EntityName>(), parent.as_str(), id.as_str(), order);
+        let mut map = self.nested.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = map
+            .get(&shape)
+            .cloned()
+            .and_then(|any| any.downcast::<Nested<C::EntityName>>().ok())
+        {
+            return found;
+        }
+        let made = Arc::new(Nested::new(&self.db, parent, id, order));
+        map.insert(shape, made.clone());
         made
     }
 }

@@ -8,10 +8,11 @@ use super::service::{self, OrganisationFilter};
 use crate::filters::search_text;
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
-use crate::loaders::one;
-use crate::pagination::Conn;
+use crate::loaders::{Filter, one};
+use crate::pagination::{Conn, Order};
 use crate::territory::graphql::{District, Mahalla, Region};
 use crate::territory::resolve::{Place, place_of};
+use crate::user::entity::user;
 use crate::user::graphql::{User, UserFilterInput};
 use crate::user::service as users;
 
@@ -68,10 +69,18 @@ impl Organisation {
     ) -> Result<Conn<User>> {
         let p = principal(ctx)?;
         let page = page(ctx, first, after)?;
-        let mut filter = filter.map(|f| f.parse()).transpose()?.unwrap_or_default();
-        filter.organisation_id = Some(self.0.id);
-        let rows = users::list(&state(ctx)?.db, p, filter, page).await?;
-        Ok(rows.into_connection(|m| m.id, User))
+        let filter = filter.map(|f| f.parse()).transpose()?.unwrap_or_default();
+        users::may_list(p, self.0.id)?;
+        Ok(loaders(ctx)?
+            .nested(user::Column::OrganisationId, user::Column::Id, Order::Ascending)
+            .connection(
+                self.0.id,
+                Filter::new(users::filter_condition(filter)),
+                page,
+                |m| m.id,
+                User,
+            )
+            .await?)
     }
 }
 

@@ -8,6 +8,7 @@ use super::pinfl::Pinfl;
 use super::service::{self, PersonDetails, PersonFilter, PersonPatch, parse_languages, parse_name};
 use crate::access::{CaseAccess, CaseField, require_field};
 use crate::audit::reads::ReadKind;
+use crate::case::entity::case;
 use crate::case::graphql::{Case, CaseAccessLevel, CaseFilterInput};
 use crate::case::service as cases;
 use crate::error::ApiError;
@@ -15,8 +16,8 @@ use crate::filters::search_text;
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::graphql::read_audit::audit_read;
 use crate::ids;
-use crate::loaders::one;
-use crate::pagination::Conn;
+use crate::loaders::{Filter, one};
+use crate::pagination::{Conn, Order};
 use crate::territory::graphql::Mahalla;
 use crate::validate;
 
@@ -103,12 +104,11 @@ impl Person {
     ) -> Result<Conn<Case>> {
         let p = principal(ctx)?;
         let page = page(ctx, first, after)?;
-        let filter = CaseFilterInput::default().parse()?;
-        let filter = cases::CaseFilter {
-            person_id: Some(self.model.id),
-            ..filter
-        };
-        let rows = cases::list(&state(ctx)?.db, p, filter, page).await?;
+        let filter = Filter::new(cases::condition(p, CaseFilterInput::default().parse()?));
+        let rows = loaders(ctx)?
+            .nested(case::Column::PersonId, case::Column::Id, Order::Descending)
+            .paged(self.model.id, filter, page)
+            .await?;
         Ok(Case::connection(p, rows))
     }
 }

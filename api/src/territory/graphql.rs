@@ -7,8 +7,8 @@ use super::service::{self, Names};
 use crate::filters::search_text;
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
-use crate::loaders::one;
-use crate::pagination::Conn;
+use crate::loaders::{Filter, one};
+use crate::pagination::{Conn, Order};
 
 /// A region (viloyat), the Republic of Karakalpakstan or Tashkent city.
 pub struct Region(pub region::Model);
@@ -43,8 +43,10 @@ impl Region {
         after: Option<String>,
     ) -> Result<Conn<District>> {
         let page = page(ctx, first, after)?;
-        let rows = service::list_districts(&state(ctx)?.db, Some(self.0.id), None, page).await?;
-        Ok(rows.into_connection(|m| m.id, District))
+        Ok(loaders(ctx)?
+            .nested(district::Column::RegionId, district::Column::Id, Order::Ascending)
+            .connection(self.0.id, Filter::all(), page, |m| m.id, District)
+            .await?)
     }
 }
 
@@ -84,8 +86,10 @@ impl District {
         after: Option<String>,
     ) -> Result<Conn<Mahalla>> {
         let page = page(ctx, first, after)?;
-        let rows = service::list_mahallas(&state(ctx)?.db, None, Some(self.0.id), None, page).await?;
-        Ok(rows.into_connection(|m| m.id, Mahalla))
+        Ok(loaders(ctx)?
+            .nested(mahalla::Column::DistrictId, mahalla::Column::Id, Order::Ascending)
+            .connection(self.0.id, Filter::all(), page, |m| m.id, Mahalla)
+            .await?)
     }
 }
 

@@ -1,17 +1,14 @@
 //! The caller a verified access token names: the user, their organisation and session
 //! (all still active), their roles and their territorial scope.
 
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 
-use crate::auth::entity::session;
+use super::caller_row;
 use crate::auth::jwt::TokenError;
 use crate::auth::principal::{Principal, RequestMeta, Scope};
 use crate::db::now;
-use crate::error::ApiError;
-use crate::organisation;
 use crate::state::AppState;
-use crate::user::entity::{UserKind, user};
-use crate::user::service::{load_places, load_roles};
+use crate::user::entity::UserKind;
 
 /// Why a bearer token was not accepted.
 #[derive(Debug, thiserror::Error)]
@@ -32,11 +29,22 @@ impl From<sea_orm::DbErr> for AuthFailure {
 
 /// Verify a bearer token and load the caller it names, with roles and scope.
 pub async fn authenticate(st: &AppState, token: &str, meta: RequestMeta) -> Result<Principal, AuthFailure> {
+    Ok(authenticate_caller(st, token, meta).await?.0)
+}
+
+/// Verify a bearer token and load the caller it names, with roles and scope, and the
+/// modules their organisation has switched on (not yet checked against the compiled-in
+/// ones).
+pub async fn authenticate_caller(
+    st: &AppState,
+    token: &str,
+    meta: RequestMeta,
+) -> Result<(Principal, Vec<String>), AuthFailure> {
     let claims = st.jwt.verify(token)?;
     let user_id = claims
         .user_id()
         .ok_or_else(|| TokenError::Invalid("subject".into()))?;
-    load_principal(
+    load_caller(
         &st.db,
         user_id,
         Via::Token {
@@ -61,57 +69,54 @@ pub async fn load_principal(
     db: &DatabaseConnection,
     user_id: i64,
     via: Via,
-    mut meta: RequestMeta,
+    meta: RequestMeta,
 ) -> Result<Principal, AuthFailure> {
-    let user = user::Entity::find_by_id(user_id)
-        .one(db)
-        .await?
-        .filter(|u| u.active)
-        .ok_or(AuthFailure::Inactive)?;
-    let org = organisation::Entity::find_by_id(user.organisation_id)
-        .one(db)
-        .await?
-        .filter(|o| o.active)
-        .ok_or(AuthFailure::Inactive)?;
+    Ok(load_caller(db, user_id, via, meta).await?.0)
+}
+
+/// Load a principal for a user (and session), checking that all are still active, with
+/// the modules their organisation has switched on: one statement, read fresh every time.
+pub async fn load_caller(
+    db: &DatabaseConnection,
+    user_id: i64,
+    via: Via,
+    mut meta: RequestMeta,
+) -> Result<(Principal, Vec<String>), AuthFailure> {
     let session_id = match via {
         Via::Token { session_id } => session_id,
         Via::LocalTask => None,
     };
-    match (via, session_id, user.kind) {
+    let row = caller_row::load(db, user_id, session_id)
+        .await?
+        .filter(|r| r.user_active && r.organisation_active)
+        .ok_or(AuthFailure::Inactive)?;
+    match (via, session_id, row.user_kind) {
         (Via::LocalTask, _, _) => {}
-        (_, Some(sid), UserKind::Person) => {
-            let live = session::Entity::find_by_id(sid)
-                .one(db)
-                .await?
-                .is_some_and(|s| s.user_id == user.id && s.revoked_at.is_none() && s.expires_at > now());
+        (_, Some(_), UserKind::Person) => {
+            let live = row.session.is_some_and(|(owner, revoked_at, expires_at)| {
+                owner == row.user_id && revoked_at.is_none() && expires_at > now()
+            });
             if !live {
                 return Err(AuthFailure::Inactive);
             }
         }
         (_, None, UserKind::ServiceAccount) => {
-            meta.client = user.client_id.clone();
+            meta.client = row.client_id.clone();
         }
         _ => return Err(AuthFailure::Inactive),
     }
-    let roles = load_roles(db, user.id).await.map_err(|e| match e {
-        ApiError::Internal(e) => AuthFailure::Internal(e),
-        _ => AuthFailure::Inactive,
-    })?;
-    let places = load_places(db, user.id).await.map_err(|e| match e {
-        ApiError::Internal(e) => AuthFailure::Internal(e),
-        _ => AuthFailure::Inactive,
-    })?;
-    let scope = effective_scope(&places, &organisation::service::place(&org));
-    Ok(Principal {
-        user_id: user.id,
-        organisation_id: org.id,
-        organisation_kind: org.kind,
-        kind: user.kind,
-        roles,
+    let scope = effective_scope(&row.places, &row.organisation_place);
+    let principal = Principal {
+        user_id: row.user_id,
+        organisation_id: row.organisation_id,
+        organisation_kind: row.organisation_kind,
+        kind: row.user_kind,
+        roles: row.roles.into_iter().collect(),
         scope,
         session_id,
         meta,
-    })
+    };
+    Ok((principal, row.modules))
 }
 
 /// The user's own territories; without any, the organisation's territory; without that,

@@ -4,16 +4,20 @@
 //! - `login.rs`: signing in with a password or a service account's secret;
 //! - `throttle.rs`: the failed-login limits per account and per address;
 //! - `session.rs`: refresh tokens (rotated on use) and signing out;
-//! - `caller.rs`: the caller a bearer token names, with roles and scope.
+//! - `caller.rs`: the caller a bearer token names, with roles and scope;
+//! - `caller_row.rs`: the one statement that reads a caller.
 
 mod caller;
+mod caller_row;
 mod login;
 mod session;
 mod throttle;
 
 use sea_orm::{ConnectionTrait, EntityTrait};
 
-pub use caller::{AuthFailure, Via, authenticate, effective_scope, load_principal};
+pub use caller::{
+    AuthFailure, Via, authenticate, authenticate_caller, effective_scope, load_caller, load_principal,
+};
 pub use login::{login, service_token};
 pub use session::{logout, refresh};
 

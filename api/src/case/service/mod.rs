@@ -78,6 +78,18 @@ pub async fn list(
     f: CaseFilter,
     page: Page,
 ) -> ApiResult<Paged<case::Model>> {
+    paginate(
+        db,
+        case::Entity::find().filter(condition(p, f)),
+        case::Column::Id,
+        page,
+        Order::Descending,
+    )
+    .await
+}
+
+/// The cases the caller may see that match `f` (a nested list's filter, say).
+pub fn condition(p: &Principal, f: CaseFilter) -> Condition {
     let mut cond = Condition::all().add(visible_cases(p));
     if !f.mahalla_ids.is_empty() {
         cond = cond.add(case::Column::MahallaId.is_in(f.mahalla_ids));
@@ -118,12 +130,5 @@ pub async fn list(
     if let Some(d) = f.sentence_end_to {
         cond = cond.add(case::Column::SentenceEnd.lte(d));
     }
-    paginate(
-        db,
-        case::Entity::find().filter(cond),
-        case::Column::Id,
-        page,
-        Order::Descending,
-    )
-    .await
+    cond
 }

@@ -8,10 +8,10 @@ use crate::access::mahalla::right_in;
 use crate::case::graphql::Case;
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
-use crate::loaders::{children, one};
+use crate::loaders::{Filter, children, one};
 use crate::mahalla::entity::{ActivityKind, ActivityStatus, activity, programme};
 use crate::mahalla::programme::{self as service, ActivityReport, KindProgress, NewActivity, NewProgramme};
-use crate::pagination::Conn;
+use crate::pagination::{Conn, Order};
 use crate::territory::graphql::Mahalla;
 use crate::user::graphql::User;
 
@@ -69,8 +69,20 @@ impl PreventionProgramme {
     ) -> Result<Conn<ProgrammeActivity>> {
         let p = principal(ctx)?;
         let page = page(ctx, first, after)?;
-        let rows = service::activities(&state(ctx)?.db, p, self.0.id, status, page).await?;
-        Ok(rows.into_connection(|m| m.id, ProgrammeActivity))
+        Ok(loaders(ctx)?
+            .nested(
+                activity::Column::ProgrammeId,
+                activity::Column::Id,
+                Order::Ascending,
+            )
+            .connection(
+                self.0.id,
+                Filter::new(service::readable_activities(p, status)),
+                page,
+                |m| m.id,
+                ProgrammeActivity,
+            )
+            .await?)
     }
 }
 

@@ -4,11 +4,11 @@
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
 };
 use serde_json::json;
 
-use crate::access::mahalla::MahallaRight;
+use crate::access::mahalla::{MahallaRight, readable};
 use crate::access::visible_cases;
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;
@@ -17,9 +17,8 @@ use crate::db::{now, write_txn};
 use crate::enums::enum_name;
 use crate::error::{ApiError, ApiResult};
 use crate::events::service::{self as events, NewEvent};
-use crate::mahalla::entity::{ActivityKind, ActivityStatus, activity, activity_case};
+use crate::mahalla::entity::{ActivityKind, ActivityStatus, activity, activity_case, programme};
 use crate::mahalla::roster::active_member;
-use crate::pagination::{Order, Page, Paged, paginate};
 use crate::validate;
 
 use super::{MAX_ACTIVITY_CASES, get};
@@ -205,20 +204,25 @@ pub async fn record_activity(
     Ok(row)
 }
 
-/// Activities of a programme in the order they were planned (by id).
-pub async fn activities(
-    db: &DatabaseConnection,
-    p: &Principal,
-    programme_id: i64,
-    status: Option<ActivityStatus>,
-    page: Page,
-) -> ApiResult<Paged<activity::Model>> {
-    get(db, p, programme_id, MahallaRight::Read).await?;
-    let mut q = activity::Entity::find().filter(activity::Column::ProgrammeId.eq(programme_id));
+/// The activities (with `status`, when given) of the programmes the caller may read: a
+/// programme's activities list is this, under its programme, in the order they were
+/// planned (by id).
+pub fn readable_activities(p: &Principal, status: Option<ActivityStatus>) -> Condition {
+    let programmes = Query::select()
+        .column(programme::Column::Id)
+        .from(programme::Entity)
+        .cond_where(readable(
+            p,
+            programme::Column::RegionId,
+            programme::Column::DistrictId,
+            programme::Column::MahallaId,
+        ))
+        .to_owned();
+    let mut cond = Condition::all().add(activity::Column::ProgrammeId.in_subquery(programmes));
     if let Some(s) = status {
-        q = q.filter(activity::Column::Status.eq(s));
+        cond = cond.add(activity::Column::Status.eq(s));
     }
-    paginate(db, q, activity::Column::Id, page, Order::Ascending).await
+    cond
 }
 
 /// Cases an activity involves that the caller may see.

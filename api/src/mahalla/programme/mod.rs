@@ -26,7 +26,7 @@ use crate::pagination::{Order, Page, Paged, paginate};
 use crate::validate;
 
 pub use activities::{
-    ActivityReport, NewActivity, activities, activity_cases, add_activity, record_activity,
+    ActivityReport, NewActivity, activity_cases, add_activity, readable_activities, record_activity,
 };
 pub use progress::{KindProgress, Progress, progress_of};
 

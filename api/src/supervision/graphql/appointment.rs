@@ -10,8 +10,8 @@ use crate::case::graphql::{Case, case_of};
 use crate::error::ApiError;
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
-use crate::loaders::one;
-use crate::pagination::Conn;
+use crate::loaders::{Filter, one};
+use crate::pagination::{Conn, Order};
 use crate::supervision::entity::{AppointmentKind, AppointmentOutcome, appointment};
 use crate::supervision::service::{self, AppointmentFilter};
 use crate::user::graphql::User;
@@ -90,13 +90,6 @@ pub(crate) async fn list_appointments(
 ) -> Result<Conn<Appointment>> {
     let p = principal(ctx)?;
     let page = page(ctx, first, after)?;
-    if let (Some(case_id), None) = (case_id, &filter) {
-        // The common nested case (a case's latest appointments): batched across cases.
-        return Ok(loaders(ctx)?
-            .appointments
-            .connection(case_id, 0, page, |m| m.id, Appointment)
-            .await?);
-    }
     let f = filter.unwrap_or_default();
     if let (Some(from), Some(to)) = (f.from, f.to)
         && from > to
@@ -110,7 +103,25 @@ pub(crate) async fn list_appointments(
         outcomes: f.outcomes.unwrap_or_default(),
         pending_only: f.pending_only,
     };
-    let rows = service::list_appointments(&state(ctx)?.db, p, case_id, filter, page).await?;
+    if let Some(case_id) = case_id {
+        // A case's appointments (the case already checked by its resolver): batched
+        // across the cases of a page, one statement per set of arguments.
+        return Ok(loaders(ctx)?
+            .nested(
+                appointment::Column::CaseId,
+                appointment::Column::Id,
+                Order::Descending,
+            )
+            .connection(
+                case_id,
+                Filter::new(service::appointment_filter(filter)),
+                page,
+                |m| m.id,
+                Appointment,
+            )
+            .await?);
+    }
+    let rows = service::list_appointments(&state(ctx)?.db, p, None, filter, page).await?;
     Ok(rows.into_connection(|m| m.id, Appointment))
 }
 

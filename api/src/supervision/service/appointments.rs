@@ -273,6 +273,27 @@ pub struct AppointmentFilter {
     pub pending_only: bool,
 }
 
+/// The condition of an appointment list's filter (beyond whose appointments they are).
+pub fn filter_condition(f: AppointmentFilter) -> Condition {
+    let mut cond = Condition::all();
+    if let Some(from) = f.from {
+        cond = cond.add(appointment::Column::ScheduledAt.gte(from));
+    }
+    if let Some(to) = f.to {
+        cond = cond.add(appointment::Column::ScheduledAt.lt(to));
+    }
+    if !f.kinds.is_empty() {
+        cond = cond.add(appointment::Column::Kind.is_in(f.kinds));
+    }
+    if !f.outcomes.is_empty() {
+        cond = cond.add(appointment::Column::Outcome.is_in(f.outcomes));
+    }
+    if f.pending_only {
+        cond = cond.add(appointment::Column::Outcome.is_null());
+    }
+    cond
+}
+
 /// Appointments of one case, or of every case the caller may supervise.
 pub async fn list_appointments(
     db: &DatabaseConnection,
@@ -290,24 +311,9 @@ pub async fn list_appointments(
             cond = cond.add(crate::access::of_cases(appointment::Column::CaseId, supervisors));
         }
     }
-    if let Some(from) = f.from {
-        cond = cond.add(appointment::Column::ScheduledAt.gte(from));
-    }
-    if let Some(to) = f.to {
-        cond = cond.add(appointment::Column::ScheduledAt.lt(to));
-    }
-    if !f.kinds.is_empty() {
-        cond = cond.add(appointment::Column::Kind.is_in(f.kinds));
-    }
-    if !f.outcomes.is_empty() {
-        cond = cond.add(appointment::Column::Outcome.is_in(f.outcomes));
-    }
-    if f.pending_only {
-        cond = cond.add(appointment::Column::Outcome.is_null());
-    }
     paginate(
         db,
-        appointment::Entity::find().filter(cond),
+        appointment::Entity::find().filter(cond.add(filter_condition(f))),
         appointment::Column::Id,
         page,
         Order::Descending,

@@ -9,7 +9,8 @@ mod violations;
 use chrono::{DateTime, Duration, Utc};
 
 pub use appointments::{
-    AppointmentFilter, CheckIn, list_appointments, record_check_in, record_outcome, schedule_appointment,
+    AppointmentFilter, CheckIn, filter_condition as appointment_filter, list_appointments, record_check_in,
+    record_outcome, schedule_appointment,
 };
 pub use notes::{add_note, audit_note_read, read_note};
 pub use violations::{NewViolation, record_violation, respond_to_violation};

@@ -286,19 +286,42 @@ pub async fn list(
     filter: UserFilter,
     page: Page,
 ) -> ApiResult<Paged<user::Model>> {
-    let mut cond = Condition::all();
-    if p.has_role(Role::PlatformAdmin) {
-        if let Some(org) = filter.organisation_id {
-            cond = cond.add(user::Column::OrganisationId.eq(org));
+    let cond = match filter.organisation_id {
+        Some(org) => {
+            may_list(p, org)?;
+            Condition::all().add(user::Column::OrganisationId.eq(org))
         }
-    } else if p.has_role(Role::OrgAdmin) {
-        if filter.organisation_id.is_some_and(|o| o != p.organisation_id) {
-            return Err(ApiError::forbidden());
+        None if p.has_role(Role::PlatformAdmin) => Condition::all(),
+        None if p.has_role(Role::OrgAdmin) => {
+            Condition::all().add(user::Column::OrganisationId.eq(p.organisation_id))
         }
-        cond = cond.add(user::Column::OrganisationId.eq(p.organisation_id));
+        None => return Err(ApiError::forbidden()),
+    };
+    paginate(
+        db,
+        user::Entity::find().filter(cond.add(filter_condition(filter))),
+        user::Column::Id,
+        page,
+        Order::Ascending,
+    )
+    .await
+}
+
+/// Whether the caller may list the users of `organisation_id`: the platform admin any
+/// organisation's, an organisation admin their own.
+pub fn may_list(p: &Principal, organisation_id: i64) -> ApiResult<()> {
+    if p.has_role(Role::PlatformAdmin) || (p.has_role(Role::OrgAdmin) && organisation_id == p.organisation_id)
+    {
+        Ok(())
     } else {
-        return Err(ApiError::forbidden());
+        Err(ApiError::forbidden())
     }
+}
+
+/// The condition of a user list's filter, beyond the organisation (an organisation's
+/// users list is this under its organisation).
+pub fn filter_condition(filter: UserFilter) -> Condition {
+    let mut cond = Condition::all();
     if let Some(role) = filter.role {
         cond = cond.add(
             user::Column::Id.in_subquery(
@@ -323,12 +346,5 @@ pub async fn list(
                 .add(contains_ci(user::Column::DisplayName, &q)),
         );
     }
-    paginate(
-        db,
-        user::Entity::find().filter(cond),
-        user::Column::Id,
-        page,
-        Order::Ascending,
-    )
-    .await
+    cond
 }

@@ -6,10 +6,10 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use hamkor_api::error::{ApiError, ApiResult};
 use hamkor_api::graphql::context::{loaders, page, state};
 use hamkor_api::ids;
-use hamkor_api::loaders::one;
+use hamkor_api::loaders::{Filter, one};
 use hamkor_api::module::ModuleGuard;
 use hamkor_api::organisation::graphql::Organisation;
-use hamkor_api::pagination::Conn;
+use hamkor_api::pagination::{Conn, Order};
 use hamkor_api::territory::graphql::{District, Mahalla, Region};
 use hamkor_api::territory::resolve::place_of;
 
@@ -132,11 +132,16 @@ impl EducationProgramme {
         #[graphql(default = true)] upcoming_only: bool,
     ) -> Result<Conn<EducationIntake>> {
         let page = page(ctx, first, after)?;
-        Ok(
-            intakes::of_programme(&state(ctx)?.db, self.0.id, upcoming_only, page)
-                .await?
-                .into_connection(|i| i.id, EducationIntake),
-        )
+        Ok(loaders(ctx)?
+            .nested(intake::Column::ProgrammeId, intake::Column::Id, Order::Ascending)
+            .connection(
+                self.0.id,
+                Filter::new(intakes::of_programme(upcoming_only)),
+                page,
+                |i| i.id,
+                EducationIntake,
+            )
+            .await?)
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

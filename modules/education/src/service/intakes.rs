@@ -6,7 +6,6 @@ use hamkor_api::auth::principal::Principal;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
 use hamkor_api::events::service::{self as events, NewEvent};
-use hamkor_api::pagination::{Order, Page, Paged, paginate};
 use hamkor_api::validate;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction,
@@ -131,17 +130,12 @@ pub async fn set_seats(
     Ok(row)
 }
 
-/// The intakes of programme `programme_id`, soonest first (only those not yet started
+/// Which intakes a programme's list shows, soonest first (only those not yet started
 /// with `upcoming_only`): anyone whose organisation uses the module reads them.
-pub async fn of_programme(
-    db: &DatabaseConnection,
-    programme_id: i64,
-    upcoming_only: bool,
-    page: Page,
-) -> ApiResult<Paged<intake::Model>> {
-    let mut q = intake::Entity::find().filter(intake::Column::ProgrammeId.eq(programme_id));
+pub fn of_programme(upcoming_only: bool) -> Condition {
+    let mut cond = Condition::all();
     if upcoming_only {
-        q = q.filter(intake::Column::StartsOn.gte(now().date_naive()));
+        cond = cond.add(intake::Column::StartsOn.gte(now().date_naive()));
     }
-    paginate(db, q, intake::Column::Id, page, Order::Ascending).await
+    cond
 }
