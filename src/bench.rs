@@ -7,6 +7,9 @@ use async_graphql::Request;
 
 use crate::HamkorSchema;
 
+/// Not generic (`make` is a trait object, the request runs through [`crate::execute`]):
+/// the benchmark binaries compile none of the schema's code again.
+///
 /// Run the request `make` builds `warmups + iterations` times and keep the times of the
 /// last `iterations`; also returns the data of the first run, for a sanity check. Any
 /// error fails the benchmark, named `name`.
@@ -15,14 +18,14 @@ pub async fn time(
     name: &str,
     warmups: usize,
     iterations: usize,
-    mut make: impl FnMut() -> Request,
+    make: &mut dyn FnMut() -> Request,
 ) -> anyhow::Result<(Timings, serde_json::Value)> {
     let mut times = Vec::with_capacity(iterations);
     let mut first = serde_json::Value::Null;
     for i in 0..warmups + iterations {
         let req = make();
         let started = Instant::now();
-        let resp = schema.execute(req).await;
+        let resp = crate::execute(schema, req).await;
         let took = started.elapsed();
         if !resp.errors.is_empty() {
             anyhow::bail!("{name}: {:?}", resp.errors);

@@ -12,6 +12,9 @@ pub mod cli;
 pub mod modules;
 pub mod node;
 
+use std::future::Future;
+use std::pin::Pin;
+
 use async_graphql::{MergedObject, MergedSubscription, ObjectType, Schema, SchemaBuilder, SubscriptionType};
 use hamkor_api::config::Settings;
 use hamkor_api::graphql::{CoreMutation, CoreQuery, CoreSubscription, configure};
@@ -70,4 +73,24 @@ pub fn sdl() -> String {
     )
     .finish()
     .sdl()
+}
+
+/// Run the command line to completion on a multi-threaded runtime.
+///
+/// Not generic and not `async`: the runtime, the server and every resolver future are
+/// compiled here, once, rather than again in each binary that hands a future to
+/// `#[tokio::main]` (which made each binary's own crate the slowest step of a release
+/// build).
+pub fn run(cli: cli::Cli) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(Box::pin(cli::run(cli)))
+}
+
+/// Execute one request against the served schema, as a boxed future: callers outside
+/// this crate (the benchmarks) compile none of the schema's resolver code again.
+pub fn execute(
+    schema: &HamkorSchema,
+    request: async_graphql::Request,
+) -> Pin<Box<dyn Future<Output = async_graphql::Response> + Send + '_>> {
+    Box::pin(schema.execute(request))
 }

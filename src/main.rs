@@ -1,12 +1,10 @@
 //! `hamkor`: see `hamkor --help`.
-
-// The schema's resolver futures nest deeply; optimised builds need more than the default
-// query depth to lay them out.
-#![recursion_limit = "256"]
+//!
+//! A thin shell: the runtime, the server and the schema are compiled once, in the
+//! library ([`hamkor::run`]), not again in this crate.
 
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    hamkor::cli::run(hamkor::cli::Cli::parse()).await
+fn main() -> anyhow::Result<()> {
+    hamkor::run(hamkor::cli::Cli::parse())
 }

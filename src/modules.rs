@@ -1,68 +1,60 @@
 //! The modules compiled into this build, listed explicitly (no link-time discovery).
 //!
 //! Each module crate under `modules/` is an optional dependency of the root package,
-//! enabled by a cargo feature of the same name that is on by default. Adding one:
+//! enabled by a cargo feature of the same name that is on by default. Adding one is a
+//! line in the list at the bottom of this file (its feature, crate, `Module` value and
+//! GraphQL namespace roots) and its feature in `Cargo.toml`:
 //!
 //! ```text
 //! # Cargo.toml
 //! [features]
-//! default = ["employment"]
-//! employment = ["dep:hamkor-employment"]
-//!
-//! // here
-//! #[cfg(feature = "employment")]
-//! modules.push(Arc::new(hamkor_employment::Employment));
+//! default = [..., "monitoring"]
+//! monitoring = ["dep:hamkor-monitoring"]
 //! ```
 //!
-//! and adding its namespace roots to [`ModuleNamespaceQuery`] and [`ModuleNamespaceMutation`] (a module
-//! compiled out is replaced by an empty object, which adds nothing to the schema).
+//! A module compiled out is replaced by an empty object in the namespace roots, which
+//! adds nothing to the schema.
 
 use std::sync::Arc;
 
 use async_graphql::MergedObject;
 use hamkor_api::module::{Module, Registry};
 
-#[cfg(feature = "education")]
-use hamkor_education::{EducationMutationRoot, EducationQueryRoot};
-#[cfg(not(feature = "education"))]
-type EducationQueryRoot = async_graphql::EmptyMutation;
-#[cfg(not(feature = "education"))]
-type EducationMutationRoot = async_graphql::EmptyMutation;
-#[cfg(feature = "employment")]
-use hamkor_employment::{EmploymentMutationRoot, EmploymentQueryRoot};
-#[cfg(not(feature = "employment"))]
-type EmploymentQueryRoot = async_graphql::EmptyMutation;
-#[cfg(not(feature = "employment"))]
-type EmploymentMutationRoot = async_graphql::EmptyMutation;
-#[cfg(feature = "psych_support")]
-use hamkor_psych_support::{PsychSupportMutationRoot, PsychSupportQueryRoot};
-#[cfg(not(feature = "psych_support"))]
-type PsychSupportQueryRoot = async_graphql::EmptyMutation;
-#[cfg(not(feature = "psych_support"))]
-type PsychSupportMutationRoot = async_graphql::EmptyMutation;
+/// Generate the namespace roots and [`compiled`] from one list of
+/// `"feature" => crate::ModuleValue { query: QueryRoot, mutation: MutationRoot }` lines.
+macro_rules! modules {
+    ($($feature:literal => $krate:ident::$module:ident { query: $query:ident, mutation: $mutation:ident },)*) => {
+        $(
+            #[cfg(feature = $feature)]
+            use $krate::{$mutation, $query};
+            #[cfg(not(feature = $feature))]
+            type $query = async_graphql::EmptyMutation;
+            #[cfg(not(feature = $feature))]
+            type $mutation = async_graphql::EmptyMutation;
+        )*
 
-/// The modules' namespaces on the query root (`Query.education`, …).
-#[derive(MergedObject, Default)]
-pub struct ModuleNamespaceQuery(EducationQueryRoot, EmploymentQueryRoot, PsychSupportQueryRoot);
+        /// The modules' namespaces on the query root (`Query.education`, …).
+        #[derive(MergedObject, Default)]
+        pub struct ModuleNamespaceQuery($($query),*);
 
-/// The modules' namespaces on the mutation root.
-#[derive(MergedObject, Default)]
-pub struct ModuleNamespaceMutation(
-    EducationMutationRoot,
-    EmploymentMutationRoot,
-    PsychSupportMutationRoot,
-);
+        /// The modules' namespaces on the mutation root.
+        #[derive(MergedObject, Default)]
+        pub struct ModuleNamespaceMutation($($mutation),*);
 
-/// Every compiled-in module, in a stable order.
-pub fn compiled() -> Vec<Arc<dyn Module>> {
-    vec![
-        #[cfg(feature = "education")]
-        Arc::new(hamkor_education::Education),
-        #[cfg(feature = "employment")]
-        Arc::new(hamkor_employment::Employment),
-        #[cfg(feature = "psych_support")]
-        Arc::new(hamkor_psych_support::PsychSupport),
-    ]
+        /// Every compiled-in module, in the order of the list.
+        pub fn compiled() -> Vec<Arc<dyn Module>> {
+            vec![$(
+                #[cfg(feature = $feature)]
+                Arc::new($krate::$module),
+            )*]
+        }
+    };
+}
+
+modules! {
+    "education" => hamkor_education::Education { query: EducationQueryRoot, mutation: EducationMutationRoot },
+    "employment" => hamkor_employment::Employment { query: EmploymentQueryRoot, mutation: EmploymentMutationRoot },
+    "psych_support" => hamkor_psych_support::PsychSupport { query: PsychSupportQueryRoot, mutation: PsychSupportMutationRoot },
 }
 
 /// The registry of the compiled-in modules.

@@ -225,7 +225,7 @@ async fn main() -> anyhow::Result<()> {
         } else {
             &as_officer
         };
-        let (times, _) = hamkor::bench::time(&schema, sc.name, 3, args.iterations, || {
+        let (times, _) = hamkor::bench::time(&schema, sc.name, 3, args.iterations, &mut || {
             Request::new(sc.query)
                 .variables(Variables::from_json(sc.variables.clone()))
                 .data(who.clone())

@@ -261,7 +261,7 @@ async fn main() -> anyhow::Result<()> {
             "regionId": sc.region.map(|r| ids::encode("Region", r)),
             "districtId": sc.district.map(|d| ids::encode("District", d)),
         });
-        let (times, first) = hamkor::bench::time(&schema, &sc.name, 3, args.iterations, || {
+        let (times, first) = hamkor::bench::time(&schema, &sc.name, 3, args.iterations, &mut || {
             Request::new(query)
                 .variables(Variables::from_json(json!({"i": input})))
                 .data(sc.who.clone())

@@ -175,7 +175,7 @@ async fn main() -> anyhow::Result<()> {
         let enabled = enabled_for(db, &st.modules, who.organisation_id)
             .await
             .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
-        let (times, first) = hamkor::bench::time(&schema, name, 5, args.iterations, || {
+        let (times, first) = hamkor::bench::time(&schema, name, 5, args.iterations, &mut || {
             Request::new(query)
                 .variables(Variables::from_json(vars.clone()))
                 .data(who.clone())

@@ -1,6 +1,14 @@
 //! The module host: catalogue, availability, per-organisation enablement with validated
 //! config, and what a caller of an organisation with a module switched off sees.
 
+// Each module's own end-to-end tests, compiled with its feature.
+#[cfg(feature = "education")]
+mod education;
+#[cfg(feature = "employment")]
+mod employment;
+#[cfg(feature = "psych_support")]
+mod psych_support;
+
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, s, spawn_app};

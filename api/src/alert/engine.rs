@@ -19,7 +19,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::entity::{ActingRole, AlertStatus, alert, consumer, rule_setting};
-use super::rules::{EVENT_RULES, Firing, RuleInput, SWEEP_RULES};
+use super::rules::{Firing, RuleInput, SWEEP_RULES, event_rules};
 use crate::case::entity::case;
 use crate::db::{now, write_txn};
 use crate::events::entity as domain_event;
@@ -133,8 +133,8 @@ async fn handle(
     let Some(case_id) = event.case_id else {
         return Ok(0);
     };
-    let listening: Vec<_> = EVENT_RULES
-        .iter()
+    let listening: Vec<_> = event_rules(modules)
+        .into_iter()
         .filter(|r| r.event_type == event.event_type)
         .collect();
     if listening.is_empty() {

@@ -233,7 +233,8 @@ impl AlertQuery {
         let p = principal(ctx)?;
         let org = ids::decode_opt(organisation_id.as_ref(), "Organisation", "organisationId")?
             .unwrap_or(p.organisation_id);
-        let rules = service::rules_for(&state(ctx)?.db, p, org).await?;
+        let st = state(ctx)?;
+        let rules = service::rules_for(&st.db, &st.modules, p, org).await?;
         Ok(rules.into_iter().map(Into::into).collect())
     }
 }
@@ -280,7 +281,7 @@ impl AlertMutation {
         input: ConfigureAlertRuleInput,
     ) -> Result<AlertRule> {
         let p = principal(ctx)?;
-        let db = &state(ctx)?.db;
+        let st = state(ctx)?;
         let org = ids::decode_opt(
             input.organisation_id.as_ref(),
             "Organisation",
@@ -289,7 +290,8 @@ impl AlertMutation {
         .unwrap_or(p.organisation_id);
         let rule = input.rule.clone();
         service::configure_rule(
-            db,
+            &st.db,
+            &st.modules,
             p,
             org,
             RuleSettingChange {
@@ -300,7 +302,7 @@ impl AlertMutation {
             },
         )
         .await?;
-        let rules = service::rules_for(db, p, org).await?;
+        let rules = service::rules_for(&st.db, &st.modules, p, org).await?;
         rules
             .into_iter()
             .find(|r| r.rule == rule)

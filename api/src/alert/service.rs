@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::engine::AGGREGATE;
 use super::entity::{AlertSeverity, AlertStatus, alert, rule_setting};
-use super::rules::{EVENT_RULES, SWEEP_RULES};
+use super::rules::{SWEEP_RULES, all_ids, event_rules};
 use crate::access::{CaseAccess, CaseField, cases_with_access, of_cases};
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;
@@ -20,6 +20,7 @@ use crate::db::{now, write_txn};
 use crate::enums::enum_name;
 use crate::error::{ApiError, ApiResult};
 use crate::events::service::{self as events, NewEvent};
+use crate::module::Registry;
 use crate::pagination::{Order, Page, Paged, paginate};
 use crate::user::entity::Role;
 use crate::validate;
@@ -194,6 +195,7 @@ fn may_configure(p: &Principal, organisation_id: i64) -> ApiResult<()> {
 /// Every rule with the organisation's settings (its own staff and admins, platform admins).
 pub async fn rules_for(
     db: &DatabaseConnection,
+    modules: &Registry,
     p: &Principal,
     organisation_id: i64,
 ) -> ApiResult<Vec<EffectiveRule>> {
@@ -206,7 +208,7 @@ pub async fn rules_for(
         .await?;
     let find = |id: &str| saved.iter().find(|s| s.rule == id);
     let mut out = Vec::new();
-    for r in EVENT_RULES {
+    for r in event_rules(modules) {
         let s = find(r.id);
         out.push(EffectiveRule {
             rule: r.id,
@@ -245,12 +247,13 @@ pub struct RuleSettingChange {
 /// Set an organisation's threshold, window or switch for one rule (its admin).
 pub async fn configure_rule(
     db: &DatabaseConnection,
+    modules: &Registry,
     p: &Principal,
     organisation_id: i64,
     change: RuleSettingChange,
 ) -> ApiResult<()> {
     may_configure(p, organisation_id)?;
-    let Some(rule) = super::rules::all_ids().find(|id| *id == change.rule) else {
+    let Some(rule) = all_ids(modules).into_iter().find(|id| *id == change.rule) else {
         return Err(ApiError::bad_input("input.rule", "no such rule"));
     };
     if change.threshold.is_some_and(|t| !(1..=50).contains(&t)) {

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
-use super::service::{self, AnalyticsLevel, Dashboard, Figures};
+use super::service::{AnalyticsLevel, Computed, Dashboard, Figures, compute};
 use crate::graphql::context::{principal, state};
 use crate::ids;
 
@@ -43,19 +43,41 @@ pub struct TerritoryFigures {
     pub referrals_completed: i64,
     pub referrals_declined: i64,
     pub referrals_cancelled: i64,
+    /// Referrals of the period of each module that counts them, by module id.
+    pub module_referrals: Vec<ModuleReferralFigures>,
     /// Employment referrals of the period, and those completed (a job kept).
+    #[graphql(deprecation = "Use `moduleReferrals` (module id `employment`).")]
     pub employment_referrals: i64,
+    #[graphql(deprecation = "Use `moduleReferrals` (module id `employment`).")]
     pub employment_completed: i64,
     /// Education referrals of the period, and those completed.
+    #[graphql(deprecation = "Use `moduleReferrals` (module id `education`).")]
     pub education_referrals: i64,
+    #[graphql(deprecation = "Use `moduleReferrals` (module id `education`).")]
     pub education_completed: i64,
     /// Psychological-support referrals of the period, and those completed.
+    #[graphql(deprecation = "Use `moduleReferrals` (module id `psych_support`).")]
     pub psych_support_referrals: i64,
+    #[graphql(deprecation = "Use `moduleReferrals` (module id `psych_support`).")]
     pub psych_support_completed: i64,
+}
+
+/// One module's referrals of the period in a territory.
+#[derive(SimpleObject)]
+pub struct ModuleReferralFigures {
+    /// The module's id (`Module.id`).
+    pub module_id: String,
+    /// Its referrals sent in the period.
+    pub referrals: i64,
+    /// Those of them completed.
+    pub completed: i64,
 }
 
 impl TerritoryFigures {
     fn new(f: Figures, id: Option<ID>, name: Option<String>) -> Self {
+        // The fields that named three modules before `moduleReferrals`: kept for the
+        // clients that read them, 0 when the module is not compiled in.
+        let legacy = |id: &str| f.module(id).map_or((0, 0), |m| (m.referrals, m.completed));
         Self {
             territory_id: id,
             name,
@@ -80,12 +102,21 @@ impl TerritoryFigures {
             referrals_completed: f.referrals_completed,
             referrals_declined: f.referrals_declined,
             referrals_cancelled: f.referrals_cancelled,
-            employment_referrals: f.employment_referrals,
-            employment_completed: f.employment_completed,
-            education_referrals: f.education_referrals,
-            education_completed: f.education_completed,
-            psych_support_referrals: f.psych_support_referrals,
-            psych_support_completed: f.psych_support_completed,
+            module_referrals: f
+                .modules
+                .iter()
+                .map(|m| ModuleReferralFigures {
+                    module_id: m.module_id.to_owned(),
+                    referrals: m.referrals,
+                    completed: m.completed,
+                })
+                .collect(),
+            employment_referrals: legacy("employment").0,
+            employment_completed: legacy("employment").1,
+            education_referrals: legacy("education").0,
+            education_completed: legacy("education").1,
+            psych_support_referrals: legacy("psych_support").0,
+            psych_support_completed: legacy("psych_support").1,
         }
     }
 }
@@ -131,25 +162,6 @@ impl AnalyticsInput {
     }
 }
 
-/// The rows of a dashboard with their territories' names.
-pub async fn compute(
-    db: &sea_orm::DatabaseConnection,
-    p: &crate::auth::principal::Principal,
-    d: &Dashboard,
-) -> crate::error::ApiResult<(Vec<(Figures, String)>, Figures)> {
-    let rows = service::dashboard(db, p, d).await?;
-    let names = service::names(db, d.level, rows.iter().map(|r| r.territory_id).collect()).await?;
-    let total = service::total(&rows);
-    let named = rows
-        .into_iter()
-        .map(|r| {
-            let name = names.get(&r.territory_id).cloned().unwrap_or_default();
-            (r, name)
-        })
-        .collect();
-    Ok((named, total))
-}
-
 #[derive(Default)]
 pub struct AnalyticsQuery;
 
@@ -161,7 +173,8 @@ impl AnalyticsQuery {
     async fn analytics(&self, ctx: &Context<'_>, input: AnalyticsInput) -> Result<Analytics> {
         let p = principal(ctx)?;
         let d = input.parse()?;
-        let (rows, total) = compute(&state(ctx)?.db, p, &d).await?;
+        let st = state(ctx)?;
+        let Computed { rows, total, .. } = compute(&st.db, &st.modules, p, &d).await?;
         Ok(Analytics {
             level: d.level,
             from: d.from,

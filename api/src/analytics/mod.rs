@@ -1,5 +1,4 @@
-//! Mahalla-, district- and region-level analytics: GraphQL and a CSV export.
+//! Mahalla-, district- and region-level analytics (GraphQL; the CSV export is `http::analytics_csv`).
 
-pub mod csv;
 pub mod graphql;
 pub mod service;

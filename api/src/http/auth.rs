@@ -53,7 +53,7 @@ impl<'a> Credentials<'a> {
 
 /// The bearer token of an `Authorization` header: none, a token, or `Err` for a header
 /// that is not `Bearer <token>`.
-pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<Option<&str>, ()> {
+fn bearer_token(headers: &HeaderMap) -> Result<Option<&str>, ()> {
     let Some(value) = headers.get(AUTHORIZATION) else {
         return Ok(None);
     };

@@ -1,6 +1,7 @@
 //! The HTTP surface: `/graphql`, GraphiQL, health and readiness, with request ids,
 //! CORS, timeouts and panic safety.
 
+pub mod analytics_csv;
 pub mod auth;
 pub mod graphql;
 pub mod meta;
@@ -43,7 +44,7 @@ pub fn router<E: Executor>(app: AppState, executor: E) -> anyhow::Result<Router>
     let state = HttpState { app, executor };
     let mut router = Router::new()
         .route("/graphql", get(graphql::handle::<E>).post(graphql::handle::<E>))
-        .route("/analytics.csv", get(crate::analytics::csv::export::<E>))
+        .route("/analytics.csv", get(analytics_csv::export::<E>))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz::<E>));
     if settings.graphiql {

@@ -24,11 +24,15 @@ pub trait HasId: EntityTrait {
     fn id_of(model: &Self::Model) -> i64;
 }
 
+/// Implement [`HasId`] for entities whose primary key is an `i64` column named `id`
+/// (`hamkor_api::has_id!(programme::Entity, intake::Entity);`). The caller's crate
+/// depends on `sea-orm`.
+#[macro_export]
 macro_rules! has_id {
     ($($entity:path),* $(,)?) => {$(
-        impl HasId for $entity {
+        impl $crate::loaders::HasId for $entity {
             fn id_column() -> Self::Column {
-                <Self as EntityTrait>::Column::Id
+                <Self as sea_orm::EntityTrait>::Column::Id
             }
             fn id_of(model: &Self::Model) -> i64 {
                 model.id
@@ -37,7 +41,7 @@ macro_rules! has_id {
     )*};
 }
 
-has_id!(
+crate::has_id!(
     region::Entity,
     district::Entity,
     mahalla::Entity,

@@ -28,7 +28,9 @@ pub use guard::{EnabledModules, ModuleGuard, is_enabled};
 pub use registry::Registry;
 
 use crate::access::events::EventAudience;
+use crate::alert::rules::EventRule;
 use crate::events::entity::Model as DomainEvent;
+use crate::risk::instrument::RiskFactor;
 use crate::user::entity::Role;
 
 /// A boxed future, as the object-safe hooks of [`Module`] return.
@@ -133,6 +135,26 @@ pub trait Module: Send + Sync + 'static {
     ) -> BoxFuture<'a, anyhow::Result<()>> {
         let _ = (ctx, event);
         Box::pin(async { Ok(()) })
+    }
+
+    /// Early-warning rules over the module's own events. The core evaluates them like
+    /// its own; organisations configure them by id in `alertRules`.
+    fn alert_rules(&self) -> Vec<EventRule> {
+        Vec::new()
+    }
+
+    /// Whether the analytics dashboards count the module's referrals (an entry of
+    /// `TerritoryFigures.moduleReferrals`, and the CSV columns `<id>_referrals` and
+    /// `<id>_completed`).
+    fn counts_referrals(&self) -> bool {
+        false
+    }
+
+    /// The dynamic needs of the risk instrument that the module's referral kinds serve:
+    /// when one scores high with no plan goal for it, the plan-gap alert suggests the
+    /// module's first referral kind (if an organisation has the module enabled).
+    fn needs_served(&self) -> Vec<RiskFactor> {
+        Vec::new()
     }
 }
 

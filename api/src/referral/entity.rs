@@ -1,22 +1,6 @@
 //! The `referrals` and `referral_transitions` tables and their enumerations.
 
-use async_graphql::Enum;
-use sea_orm::entity::prelude::*;
-
-macro_rules! string_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident,)* }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum)]
-        #[sea_orm(
-            rs_type = "String",
-            db_type = "String(StringLen::N(32))",
-            rename_all = "SCREAMING_SNAKE_CASE"
-        )]
-        pub enum $name { $($(#[$vm])* $v,)* }
-    };
-}
-
-string_enum! {
+crate::string_enum! {
     /// Where a referral stands.
     ReferralStatus {
         /// Being prepared by the referring organisation; the partner cannot see it.
@@ -43,7 +27,7 @@ impl ReferralStatus {
     }
 }
 
-string_enum! {
+crate::string_enum! {
     /// Why the partner declined.
     DeclineReason {
         /// No place, seat or slot free.
@@ -60,7 +44,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+crate::string_enum! {
     /// Why the referring organisation cancelled.
     CancelReason {
         NoLongerNeeded,
@@ -73,7 +57,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+crate::string_enum! {
     /// Why a referral under way was stopped by the person's or the partner's withdrawal.
     WithdrawalReason {
         /// The person stopped taking part.
@@ -88,7 +72,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+crate::string_enum! {
     /// The legal ground for sharing without the person's consent.
     LegalBasis {
         /// A court decision orders the service.

@@ -13,18 +13,11 @@ use crate::case::entity::RiskLevel;
 use crate::case::graphql::{Case, case_of};
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
-use crate::loaders::{ById, Children, HasId, by_id, one, unfiltered};
+use crate::loaders::{ById, Children, by_id, one, unfiltered};
 use crate::pagination::Conn;
 use crate::user::graphql::User;
 
-impl HasId for assessment::Entity {
-    fn id_column() -> Self::Column {
-        assessment::Column::Id
-    }
-    fn id_of(model: &Self::Model) -> i64 {
-        model.id
-    }
-}
+crate::has_id!(assessment::Entity);
 
 /// The request's loaders of assessments (created on first use).
 pub struct RiskLoaders {

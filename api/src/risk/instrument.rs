@@ -115,17 +115,6 @@ impl RiskFactor {
             _ => None,
         }
     }
-
-    /// The module whose referral kind serves this need (employment, education,
-    /// psychological support), when one is compiled in and enabled.
-    pub fn referral_module(self) -> Option<&'static str> {
-        match self {
-            Self::Employment => Some("employment"),
-            Self::Education => Some("education"),
-            Self::MentalHealth | Self::Attitudes | Self::SubstanceUse => Some("psych_support"),
-            _ => None,
-        }
-    }
 }
 
 /// The answers an officer gives.

@@ -12,6 +12,7 @@
 //! - anyone whose organisation enabled the module reads the catalogue and its HSDS
 //!   directory export.
 
+pub mod alerts;
 pub mod entity;
 pub mod fit;
 pub mod graphql;
@@ -22,8 +23,10 @@ pub mod service;
 use async_graphql::Context;
 use hamkor_api::access::CaseField;
 use hamkor_api::access::events::EventAudience;
+use hamkor_api::alert::rules::EventRule;
 use hamkor_api::module::schema::AddExternalIds;
 use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, is_enabled, parse_config};
+use hamkor_api::risk::instrument::RiskFactor;
 use hamkor_api::user::entity::Role;
 use sea_orm_migration::MigrationTrait;
 use serde::{Deserialize, Serialize};
@@ -131,6 +134,15 @@ impl Module for Education {
                 tables: &["education_programmes", "education_enrolments"],
             }),
         ]
+    }
+    fn alert_rules(&self) -> Vec<EventRule> {
+        alerts::rules()
+    }
+    fn counts_referrals(&self) -> bool {
+        true
+    }
+    fn needs_served(&self) -> Vec<RiskFactor> {
+        vec![RiskFactor::Education]
     }
     fn referral_kinds(&self) -> Vec<ReferralKind> {
         vec![ReferralKind {

@@ -8,29 +8,13 @@ use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use hamkor_api::error::ApiResult;
 use hamkor_api::graphql::context::loaders;
-use hamkor_api::loaders::{ById, ByParent, Children, HasId, by_id, by_parent, unfiltered};
+use hamkor_api::loaders::{ById, ByParent, Children, by_id, by_parent, unfiltered};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::entity::{AttendanceStatus, attendance, intake, programme, transition};
 
-impl HasId for programme::Entity {
-    fn id_column() -> Self::Column {
-        <Self as EntityTrait>::Column::Id
-    }
-    fn id_of(model: &Self::Model) -> i64 {
-        model.id
-    }
-}
-
-impl HasId for intake::Entity {
-    fn id_column() -> Self::Column {
-        <Self as EntityTrait>::Column::Id
-    }
-    fn id_of(model: &Self::Model) -> i64 {
-        model.id
-    }
-}
+hamkor_api::has_id!(programme::Entity, intake::Entity);
 
 pub struct EducationLoaders {
     pub programmes: ById<programme::Entity>,

@@ -13,6 +13,7 @@
 //!   employment referral edit the job-seeker profile and match it;
 //! - anyone whose organisation enabled the module sees the vacancies.
 
+pub mod alerts;
 pub mod entity;
 pub mod graphql;
 pub mod loaders;
@@ -24,8 +25,10 @@ pub mod service;
 use async_graphql::Context;
 use hamkor_api::access::CaseField;
 use hamkor_api::access::events::EventAudience;
+use hamkor_api::alert::rules::EventRule;
 use hamkor_api::module::schema::AddExternalIds;
 use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, is_enabled, parse_config};
+use hamkor_api::risk::instrument::RiskFactor;
 use hamkor_api::user::entity::Role;
 use sea_orm_migration::MigrationTrait;
 use serde::{Deserialize, Serialize};
@@ -95,6 +98,15 @@ impl Module for Employment {
                 tables: &["employment_vacancies", "employment_applications"],
             }),
         ]
+    }
+    fn alert_rules(&self) -> Vec<EventRule> {
+        alerts::rules()
+    }
+    fn counts_referrals(&self) -> bool {
+        true
+    }
+    fn needs_served(&self) -> Vec<RiskFactor> {
+        vec![RiskFactor::Employment]
     }
     fn referral_kinds(&self) -> Vec<ReferralKind> {
         vec![ReferralKind {

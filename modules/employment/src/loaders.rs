@@ -6,28 +6,12 @@ use std::sync::Arc;
 use async_graphql::Context;
 use hamkor_api::error::ApiResult;
 use hamkor_api::graphql::context::loaders;
-use hamkor_api::loaders::{ById, ByParent, HasId, by_id, by_parent};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use hamkor_api::loaders::{ById, ByParent, by_id, by_parent};
+use sea_orm::DatabaseConnection;
 
 use crate::entity::{application_transition, employer, profile_skill, retention, vacancy, vacancy_skill};
 
-impl HasId for employer::Entity {
-    fn id_column() -> Self::Column {
-        <Self as EntityTrait>::Column::Id
-    }
-    fn id_of(model: &Self::Model) -> i64 {
-        model.id
-    }
-}
-
-impl HasId for vacancy::Entity {
-    fn id_column() -> Self::Column {
-        <Self as EntityTrait>::Column::Id
-    }
-    fn id_of(model: &Self::Model) -> i64 {
-        model.id
-    }
-}
+hamkor_api::has_id!(employer::Entity, vacancy::Entity);
 
 pub struct EmploymentLoaders {
     pub employers: ById<employer::Entity>,

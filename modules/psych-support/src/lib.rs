@@ -5,6 +5,7 @@
 //! rehabilitation plan.
 
 pub mod access;
+pub mod alerts;
 pub mod entity;
 pub mod graphql;
 pub mod migration;
@@ -14,8 +15,10 @@ pub mod service;
 use async_graphql::Context;
 use hamkor_api::access::CaseField;
 use hamkor_api::access::events::EventAudience;
+use hamkor_api::alert::rules::EventRule;
 use hamkor_api::module::schema::AddExternalIds;
 use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, is_enabled, parse_config};
+use hamkor_api::risk::instrument::RiskFactor;
 use hamkor_api::user::entity::Role;
 use sea_orm_migration::MigrationTrait;
 use serde::{Deserialize, Serialize};
@@ -88,6 +91,19 @@ impl Module for PsychSupport {
                 name: "m20261129_000017_psych_external_ids",
                 tables: &["psych_sessions"],
             }),
+        ]
+    }
+    fn alert_rules(&self) -> Vec<EventRule> {
+        alerts::rules()
+    }
+    fn counts_referrals(&self) -> bool {
+        true
+    }
+    fn needs_served(&self) -> Vec<RiskFactor> {
+        vec![
+            RiskFactor::MentalHealth,
+            RiskFactor::Attitudes,
+            RiskFactor::SubstanceUse,
         ]
     }
     fn referral_kinds(&self) -> Vec<ReferralKind> {

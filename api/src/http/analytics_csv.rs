@@ -13,12 +13,12 @@ use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::graphql::{AnalyticsInput, compute};
-use super::service::{AnalyticsLevel, CSV_HEADER};
-use crate::auth::service::{AuthFailure, authenticate};
+use super::HttpState;
+use super::auth::{Credentials, Refusal, authenticate};
+use super::meta::request_meta;
+use crate::analytics::graphql::AnalyticsInput;
+use crate::analytics::service::{AnalyticsLevel, Computed, compute, csv_header};
 use crate::error::ApiError;
-use crate::http::HttpState;
-use crate::http::{auth::bearer_token, meta::request_meta};
 use crate::ids;
 
 /// The query string of the export.
@@ -81,27 +81,26 @@ pub async fn export<E>(
 ) -> Response {
     let (parts, _) = request.into_parts();
     let meta = request_meta(&parts, st.app.settings.trust_forwarded_for);
-    let principal = match bearer_token(&parts.headers) {
-        Ok(Some(token)) => match authenticate(&st.app, token, meta).await {
-            Ok(p) => p,
-            Err(AuthFailure::Internal(e)) => {
-                tracing::error!(error = ?e, "authenticating an export failed");
-                return error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error");
-            }
-            Err(_) => {
-                return error(
-                    StatusCode::UNAUTHORIZED,
-                    "UNAUTHENTICATED",
-                    "invalid or expired token",
-                );
-            }
-        },
-        _ => {
+    let caller = authenticate(&st.app, Credentials::from_headers(&parts.headers), meta).await;
+    let principal = match caller {
+        Ok(Some(caller)) => caller.principal,
+        Ok(None) | Err(Refusal::Malformed) => {
             return error(
                 StatusCode::UNAUTHORIZED,
                 "UNAUTHENTICATED",
                 "send `Authorization: Bearer <token>`",
             );
+        }
+        Err(Refusal::Rejected) => {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "invalid or expired token",
+            );
+        }
+        // Already logged where authentication failed.
+        Err(Refusal::Internal(_)) => {
+            return error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error");
         }
     };
     let Ok(Query(params)) = params else {
@@ -129,11 +128,11 @@ pub async fn export<E>(
         Ok(d) => d,
         Err(e) => return api_error(e),
     };
-    let (rows, total) = match compute(&st.app.db, &principal, &d).await {
+    let Computed { modules, rows, total } = match compute(&st.app.db, &st.app.modules, &principal, &d).await {
         Ok(r) => r,
         Err(e) => return api_error(e),
     };
-    let mut out = CSV_HEADER.join(",");
+    let mut out = csv_header(&modules).join(",");
     out.push_str("\r\n");
     let level_name = crate::enums::enum_name(d.level);
     for (f, name) in rows {
