@@ -69,14 +69,24 @@ fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-/// The event types emitted by the core (`api/src`) and every module (`modules/*/src`),
-/// read from the source.
+/// The event types emitted by the core (`api/src`) and every compiled-in module
+/// (`modules/<id>/src`, the folder named as the id with `-` for `_`), read from the source.
 fn emitted_event_types() -> BTreeSet<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let compiled: BTreeSet<String> = crate::probe::registry()
+        .all()
+        .map(|m| m.id().replace('_', "-"))
+        .collect();
     let mut crates = vec![root.join("api/src")];
     for m in std::fs::read_dir(root.join("modules")).expect("modules") {
-        let src = m.expect("module").path().join("src");
-        if src.is_dir() {
+        let dir = m.expect("module").path();
+        let src = dir.join("src");
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        if src.is_dir() && compiled.contains(&name) {
             crates.push(src);
         }
     }
@@ -115,7 +125,8 @@ fn emitted_event_types() -> BTreeSet<String> {
 fn every_emitted_event_type_has_a_declared_audience() {
     let audiences = Audiences::new(crate::probe::registry().all().flat_map(|m| m.event_audiences()));
     let emitted = emitted_event_types();
-    assert!(emitted.len() > 60, "found only {emitted:?}");
+    // The core alone emits over fifty types: fewer means the scan missed a way of emitting.
+    assert!(emitted.len() > 50, "found only {emitted:?}");
     let missing: Vec<_> = emitted.iter().filter(|t| audiences.get(t).is_none()).collect();
     assert!(missing.is_empty(), "event types without an audience: {missing:?}");
 }

@@ -49,6 +49,7 @@ async fn input_values_not_of_their_type_are_bad_user_input_naming_the_field() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let w = world(&app).await;
+    #[cfg(feature = "employment")]
     app.gql(
         Some(&w.org_admin),
         "mutation { configureModule(input: {moduleId: \"employment\", enabled: true}) { enabled } }",
@@ -56,7 +57,8 @@ async fn input_values_not_of_their_type_are_bad_user_input_naming_the_field() {
     )
     .await
     .ok();
-    let cases: [(&str, Value, &str); 6] = [
+    #[allow(unused_mut)] // the module's cases join only when it is compiled in
+    let mut cases: Vec<(&str, Value, &str)> = vec![
         (
             "mutation($i: CaseConditionInput!) { addCaseCondition(caseId: \"Q2FzZTox\", input: $i) { id } }",
             json!({"i": {"kind": "CURFEW", "curfewStart": "25:00:00", "curfewEnd": "06:00:00"}}),
@@ -77,6 +79,9 @@ async fn input_values_not_of_their_type_are_bad_user_input_naming_the_field() {
             json!({"f": {"from": "yesterday"}}),
             "filter",
         ),
+    ];
+    #[cfg(feature = "employment")]
+    cases.extend([
         (
             "query($n: Int) { employment { vacancies(first: $n) { totalCount } } }",
             json!({"n": 99_999_999_999_u64}),
@@ -87,7 +92,7 @@ async fn input_values_not_of_their_type_are_bad_user_input_naming_the_field() {
             json!({}),
             "first",
         ),
-    ];
+    ]);
     for (n, (query, variables, field)) in cases.into_iter().enumerate() {
         // The module's questions are asked by an officer of an organisation that has it on.
         let caller = if n >= 4 { &w.officer } else { &admin };
