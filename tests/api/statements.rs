@@ -168,6 +168,10 @@ async fn cost(app: &TestApp, token: &str, query: &str, vars: Value) -> (u64, Val
     (spent, r.ok().clone())
 }
 
+fn cheaper(a: (u64, Value), b: (u64, Value)) -> (u64, Value) {
+    if b.0 < a.0 { b } else { a }
+}
+
 fn edges(v: &Value) -> usize {
     v["edges"].as_array().map_or(0, Vec::len)
 }
@@ -187,8 +191,17 @@ async fn same_cost(
         v["n"] = json!(n);
         v
     };
-    let (ten, small) = cost(app, token, query, with(10)).await;
-    let (fifty, large) = cost(app, token, query, with(50)).await;
+    // The fewer of two runs: a statement that background work (a session touch, the
+    // outbox) issues at the same moment is counted at most once, while a nested field
+    // loaded per parent costs forty more at 50 than at 10 on every run.
+    let (ten, small) = cheaper(
+        cost(app, token, query, with(10)).await,
+        cost(app, token, query, with(10)).await,
+    );
+    let (fifty, large) = cheaper(
+        cost(app, token, query, with(50)).await,
+        cost(app, token, query, with(50)).await,
+    );
     assert!(
         edges(list(&large)) > edges(list(&small)),
         "{name}: the page of 50 lists more than the page of 10"
