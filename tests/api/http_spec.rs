@@ -151,6 +151,29 @@ async fn a_body_without_a_query_is_refused_with_400() {
 }
 
 #[tokio::test]
+async fn variables_or_extensions_that_are_not_a_map_are_refused_with_400() {
+    let app = spawn_app().await;
+    for body in [
+        r#"{"query": "{ __typename }", "variables": [1]}"#,
+        r#"{"query": "{ __typename }", "variables": "x"}"#,
+        r#"{"query": "{ __typename }", "extensions": [1]}"#,
+        r#"{"query": "{ __typename }", "extensions": "x"}"#,
+        r#"{"query": "{ __typename }", "extensions": 7}"#,
+    ] {
+        let r = post_body(&app, "application/json", body).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}: {}", r.body);
+        assert!(r.body.get("data").is_none(), "{body}: {}", r.body);
+    }
+    let r = post_body(
+        &app,
+        "application/json",
+        r#"{"query": "{ __typename }", "extensions": {"a": 1}}"#,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
 async fn a_document_that_does_not_parse_answers_400_without_data() {
     let app = spawn_app().await;
     let r = post_accepting(&app, GRAPHQL_RESPONSE_JSON, "{ me { roles ").await;

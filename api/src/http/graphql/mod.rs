@@ -112,7 +112,8 @@ fn refused(rt: ResponseType, refusal: Refusal) -> Response {
 }
 
 /// The request the executor runs, with the request's metadata, its loaders, and the
-/// caller with their enabled modules. `Err`: variables that are not an object.
+/// caller with their enabled modules. `Err`: variables or extensions that are not an
+/// object (the GraphQL-over-HTTP specification: a map, or absent).
 fn graphql_request(
     incoming: Incoming,
     meta: RequestMeta,
@@ -129,7 +130,10 @@ fn graphql_request(
         }
         gql = gql.variables(Variables::from_json(vars));
     }
-    if let Some(Value::Object(ext)) = incoming.extensions {
+    if let Some(ext) = incoming.extensions {
+        let Value::Object(ext) = ext else {
+            return Err("extensions must be a JSON object");
+        };
         for (k, v) in ext {
             if let Ok(v) = async_graphql::Value::from_json(v) {
                 gql.extensions.insert(k, v);
