@@ -153,3 +153,54 @@ async fn one_address_failing_for_many_accounts_is_refused_for_any_account() {
         .0
         .ok();
 }
+
+#[tokio::test]
+async fn addresses_unused_for_the_usual_period_are_forgotten_at_the_next_sign_in() {
+    use hamkor_api::auth::service::USUAL_ADDRESS_DAYS;
+    use sea_orm::{ConnectionTrait, Statement};
+
+    let app = spawn_app_with(settings).await;
+    login_from(&app, "198.51.100.7", "admin", ADMIN_PASSWORD)
+        .await
+        .0
+        .ok();
+    login_from(&app, "198.51.100.8", "admin", ADMIN_PASSWORD)
+        .await
+        .0
+        .ok();
+    // The first address was last used longer ago than an address stays usual.
+    let db = app.db();
+    let stale = chrono::Utc::now() - chrono::Duration::days(USUAL_ADDRESS_DAYS + 1);
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => "UPDATE login_addresses SET last_success_at = $1 WHERE address = $2",
+        _ => "UPDATE login_addresses SET last_success_at = ? WHERE address = ?",
+    };
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [stale.into(), "198.51.100.7".into()],
+    ))
+    .await
+    .expect("age the address");
+    login_from(&app, "198.51.100.8", "admin", ADMIN_PASSWORD)
+        .await
+        .0
+        .ok();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT address FROM login_addresses ORDER BY address",
+        ))
+        .await
+        .expect("addresses");
+    let kept: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get_by_index(0).expect("address"))
+        .collect();
+    assert_eq!(
+        kept,
+        ["198.51.100.8"],
+        "the stale address is forgotten, the used one kept"
+    );
+}

@@ -20,6 +20,7 @@ pub use caller::{
 };
 pub use login::{login, service_token};
 pub use session::{logout, refresh};
+pub use throttle::USUAL_ADDRESS_DAYS;
 
 use crate::error::ApiResult;
 use crate::organisation;

@@ -139,8 +139,10 @@ async fn usual_address(
 }
 
 /// After a successful sign-in (inside its transaction): the address becomes one the
-/// account usually signs in from, and the failures of this account from this address are
-/// forgotten (not those from elsewhere: someone else's guessing goes on counting).
+/// account usually signs in from, the account's addresses not used for
+/// [`USUAL_ADDRESS_DAYS`] are forgotten (so the table holds at most the addresses each
+/// account signed in from lately), and the failures of this account from this address
+/// are forgotten (not those from elsewhere: someone else's guessing goes on counting).
 pub(super) async fn record_success(
     txn: &impl ConnectionTrait,
     username: &str,
@@ -160,6 +162,11 @@ pub(super) async fn record_success(
     )
     .exec(txn)
     .await?;
+    login_address::Entity::delete_many()
+        .filter(login_address::Column::Username.eq(username.as_str()))
+        .filter(login_address::Column::LastSuccessAt.lt(at - Duration::days(USUAL_ADDRESS_DAYS)))
+        .exec(txn)
+        .await?;
     login_failure::Entity::delete_many()
         .filter(login_failure::Column::Username.eq(username.as_str()))
         .filter(login_failure::Column::Address.eq(address.as_str()))
