@@ -1,9 +1,12 @@
 //! Reads of sentence details, risk and PINFL are audited on every path: one record per
 //! request and kind of content, listing the ids read.
 
+use std::time::Duration;
+
 use serde_json::json;
 
 use crate::audit::audit;
+use crate::events::WsClient;
 use crate::helpers::spawn_app;
 use crate::world::{create_case, create_person, world};
 
@@ -83,4 +86,81 @@ async fn a_refused_field_is_not_recorded_as_read() {
     assert_eq!(r.code(), Some("FORBIDDEN"));
     let log = audit(&app, &w.auditor, json!({"action": "case.sentence.read"})).await;
     assert_eq!(log["totalCount"], 0, "{log}");
+}
+
+const CASE_EVENTS: &str = "subscription($c: ID!) { caseEvents(caseId: $c) { type payload } }";
+
+/// How many risk-level reads `actor` (a user id) is on record for.
+async fn risk_reads_by(app: &crate::helpers::TestApp, auditor: &str, actor: &str) -> usize {
+    let log = audit(app, auditor, json!({"action": "case.risk_level.read"})).await;
+    log["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter(|e| e["node"]["actor"]["id"] == json!(actor))
+        .count()
+}
+
+#[tokio::test]
+async fn a_risk_level_in_an_event_payload_is_audited_in_lists_and_subscriptions() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let officer_id = w.officer_id.clone();
+    let mut ws = WsClient::authenticated(&app, &w.officer).await;
+    ws.subscribe("c", CASE_EVENTS, json!({"c": w.case})).await;
+    // The subscription starts asynchronously: change the case until an update arrives.
+    let mut seen = None;
+    for level in [
+        "HIGH", "MEDIUM", "HIGH", "MEDIUM", "HIGH", "MEDIUM", "HIGH", "MEDIUM",
+    ] {
+        app.gql(
+            Some(&w.officer),
+            "mutation($id: ID!, $l: RiskLevel!) { updateCase(id: $id, input: {riskLevel: $l}) { id } }",
+            json!({"id": w.case, "l": level}),
+        )
+        .await
+        .ok();
+        if let Some(m) = ws.next_data("c", Duration::from_millis(700)).await {
+            seen = Some(m);
+            break;
+        }
+    }
+    let seen = seen.expect("the subscription delivered a case update");
+    assert!(seen["caseEvents"]["payload"]["riskLevel"].is_string(), "{seen}");
+    // Delivered means audited: the record is written before the event goes out.
+    let after_subscription = risk_reads_by(&app, &w.auditor, &officer_id).await;
+    assert!(after_subscription >= 1, "the subscription's read is on record");
+
+    app.gql(
+        Some(&w.officer),
+        "query($c: ID!) { events(first: 20, filter: {caseId: $c, types: [\"case.updated\"]}) { edges { node { payload } } } }",
+        json!({"c": w.case}),
+    )
+    .await
+    .ok();
+    let after_list = risk_reads_by(&app, &w.auditor, &officer_id).await;
+    assert!(
+        after_list > after_subscription,
+        "the list's read is on record too"
+    );
+
+    // A mahalla member receives the update without the risk level: nothing read, nothing recorded.
+    let member_id = crate::helpers::s(
+        &app.gql(Some(&w.member_a), "{ me { user { id } } }", json!({}))
+            .await
+            .ok(),
+        "me.user.id",
+    )
+    .to_owned();
+    let r = app
+        .gql(
+            Some(&w.member_a),
+            "query($c: ID!) { events(first: 20, filter: {caseId: $c, types: [\"case.updated\"]}) { edges { node { payload } } } }",
+            json!({"c": w.case}),
+        )
+        .await;
+    for e in r.ok()["events"]["edges"].as_array().expect("edges") {
+        assert!(e["node"]["payload"].get("riskLevel").is_none(), "{e}");
+    }
+    assert_eq!(risk_reads_by(&app, &w.auditor, &member_id).await, 0);
 }

@@ -9,9 +9,11 @@ use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilt
 use super::entity::{self as domain_event, Model};
 use crate::access::events::{Audiences, Reveals, audience_condition};
 use crate::access::{CaseAccess, case_access};
+use crate::audit::reads::ReadKind;
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{loaders, page, principal, state};
+use crate::graphql::read_audit::audit_read;
 use crate::ids;
 use crate::loaders::one;
 use crate::module::Registry;
@@ -76,12 +78,25 @@ impl DomainEvent {
                 .and_then(|c| case_access(p, &c)),
             None => None,
         };
-        Ok(async_graphql::Json(match access {
+        let shown = match access {
             Some(level) => a.redact(&self.0.payload, level),
             // Partners of a referral and administrators see what they were sent.
             None => self.0.payload.clone(),
-        }))
+        };
+        // A risk level in a payload is a read of the case's risk like `Case.riskLevel`.
+        if let Some(case_id) = self.0.case_id
+            && reveals_risk(&self.0.event_type, &shown)
+        {
+            audit_read(ctx, ReadKind::Risk, case_id)?;
+        }
+        Ok(async_graphql::Json(shown))
     }
+}
+
+/// Whether a payload as shown carries a case's risk (`case.updated` with `riskLevel`, the
+/// score and level of a risk assessment or override).
+fn reveals_risk(event_type: &str, payload: &serde_json::Value) -> bool {
+    payload.get("riskLevel").is_some() || event_type.starts_with("risk.")
 }
 
 const REFERRAL: &str = "Referral";

@@ -1,14 +1,17 @@
 //! The request's audit of case content read ([`crate::audit::reads`]): each request
 //! carries a [`ReadLog`] that resolvers note their reads in, and one audit record per
-//! kind of content is written when the request has run. If it cannot be written the
-//! request answers INTERNAL instead of the data (a read is never left unaudited).
+//! kind of content is written when the request has run — for a subscription, after each
+//! event it delivers. If it cannot be written the request (or that event) answers
+//! INTERNAL instead of the data (a read is never left unaudited).
 
-use std::sync::Arc;
+use std::any::TypeId;
+use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextPrepareRequest,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextPrepareRequest, NextSubscribe,
 };
 use async_graphql::{Context, Pos, Request, Response, ServerResult};
+use futures::stream::{BoxStream, StreamExt};
 
 use super::context::{principal, state};
 use crate::audit::reads::{ReadKind, ReadLog, record_reads};
@@ -23,12 +26,39 @@ impl ExtensionFactory for ReadAudit {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(ReadAuditExtension {
             log: Arc::new(ReadLog::default()),
+            reader: Arc::default(),
         })
     }
 }
 
+/// Who reads and where their reads are recorded.
+type Reader = Arc<Mutex<Option<(AppState, Principal)>>>;
+
 struct ReadAuditExtension {
     log: Arc<ReadLog>,
+    /// The subscriber, taken from the request when it is prepared (a subscription's
+    /// events are resolved outside `execute`, with no extension context of their own).
+    reader: Reader,
+}
+
+/// Write the reads noted so far; the response as it is, or INTERNAL if they could not
+/// be written.
+async fn flush(log: &ReadLog, reader: Option<(&AppState, &Principal)>, response: Response) -> Response {
+    let reads = log.take();
+    if reads.is_empty() {
+        return response;
+    }
+    let Some((st, p)) = reader else {
+        return refused(ApiError::Internal(anyhow::anyhow!(
+            "reads without a caller to audit"
+        )));
+    };
+    match record_reads(&st.db, p, reads).await {
+        Ok(()) => response,
+        Err(e) => refused(ApiError::Internal(
+            anyhow::Error::new(e).context("auditing reads"),
+        )),
+    }
 }
 
 #[async_graphql::async_trait::async_trait]
@@ -39,7 +69,35 @@ impl Extension for ReadAuditExtension {
         request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
+        let caller = request
+            .data
+            .get(&TypeId::of::<Principal>())
+            .and_then(|d| d.downcast_ref::<Principal>())
+            .or_else(|| ctx.data_opt::<Principal>());
+        if let (Some(st), Some(p)) = (ctx.data_opt::<AppState>(), caller)
+            && let Ok(mut reader) = self.reader.lock()
+        {
+            *reader = Some((st.clone(), p.clone()));
+        }
         next.run(ctx, request.data(self.log.clone())).await
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        let (log, reader) = (self.log.clone(), self.reader.clone());
+        next.run(ctx, stream)
+            .then(move |response| {
+                let (log, reader) = (log.clone(), reader.clone());
+                async move {
+                    let reader = reader.lock().ok().and_then(|r| r.clone());
+                    flush(&log, reader.as_ref().map(|(st, p)| (st, p)), response).await
+                }
+            })
+            .boxed()
     }
 
     async fn execute(
@@ -49,21 +107,8 @@ impl Extension for ReadAuditExtension {
         next: NextExecute<'_>,
     ) -> Response {
         let response = next.run(ctx, operation_name).await;
-        let reads = self.log.take();
-        if reads.is_empty() {
-            return response;
-        }
-        let (Some(st), Some(p)) = (ctx.data_opt::<AppState>(), ctx.data_opt::<Principal>()) else {
-            return refused(ApiError::Internal(anyhow::anyhow!(
-                "reads without a caller to audit"
-            )));
-        };
-        match record_reads(&st.db, p, reads).await {
-            Ok(()) => response,
-            Err(e) => refused(ApiError::Internal(
-                anyhow::Error::new(e).context("auditing reads"),
-            )),
-        }
+        let reader = ctx.data_opt::<AppState>().zip(ctx.data_opt::<Principal>());
+        flush(&self.log, reader, response).await
     }
 }
 
