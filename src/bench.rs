@@ -58,3 +58,99 @@ impl Timings {
         self.ms(1.0)
     }
 }
+
+/// The first column of the first row of `sql`, as an integer.
+pub async fn scalar(db: &sea_orm::DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
+    use anyhow::Context as _;
+    use sea_orm::ConnectionTrait as _;
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql.to_owned(),
+        ))
+        .await?
+        .context("no row")?;
+    Ok(row.try_get_by_index::<i64>(0)?)
+}
+
+/// Fill an empty database with national-scale data (every district, ~9,400 mahallas,
+/// `cases` people and cases, 15 appointments each); a database that has cases is reused.
+pub async fn seed_if_empty(st: &hamkor_api::state::AppState, cases: usize) -> anyhow::Result<()> {
+    use hamkor_api::seed::national::{self, Scale};
+    let existing = scalar(&st.db, "SELECT COUNT(*) FROM cases").await?;
+    if existing > 0 {
+        println!("reusing the {existing} cases already in the database");
+        return Ok(());
+    }
+    println!(
+        "seeding {cases} cases into {} ...",
+        hamkor_api::db::redact(&st.settings.database_url)
+    );
+    let started = Instant::now();
+    let scale = Scale {
+        cases,
+        ..Scale::default()
+    };
+    let out = national::generate(st, scale, |step| println!("  {step}")).await?;
+    println!(
+        "seeded {} mahallas, {} cases, {} appointments in {:.0?}",
+        out.mahallas,
+        out.cases,
+        out.appointments,
+        started.elapsed()
+    );
+    Ok(())
+}
+
+/// Who and what the benchmarks read as: the busiest district's officer and inspector,
+/// one of its mahallas, its newest active case and that case's person.
+pub struct Subjects {
+    pub district: i64,
+    pub cases_in_district: i64,
+    pub officer: i64,
+    pub inspector: i64,
+    pub mahalla: i64,
+    pub case: i64,
+    pub person: i64,
+}
+
+impl Subjects {
+    pub async fn find(db: &sea_orm::DatabaseConnection) -> anyhow::Result<Self> {
+        let district = scalar(
+            db,
+            "SELECT district_id FROM cases GROUP BY district_id ORDER BY COUNT(*) DESC, district_id LIMIT 1",
+        )
+        .await?;
+        let in_district = |sql: &str| sql.replace("$district", &district.to_string());
+        let case = scalar(
+            db,
+            &in_district("SELECT MAX(id) FROM cases WHERE district_id = $district AND status = 'ACTIVE'"),
+        )
+        .await?;
+        Ok(Self {
+            district,
+            cases_in_district: scalar(
+                db,
+                &in_district("SELECT COUNT(*) FROM cases WHERE district_id = $district"),
+            )
+            .await?,
+            officer: scalar(
+                db,
+                &in_district("SELECT officer_id FROM cases WHERE district_id = $district LIMIT 1"),
+            )
+            .await?,
+            inspector: scalar(
+                db,
+                &in_district("SELECT inspector_id FROM cases WHERE district_id = $district LIMIT 1"),
+            )
+            .await?,
+            mahalla: scalar(
+                db,
+                &in_district("SELECT MIN(mahalla_id) FROM cases WHERE district_id = $district"),
+            )
+            .await?,
+            case,
+            person: scalar(db, &format!("SELECT person_id FROM cases WHERE id = {case}")).await?,
+        })
+    }
+}

@@ -18,20 +18,16 @@
 // query depth to lay them out.
 #![recursion_limit = "256"]
 
-use std::time::Instant;
-
-use anyhow::Context;
 use async_graphql::{Request, Variables};
 use clap::Parser;
+use hamkor::bench::{Subjects, scalar, seed_if_empty};
 use hamkor_api::auth::principal::{Principal, RequestMeta};
 use hamkor_api::auth::service::{Via, load_principal};
 use hamkor_api::config::Settings;
 use hamkor_api::loaders::Loaders;
 use hamkor_api::pagination::encode_cursor;
-use hamkor_api::seed::national::{self, Scale};
 use hamkor_api::state::AppState;
 use hamkor_api::{bootstrap, db, ids};
-use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
 #[derive(Parser)]
@@ -43,14 +39,6 @@ struct Args {
     /// Timed runs per scenario (after 3 warm-up runs).
     #[arg(long, default_value_t = 30)]
     iterations: usize,
-}
-
-async fn scalar(db: &sea_orm::DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
-    let row = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned()))
-        .await?
-        .context("no row")?;
-    Ok(row.try_get_by_index::<i64>(0)?)
 }
 
 struct Scenario {
@@ -72,29 +60,7 @@ async fn main() -> anyhow::Result<()> {
     bootstrap::ensure_admin(&st).await?;
     let db = &st.db;
 
-    let existing = scalar(db, "SELECT COUNT(*) FROM cases").await?;
-    if existing == 0 {
-        println!(
-            "seeding {} cases into {} ...",
-            args.cases,
-            db::redact(&st.settings.database_url)
-        );
-        let started = Instant::now();
-        let scale = Scale {
-            cases: args.cases,
-            ..Scale::default()
-        };
-        let out = national::generate(&st, scale, |step| println!("  {step}")).await?;
-        println!(
-            "seeded {} mahallas, {} cases, {} appointments in {:.0?}",
-            out.mahallas,
-            out.cases,
-            out.appointments,
-            started.elapsed()
-        );
-    } else {
-        println!("reusing the {existing} cases already in the database");
-    }
+    seed_if_empty(&st, args.cases).await?;
     let counts = [
         ("mahallas", scalar(db, "SELECT COUNT(*) FROM mahallas").await?),
         ("people", scalar(db, "SELECT COUNT(*) FROM persons").await?),
@@ -106,32 +72,15 @@ async fn main() -> anyhow::Result<()> {
         ("notes", scalar(db, "SELECT COUNT(*) FROM case_notes").await?),
     ];
 
-    // The busiest district, its officer and inspector, and one of its mahallas.
-    let district = scalar(
-        db,
-        "SELECT district_id FROM cases GROUP BY district_id ORDER BY COUNT(*) DESC, district_id LIMIT 1",
-    )
-    .await?;
-    let officer = scalar(
-        db,
-        &format!("SELECT officer_id FROM cases WHERE district_id = {district} LIMIT 1"),
-    )
-    .await?;
-    let inspector = scalar(
-        db,
-        &format!("SELECT inspector_id FROM cases WHERE district_id = {district} LIMIT 1"),
-    )
-    .await?;
-    let mahalla = scalar(
-        db,
-        &format!("SELECT MIN(mahalla_id) FROM cases WHERE district_id = {district}"),
-    )
-    .await?;
-    let case = scalar(
-        db,
-        &format!("SELECT MAX(id) FROM cases WHERE district_id = {district} AND status = 'ACTIVE'"),
-    )
-    .await?;
+    let Subjects {
+        district,
+        cases_in_district: in_district,
+        officer,
+        inspector,
+        mahalla,
+        case,
+        person: pinfl,
+    } = Subjects::find(db).await?;
     let deep = scalar(
         db,
         &format!(
@@ -140,13 +89,6 @@ async fn main() -> anyhow::Result<()> {
     )
     .await
     .unwrap_or(case);
-    let in_district = scalar(
-        db,
-        &format!("SELECT COUNT(*) FROM cases WHERE district_id = {district}"),
-    )
-    .await?;
-    let pinfl = scalar(db, &format!("SELECT person_id FROM cases WHERE id = {case}")).await?;
-
     let meta = RequestMeta {
         request_id: "bench".into(),
         client: Some("hamkor-bench".into()),
