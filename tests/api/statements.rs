@@ -40,7 +40,8 @@ const PROGRAMMES: &str = "query($n: Int) { education { programmes(first: $n) { e
     intakes(first: 3, upcomingOnly: false) { totalCount edges { node { id startsOn } } } } } } } }";
 
 #[cfg(feature = "training")]
-const TRAINING: &str = "query($n: Int) { training { enrolments(first: $n) { totalCount edges { node { id status
+const TRAINING: &str =
+    "query($n: Int) { training { enrolments(first: $n) { totalCount edges { node { id status
     learner { displayName } session { trainer course { title } } course { topic } certificate { number }
     attendance(first: 2) { totalCount edges { node { on present } } } } } } } }";
 

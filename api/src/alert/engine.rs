@@ -212,7 +212,11 @@ pub async fn sweep(db: &DatabaseConnection, at: DateTime<Utc>) -> anyhow::Result
 /// many things they raised. Tests call this with a chosen time.
 ///
 /// [`Module::sweep`]: crate::module::Module::sweep
-pub async fn sweep_modules(db: &DatabaseConnection, modules: &Registry, at: DateTime<Utc>) -> anyhow::Result<usize> {
+pub async fn sweep_modules(
+    db: &DatabaseConnection,
+    modules: &Registry,
+    at: DateTime<Utc>,
+) -> anyhow::Result<usize> {
     let ctx = crate::module::EventContext { db };
     let mut raised = 0;
     for m in modules.all() {

@@ -176,7 +176,11 @@ pub trait Module: Send + Sync + 'static {
     /// Time-based work of the module (reminders before something expires, say), run by
     /// the early-warning engine's periodic sweep as of `at`; returns how many things it
     /// raised. Make it idempotent: sweeps repeat, and replicas sweep alike.
-    fn sweep<'a>(&'a self, ctx: &'a EventContext<'a>, at: DateTime<Utc>) -> BoxFuture<'a, anyhow::Result<usize>> {
+    fn sweep<'a>(
+        &'a self,
+        ctx: &'a EventContext<'a>,
+        at: DateTime<Utc>,
+    ) -> BoxFuture<'a, anyhow::Result<usize>> {
         let _ = (ctx, at);
         Box::pin(async { Ok(0) })
     }

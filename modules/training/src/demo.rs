@@ -14,10 +14,10 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::entity::{TrainingFormat, TrainingTopic, course};
 use crate::service::courses::{self, CourseSpec};
+use crate::service::enrolment;
 use crate::service::requirements::{self, Holder};
 use crate::service::results::{self, Assessment};
 use crate::service::sessions::{self, SessionSpec};
-use crate::service::enrolment;
 
 async fn as_user(st: &AppState, username: &str) -> anyhow::Result<Option<Principal>> {
     let Some(u) = user::Entity::find()
@@ -73,7 +73,9 @@ pub async fn load(st: &AppState) -> anyhow::Result<()> {
             hours: 36,
             language: "uz".to_owned(),
             validity_months: Some(12),
-            description: Some("Monthly seminars: mediation between the person, the family and the neighbours".to_owned()),
+            description: Some(
+                "Monthly seminars: mediation between the person, the family and the neighbours".to_owned(),
+            ),
         },
     )
     .await

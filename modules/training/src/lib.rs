@@ -100,7 +100,11 @@ impl Module for Training {
             },
         ]
     }
-    fn sweep<'a>(&'a self, ctx: &'a EventContext<'a>, at: DateTime<Utc>) -> BoxFuture<'a, anyhow::Result<usize>> {
+    fn sweep<'a>(
+        &'a self,
+        ctx: &'a EventContext<'a>,
+        at: DateTime<Utc>,
+    ) -> BoxFuture<'a, anyhow::Result<usize>> {
         Box::pin(async move { service::reminders::sweep(ctx.db, at).await.map_err(anyhow_of) })
     }
     fn territory_figures<'a>(

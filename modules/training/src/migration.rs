@@ -85,7 +85,11 @@ impl MigrationTrait for CreateTrainingTables {
         indexes(
             manager,
             t,
-            &[&["course_id", "starts_on"], &["organisation_id"], &["starts_on", "id"]],
+            &[
+                &["course_id", "starts_on"],
+                &["organisation_id"],
+                &["starts_on", "id"],
+            ],
         )
         .await?;
 

@@ -2,13 +2,20 @@
 //! with a waiting list, attendance, assessment and certificates, coverage against a
 //! requirement, the reminder before expiry, the last-seat race, who sees whose record,
 //! the casework suggestion, the analytics figure, and the events the learner's
-//! organisation follows.
+//! organisation follows, by webhook too.
 
+use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
+
+use axum::Router;
+use axum::routing::post;
 use chrono::{Duration, Months, NaiveDate, Utc};
 use hamkor_api::alert::engine::{evaluate_pending, sweep_modules};
 use serde_json::{Value, json};
+use tokio::net::TcpListener;
 
 use crate::helpers::{Resp, TestApp, s, spawn_app};
+use crate::webhooks::{create_endpoint, deliveries, eventually, spawn_hooks_app};
 use crate::world::{World, create_org, create_user, world};
 
 struct Setup {
@@ -41,8 +48,24 @@ async fn setup(app: &TestApp) -> Setup {
     let academy = create_org(app, &w.admin, "IIV akademiyasi", "OTHER", Some(&w.district)).await;
     let (_, academy_admin) = create_user(app, &w.admin, &academy, "academy.admin", &["ORG_ADMIN"], &[]).await;
     let (_, trainer) = create_user(app, &w.admin, &academy, "trainer", &["PARTNER_STAFF"], &[]).await;
-    let officer2 = create_user(app, &w.admin, &w.probation, "officer.two", &["PROBATION_OFFICER"], &[]).await;
-    let officer3 = create_user(app, &w.admin, &w.probation, "officer.three", &["PROBATION_OFFICER"], &[]).await;
+    let officer2 = create_user(
+        app,
+        &w.admin,
+        &w.probation,
+        "officer.two",
+        &["PROBATION_OFFICER"],
+        &[],
+    )
+    .await;
+    let officer3 = create_user(
+        app,
+        &w.admin,
+        &w.probation,
+        "officer.three",
+        &["PROBATION_OFFICER"],
+        &[],
+    )
+    .await;
     let (_, mfy_admin) = create_user(app, &w.admin, &w.mfy_a, "mfy.admin", &["ORG_ADMIN"], &[]).await;
     for admin in [&academy_admin, &w.org_admin, &mfy_admin] {
         enable(app, admin).await;
@@ -76,7 +99,10 @@ async fn course(app: &TestApp, trainer: &str) -> String {
         )
         .await;
     let c = &r.ok()["training"]["publishCourse"];
-    assert_eq!(c["audienceRoles"], json!(["PREVENTION_INSPECTOR", "PROBATION_OFFICER"]));
+    assert_eq!(
+        c["audienceRoles"],
+        json!(["PREVENTION_INSPECTOR", "PROBATION_OFFICER"])
+    );
     s(c, "id").to_owned()
 }
 
@@ -100,7 +126,9 @@ const ENROLMENT: &str = "id status score learner { id } certificate { number iss
 async fn enrol(app: &TestApp, token: &str, session: &str, learner: Option<&str>) -> Resp {
     app.gql(
         Some(token),
-        &format!("mutation($i: EnrolInTrainingInput!) {{ training {{ enrol(input: $i) {{ {ENROLMENT} }} }} }}"),
+        &format!(
+            "mutation($i: EnrolInTrainingInput!) {{ training {{ enrol(input: $i) {{ {ENROLMENT} }} }} }}"
+        ),
         json!({"i": {"sessionId": session, "learnerId": learner}}),
     )
     .await
@@ -120,7 +148,9 @@ async fn pass(app: &TestApp, trainer: &str, enrolment: &str, issued: NaiveDate) 
     let r = app
         .gql(
             Some(trainer),
-            &format!("mutation($i: AssessTrainingInput!) {{ training {{ assess(input: $i) {{ {ENROLMENT} }} }} }}"),
+            &format!(
+                "mutation($i: AssessTrainingInput!) {{ training {{ assess(input: $i) {{ {ENROLMENT} }} }} }}"
+            ),
             json!({"i": {"enrolmentId": enrolment, "passed": true, "score": 82, "issuedOn": issued}}),
         )
         .await;
@@ -143,7 +173,11 @@ const COVERAGE: &str = "query($t: ID) { training { coverage(territoryId: $t) {
 
 async fn count(app: &TestApp, token: &str, list: &str) -> Value {
     let r = app
-        .gql(Some(token), &format!("{{ training {{ {list}(first: 50) {{ totalCount }} }} }}"), json!({}))
+        .gql(
+            Some(token),
+            &format!("{{ training {{ {list}(first: 50) {{ totalCount }} }} }}"),
+            json!({}),
+        )
         .await;
     r.ok()["training"][list]["totalCount"].clone()
 }
@@ -168,7 +202,9 @@ async fn a_session_of_two_seats_waitlists_the_third_certifies_two_covers_them_an
     let id = |r: &Resp| s(r.ok(), "training.enrol.id").to_owned();
     let (first, second, third) = (id(&first), id(&second), id(&third));
     // Enrolling twice, or enrolling someone else's staff, is refused.
-    enrol(&app, &t.officer2.1, &sess, None).await.expect_code("CONFLICT");
+    enrol(&app, &t.officer2.1, &sess, None)
+        .await
+        .expect_code("CONFLICT");
     enrol(&app, &w.officer, &sess, Some(&t.officer3.0))
         .await
         .expect_code("FORBIDDEN");
@@ -191,16 +227,16 @@ async fn a_session_of_two_seats_waitlists_the_third_certifies_two_covers_them_an
     let b = pass(&app, &t.trainer, &second, day(-10)).await;
     assert_eq!(a["status"], "PASSED");
     assert_eq!(a["attendance"]["totalCount"], 2);
-    let b_expiry = day(-10)
-        .checked_add_months(Months::new(12))
-        .expect("a date");
+    let b_expiry = day(-10).checked_add_months(Months::new(12)).expect("a date");
     assert_eq!(b["certificate"]["expiresOn"], json!(b_expiry));
     assert_ne!(a["certificate"]["number"], b["certificate"]["number"]);
 
     // Coverage against "every probation officer holds the course": two compliant, the
     // waitlisted one never trained.
     require(&app, &w.org_admin, &c, "PROBATION_OFFICER").await;
-    let r = app.gql(Some(&w.org_admin), COVERAGE, json!({"t": w.district})).await;
+    let r = app
+        .gql(Some(&w.org_admin), COVERAGE, json!({"t": w.district}))
+        .await;
     let cov = &r.ok()["training"]["coverage"];
     assert_eq!(
         cov["districts"],
@@ -217,8 +253,18 @@ async fn a_session_of_two_seats_waitlists_the_third_certifies_two_covers_them_an
         .and_hms_opt(9, 0, 0)
         .expect("a time")
         .and_utc();
-    assert_eq!(sweep_modules(app.db(), &app.state.modules, at).await.expect("sweep"), 1);
-    assert_eq!(sweep_modules(app.db(), &app.state.modules, at).await.expect("sweep"), 0);
+    assert_eq!(
+        sweep_modules(app.db(), &app.state.modules, at)
+            .await
+            .expect("sweep"),
+        1
+    );
+    assert_eq!(
+        sweep_modules(app.db(), &app.state.modules, at)
+            .await
+            .expect("sweep"),
+        0
+    );
     assert_eq!(count(&app, &t.officer2.1, "reminders").await, 1);
     assert_eq!(count(&app, &w.officer, "reminders").await, 0);
     assert_eq!(count(&app, &w.org_admin, "reminders").await, 1);
@@ -235,7 +281,11 @@ async fn a_session_of_two_seats_waitlists_the_third_certifies_two_covers_them_an
     // of the seven does not.
     let types = "{ events(filter: {types: [\"training.enrolment_changed\", \"training.certificate_issued\"]}) { totalCount } }";
     let r = app.gql(Some(&w.org_admin), types, json!({})).await;
-    assert_eq!(r.ok()["events"]["totalCount"], 3 + 2 + 2, "three enrolments, two passes, two certificates");
+    assert_eq!(
+        r.ok()["events"]["totalCount"],
+        3 + 2 + 2,
+        "three enrolments, two passes, two certificates"
+    );
     let r = app.gql(Some(&w.member_a), types, json!({})).await;
     assert_eq!(r.ok()["events"]["totalCount"], 0);
 }
@@ -255,7 +305,11 @@ async fn two_concurrent_enrolments_never_take_the_same_last_seat() {
         b.ok()["training"]["enrol"]["status"].clone(),
     ];
     statuses.sort_by_key(|v| v.to_string());
-    assert_eq!(statuses, [json!("ENROLLED"), json!("WAITLISTED")], "exactly one wins");
+    assert_eq!(
+        statuses,
+        [json!("ENROLLED"), json!("WAITLISTED")],
+        "exactly one wins"
+    );
     let r = app
         .gql(
             Some(&t.trainer),
@@ -352,9 +406,13 @@ async fn a_learner_sees_their_own_record_an_admin_their_organisations_and_a_maha
         .await
         .expect_code("FORBIDDEN");
     // An organisation without the module sees no training at all.
-    app.gql(Some(&w.inspector), "{ training { certificates { totalCount } } }", json!({}))
-        .await
-        .expect_code("MODULE_DISABLED");
+    app.gql(
+        Some(&w.inspector),
+        "{ training { certificates { totalCount } } }",
+        json!({}),
+    )
+    .await
+    .expect_code("MODULE_DISABLED");
 }
 
 #[tokio::test]
@@ -364,7 +422,9 @@ async fn a_high_risk_case_suggests_training_to_an_officer_without_a_valid_course
     let w = &t.w;
     // Substance use and mental health needs at 3 on top of 7 static points: VERY_HIGH.
     crate::risk::assess(&app, &w.officer, &w.case, [3, 2, 2, 2, 2, 3, 2, 3]).await;
-    evaluate_pending(app.db(), &app.state.modules).await.expect("rules");
+    evaluate_pending(app.db(), &app.state.modules)
+        .await
+        .expect("rules");
     let r = app
         .gql(
             Some(&w.officer),
@@ -384,7 +444,10 @@ async fn a_high_risk_case_suggests_training_to_an_officer_without_a_valid_course
         .find(|n| n["actingRole"] == "PROBATION_OFFICER")
         .expect("the officer's");
     assert_eq!(officer["assignee"]["username"], "officer");
-    assert!(s(officer, "reason").contains("MOTIVATIONAL_INTERVIEWING"), "{officer}");
+    assert!(
+        s(officer, "reason").contains("MOTIVATIONAL_INTERVIEWING"),
+        "{officer}"
+    );
 
     // With a valid certificate in one of the topics, the next assessment suggests
     // nothing to the officer.
@@ -401,7 +464,9 @@ async fn a_high_risk_case_suggests_training_to_an_officer_without_a_valid_course
     let e = enrol(&app, &w.officer, &sess, None).await;
     pass(&app, &t.trainer, s(e.ok(), "training.enrol.id"), day(0)).await;
     crate::risk::assess(&app, &w.officer, &w.case, [3, 2, 2, 2, 2, 3, 2, 3]).await;
-    evaluate_pending(app.db(), &app.state.modules).await.expect("rules");
+    evaluate_pending(app.db(), &app.state.modules)
+        .await
+        .expect("rules");
     let r = app
         .gql(
             Some(&w.officer),
@@ -409,13 +474,13 @@ async fn a_high_risk_case_suggests_training_to_an_officer_without_a_valid_course
             json!({}),
         )
         .await;
-    let n = r.ok()["alerts"]["edges"]
-        .as_array()
-        .map_or(0, |e| {
-            e.iter()
-                .filter(|x| x["node"]["rule"] == "training_suggestion" && x["node"]["actingRole"] == "PROBATION_OFFICER")
-                .count()
-        });
+    let n = r.ok()["alerts"]["edges"].as_array().map_or(0, |e| {
+        e.iter()
+            .filter(|x| {
+                x["node"]["rule"] == "training_suggestion" && x["node"]["actingRole"] == "PROBATION_OFFICER"
+            })
+            .count()
+    });
     assert_eq!(n, 1, "no second suggestion to the trained officer");
 }
 
@@ -436,16 +501,94 @@ async fn the_trained_share_joins_the_district_analytics() {
             json!({"i": {"level": "DISTRICT", "from": day(-30), "to": day(0)}}),
         )
         .await;
-    let rows = r.ok()["analytics"]["rows"].as_array().cloned().unwrap_or_default();
+    let rows = r.ok()["analytics"]["rows"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let row = rows
         .iter()
         .find(|r| r["territoryId"] == json!(w.district))
         .expect("the district's row");
     let share = row["moduleFigures"]
         .as_array()
-        .and_then(|f| f.iter().find(|x| x["moduleId"] == "training" && x["key"] == "trained_share"))
+        .and_then(|f| {
+            f.iter()
+                .find(|x| x["moduleId"] == "training" && x["key"] == "trained_share")
+        })
         .expect("the trained share");
     // One of the three probation officers holds the course.
     let v = share["value"].as_f64().expect("a number");
     assert!((v - 1.0 / 3.0).abs() < 1e-9, "{v}");
+}
+
+/// A receiver that records the body of each webhook posted to it.
+async fn receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let sink = got.clone();
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = Router::new().route(
+        "/hook",
+        post(move |body: String| {
+            let sink = sink.clone();
+            async move {
+                if let Ok(mut g) = sink.lock() {
+                    g.push(serde_json::from_str(&body).unwrap_or_default());
+                }
+                "ok"
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/hook"), got)
+}
+
+#[tokio::test]
+async fn a_certificate_reaches_the_learners_organisation_by_webhook() {
+    let app = spawn_hooks_app(true).await;
+    let t = setup(&app).await;
+    let r = app
+        .gql(Some(&t.w.org_admin), "{ webhookEventTypes }", json!({}))
+        .await;
+    assert!(
+        r.ok()["webhookEventTypes"]
+            .as_array()
+            .is_some_and(|a| a.contains(&json!("training.certificate_issued"))),
+        "{}",
+        r.body
+    );
+    let (url, got) = receiver().await;
+    let r = create_endpoint(&app, &t.w.org_admin, &url, &["training.certificate_issued"]).await;
+    let endpoint = s(r.ok(), "createWebhookEndpoint.endpoint.id").to_owned();
+    let c = course(&app, &t.trainer).await;
+    let sess = session(&app, &t.trainer, &c, 5).await;
+    let e = enrol(&app, &t.w.officer, &sess, None).await;
+    pass(&app, &t.trainer, s(e.ok(), "training.enrol.id"), day(0)).await;
+    let body = eventually("the certificate's webhook", StdDuration::from_secs(15), || {
+        let got = got.clone();
+        async move {
+            let g = got.lock().ok()?;
+            g.iter()
+                .find(|b| b["type"] == "training.certificate_issued")
+                .cloned()
+        }
+    })
+    .await;
+    assert_eq!(body["data"]["organisationId"], json!(t.w.probation));
+    assert!(s(&body, "data.subjectId").len() > 4, "{body}");
+    let log = deliveries(&app, &t.w.org_admin, &endpoint).await;
+    assert!(
+        log.iter()
+            .all(|d| d["eventType"] == "training.certificate_issued"),
+        "{log:?}"
+    );
+    // Events about a case are not for subscription this way.
+    create_endpoint(
+        &app,
+        &t.w.org_admin,
+        &url,
+        &["education.enrolment_status_changed"],
+    )
+    .await
+    .expect_code("BAD_USER_INPUT");
 }

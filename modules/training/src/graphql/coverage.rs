@@ -31,11 +31,17 @@ impl TrainingRequirement {
     }
     /// The role that must hold it, or
     async fn role(&self) -> Option<Role> {
-        self.0.role.as_deref().and_then(|r| crate::service::courses::parse_names(r).pop())
+        self.0
+            .role
+            .as_deref()
+            .and_then(|r| crate::service::courses::parse_names(r).pop())
     }
     /// the mahalla seat.
     async fn seat(&self) -> Option<SubRole> {
-        self.0.seat.as_deref().and_then(|r| crate::service::courses::parse_names(r).pop())
+        self.0
+            .seat
+            .as_deref()
+            .and_then(|r| crate::service::courses::parse_names(r).pop())
     }
     /// Renewed every so many months.
     async fn renew_months(&self) -> Option<i32> {
@@ -63,7 +69,9 @@ impl SetTrainingRequirementInput {
             (Some(r), None) => Holder::Role(r),
             (None, Some(s)) => Holder::Seat(s),
             _ => {
-                return Err(hamkor_api::error::ApiError::bad_input("input.role", "give a role or a seat").into());
+                return Err(
+                    hamkor_api::error::ApiError::bad_input("input.role", "give a role or a seat").into(),
+                );
             }
         };
         Ok((course, holder, self.renew_months))

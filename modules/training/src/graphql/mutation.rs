@@ -8,7 +8,10 @@ use hamkor_api::module::ModuleGuard;
 
 use super::course::{OpenTrainingSessionInput, PublishTrainingCourseInput, TrainingCourse, TrainingSession};
 use super::coverage::{SetTrainingRequirementInput, TrainingRequirement};
-use super::enrolment::{AssessTrainingInput, EnrolInTrainingInput, RecordTrainingAttendanceInput, TrainingAttendance, TrainingEnrolment};
+use super::enrolment::{
+    AssessTrainingInput, EnrolInTrainingInput, RecordTrainingAttendanceInput, TrainingAttendance,
+    TrainingEnrolment,
+};
 use crate::ID as MODULE;
 use crate::service::{courses, enrolment, requirements, results, sessions};
 
@@ -30,13 +33,23 @@ pub struct TrainingMutation;
 #[Object(visible = "crate::training_visible", guard = "ModuleGuard::new(MODULE)")]
 impl TrainingMutation {
     /// Publish a course of the caller's organisation (its staff or admin).
-    async fn publish_course(&self, ctx: &Context<'_>, input: PublishTrainingCourseInput) -> Result<TrainingCourse> {
+    async fn publish_course(
+        &self,
+        ctx: &Context<'_>,
+        input: PublishTrainingCourseInput,
+    ) -> Result<TrainingCourse> {
         let p = principal(ctx)?;
-        Ok(TrainingCourse(courses::publish(&state(ctx)?.db, p, input.spec()).await?))
+        Ok(TrainingCourse(
+            courses::publish(&state(ctx)?.db, p, input.spec()).await?,
+        ))
     }
 
     /// Open a session of one of the caller's organisation's courses.
-    async fn open_session(&self, ctx: &Context<'_>, input: OpenTrainingSessionInput) -> Result<TrainingSession> {
+    async fn open_session(
+        &self,
+        ctx: &Context<'_>,
+        input: OpenTrainingSessionInput,
+    ) -> Result<TrainingSession> {
         let p = principal(ctx)?;
         let spec = input.spec()?;
         Ok(TrainingSession(sessions::open(&state(ctx)?.db, p, spec).await?))
@@ -48,7 +61,9 @@ impl TrainingMutation {
         let p = principal(ctx)?;
         let session = ids::decode_as(&input.session_id, "TrainingSession", "input.sessionId")?;
         let learner = ids::decode_opt(input.learner_id.as_ref(), "User", "input.learnerId")?;
-        Ok(TrainingEnrolment(enrolment::enrol(&state(ctx)?.db, p, session, learner).await?))
+        Ok(TrainingEnrolment(
+            enrolment::enrol(&state(ctx)?.db, p, session, learner).await?,
+        ))
     }
 
     /// Withdraw an enrolment before the assessment; a freed seat goes to the first on
@@ -56,7 +71,9 @@ impl TrainingMutation {
     async fn cancel_enrolment(&self, ctx: &Context<'_>, id: ID) -> Result<TrainingEnrolment> {
         let p = principal(ctx)?;
         let id = ids::decode_as(&id, "TrainingEnrolment", "id")?;
-        Ok(TrainingEnrolment(enrolment::cancel(&state(ctx)?.db, p, id).await?))
+        Ok(TrainingEnrolment(
+            enrolment::cancel(&state(ctx)?.db, p, id).await?,
+        ))
     }
 
     /// Record one day's attendance of an enrolled learner (the course's staff).

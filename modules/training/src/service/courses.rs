@@ -1,14 +1,16 @@
 //! Courses: published by an organisation with the module on, read by everyone who has it.
 
-use hamkor_api::events::service::event_type;
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
+use hamkor_api::events::service::event_type;
 use hamkor_api::mahalla::entity::SubRole;
 use hamkor_api::pagination::{Order, Page, Paged, paginate};
 use hamkor_api::user::entity::Role;
 use hamkor_api::validate;
-use sea_orm::{ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
 use serde_json::json;
 
 use crate::access::STAFF;
@@ -53,7 +55,11 @@ pub async fn publish(db: &DatabaseConnection, p: &Principal, spec: CourseSpec) -
     }
     let title = validate::required("input.title", &spec.title, validate::SHORT_TEXT)?;
     let language = validate::required("input.language", &spec.language, 8)?;
-    let description = validate::optional("input.description", spec.description.as_deref(), validate::LONG_TEXT)?;
+    let description = validate::optional(
+        "input.description",
+        spec.description.as_deref(),
+        validate::LONG_TEXT,
+    )?;
     if !(1..=2000).contains(&spec.hours) {
         return Err(ApiError::bad_input("input.hours", "between 1 and 2000"));
     }

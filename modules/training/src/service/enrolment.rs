@@ -2,10 +2,10 @@
 //! free seat is taken by one conditional update (never oversold); a full session
 //! waitlists, and a cancelled seat goes to the first on the waiting list.
 
-use hamkor_api::events::service::event_type;
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
+use hamkor_api::events::service::event_type;
 use hamkor_api::mahalla::entity::{SubRole, member};
 use hamkor_api::user::entity::{Role, user, user_role};
 use sea_orm::{
@@ -129,7 +129,10 @@ pub async fn cancel(db: &DatabaseConnection, p: &Principal, id: i64) -> ApiResul
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound("TrainingEnrolment"))?;
-    if e.user_id != p.user_id && !admin_of(p, e.learner_organisation_id) && !runs_courses_of(p, e.organisation_id) {
+    if e.user_id != p.user_id
+        && !admin_of(p, e.learner_organisation_id)
+        && !runs_courses_of(p, e.organisation_id)
+    {
         return Err(ApiError::forbidden());
     }
     if !matches!(e.status, S::Enrolled | S::Waitlisted) {

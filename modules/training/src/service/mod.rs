@@ -1,8 +1,8 @@
 //! The training module's rules and SQL, below the GraphQL layer: plain functions of
 //! the database and the caller.
 
-pub mod coverage;
 pub mod courses;
+pub mod coverage;
 pub mod enrolment;
 pub mod records;
 pub mod reminders;
@@ -29,7 +29,12 @@ pub(crate) async fn record(
     detail: Json,
 ) -> ApiResult<()> {
     if let Some(p) = p {
-        audit::record(txn, p, Entry::new(action).target(aggregate, id).detail(detail.clone())).await?;
+        audit::record(
+            txn,
+            p,
+            Entry::new(action).target(aggregate, id).detail(detail.clone()),
+        )
+        .await?;
     }
     events::emit(
         txn,

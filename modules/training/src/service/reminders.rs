@@ -5,12 +5,12 @@
 //!
 //! [`Module::sweep`]: hamkor_api::module::Module::sweep
 
-use hamkor_api::events::service::event_type;
 use chrono::{DateTime, Days, Utc};
+use hamkor_api::auth::principal::Principal;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::ApiResult;
+use hamkor_api::events::service::event_type;
 use hamkor_api::pagination::{Order, Page, Paged, paginate};
-use hamkor_api::auth::principal::Principal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TryInsertResult,

@@ -1,14 +1,16 @@
 //! Requirements: the courses an organisation's roles, or the mahalla seats in its
 //! territory, must hold, and how often they are renewed.
 
-use hamkor_api::events::service::event_type;
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
+use hamkor_api::events::service::event_type;
 use hamkor_api::mahalla::entity::SubRole;
 use hamkor_api::pagination::{Order, Page, Paged, paginate};
 use hamkor_api::user::entity::Role;
-use sea_orm::{ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
 use serde_json::json;
 
 use crate::access::admin_of;
@@ -79,7 +81,11 @@ pub async fn set(
 
 /// The requirements of the caller's organisation (every organisation's for the
 /// platform admin), oldest first.
-pub async fn list(db: &DatabaseConnection, p: &Principal, page: Page) -> ApiResult<Paged<requirement::Model>> {
+pub async fn list(
+    db: &DatabaseConnection,
+    p: &Principal,
+    page: Page,
+) -> ApiResult<Paged<requirement::Model>> {
     let mut q = requirement::Entity::find().filter(requirement::Column::Active.eq(true));
     if !p.is_platform_admin() {
         q = q.filter(requirement::Column::OrganisationId.eq(p.organisation_id));

@@ -1,11 +1,11 @@
 //! What the course's staff record of a learner: attendance per day, and the
 //! assessment, which issues a certificate (number and expiry) on passing.
 
-use hamkor_api::events::service::event_type;
 use chrono::{Datelike, Months, NaiveDate};
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
+use hamkor_api::events::service::event_type;
 use hamkor_api::validate;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{

@@ -1,14 +1,17 @@
 //! Sessions of a course: dates, place or link, trainer and capacity.
 
-use hamkor_api::events::service::event_type;
 use chrono::NaiveDate;
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
+use hamkor_api::events::service::event_type;
 use hamkor_api::pagination::{Order, Page, Paged, paginate};
 use hamkor_api::validate;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter,
+};
 use serde_json::json;
 
 use crate::access::require_staff_of;
@@ -77,7 +80,11 @@ pub async fn open(db: &DatabaseConnection, p: &Principal, spec: SessionSpec) -> 
 }
 
 /// Sessions, soonest first.
-pub async fn list(db: &DatabaseConnection, course_id: Option<i64>, page: Page) -> ApiResult<Paged<session::Model>> {
+pub async fn list(
+    db: &DatabaseConnection,
+    course_id: Option<i64>,
+    page: Page,
+) -> ApiResult<Paged<session::Model>> {
     let mut q = session::Entity::find();
     if let Some(c) = course_id {
         q = q.filter(session::Column::CourseId.eq(c));
