@@ -55,6 +55,7 @@ modules! {
     "education" => hamkor_education::Education { query: EducationQueryRoot, mutation: EducationMutationRoot },
     "employment" => hamkor_employment::Employment { query: EmploymentQueryRoot, mutation: EmploymentMutationRoot },
     "psych_support" => hamkor_psych_support::PsychSupport { query: PsychSupportQueryRoot, mutation: PsychSupportMutationRoot },
+    "training" => hamkor_training::Training { query: TrainingQueryRoot, mutation: TrainingMutationRoot },
 }
 
 /// The registry of the compiled-in modules.

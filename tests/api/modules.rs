@@ -8,6 +8,8 @@ mod education;
 mod employment;
 #[cfg(feature = "psych_support")]
 mod psych_support;
+#[cfg(feature = "training")]
+mod training;
 
 use serde_json::{Value, json};
 

@@ -39,6 +39,12 @@ const TASKS: &str = "query($n: Int, $m: ID!) { mahallaTasks(first: $n, filter: {
 const PROGRAMMES: &str = "query($n: Int) { education { programmes(first: $n) { edges { node { id title
     intakes(first: 3, upcomingOnly: false) { totalCount edges { node { id startsOn } } } } } } } }";
 
+#[cfg(feature = "training")]
+const TRAINING: &str =
+    "query($n: Int) { training { enrolments(first: $n) { totalCount edges { node { id status
+    learner { displayName } session { trainer course { title } } course { topic } certificate { number }
+    attendance(first: 2) { totalCount edges { node { on present } } } } } } } }";
+
 const TERRITORIES: &str = "query($n: Int) { regions(first: $n) { edges { node { id
     districts(first: 2) { edges { node { id mahallas(first: 2) { totalCount edges { node { name } } } } } } } } } }";
 
@@ -130,7 +136,9 @@ async fn populate(app: &TestApp) -> (World, String) {
         let region = create_region(app, &w.admin, &format!("{}", 1740 + i)).await;
         create_district(app, &w.admin, &region, &format!("{}401", 1740 + i)).await;
     }
-    #[cfg(not(feature = "education"))]
+    #[cfg(feature = "training")]
+    add_training(app, &w, &teacher, &college_admin).await;
+    #[cfg(not(any(feature = "education", feature = "training")))]
     let _ = college_admin;
     (w, teacher)
 }
@@ -157,6 +165,78 @@ async fn add_programme(app: &TestApp, teacher: &str, district: &str, i: usize) {
         )
         .await
         .ok();
+    }
+}
+
+/// A course of the college with a session of which CASES probation officers hold a
+/// seat and half have passed (with two days of attendance each).
+#[cfg(feature = "training")]
+async fn add_training(app: &TestApp, w: &World, teacher: &str, college_admin: &str) {
+    for admin in [college_admin, &w.org_admin] {
+        app.gql(
+            Some(admin),
+            "mutation($i: ConfigureModuleInput!) { configureModule(input: $i) { id } }",
+            json!({"i": {"moduleId": "training", "enabled": true}}),
+        )
+        .await
+        .ok();
+    }
+    let r = app
+        .gql(
+            Some(teacher),
+            "mutation($i: PublishTrainingCourseInput!) { training { publishCourse(input: $i) { id } } }",
+            json!({"i": {"title": "Legal basics", "topic": "LEGAL_BASICS", "format": "IN_PERSON",
+                "hours": 16, "language": "uz", "validityMonths": 24}}),
+        )
+        .await;
+    let course = s(r.ok(), "training.publishCourse.id").to_owned();
+    let today = Utc::now().date_naive();
+    let r = app
+        .gql(
+            Some(teacher),
+            "mutation($i: OpenTrainingSessionInput!) { training { openSession(input: $i) { id } } }",
+            json!({"i": {"courseId": course, "startsOn": (today - Duration::days(3)).to_string(),
+                "endsOn": (today + Duration::days(3)).to_string(), "place": "College hall",
+                "trainer": "Trainer", "capacity": 50}}),
+        )
+        .await;
+    let session = s(r.ok(), "training.openSession.id").to_owned();
+    for i in 0..CASES {
+        let (learner, _) = create_user(
+            app,
+            &w.admin,
+            &w.probation,
+            &format!("learner.{i}"),
+            &["PROBATION_OFFICER"],
+            &[],
+        )
+        .await;
+        let r = app
+            .gql(
+                Some(&w.org_admin),
+                "mutation($i: EnrolInTrainingInput!) { training { enrol(input: $i) { id } } }",
+                json!({"i": {"sessionId": session, "learnerId": learner}}),
+            )
+            .await;
+        let enrolment = s(r.ok(), "training.enrol.id").to_owned();
+        for back in [1, 2] {
+            app.gql(
+                Some(teacher),
+                "mutation($i: RecordTrainingAttendanceInput!) { training { recordAttendance(input: $i) { on } } }",
+                json!({"i": {"enrolmentId": enrolment, "on": (today - Duration::days(back)).to_string(), "present": true}}),
+            )
+            .await
+            .ok();
+        }
+        if i % 2 == 0 {
+            app.gql(
+                Some(teacher),
+                "mutation($i: AssessTrainingInput!) { training { assess(input: $i) { id } } }",
+                json!({"i": {"enrolmentId": enrolment, "passed": true, "score": 90}}),
+            )
+            .await
+            .ok();
+        }
     }
 }
 
@@ -254,6 +334,11 @@ async fn a_page_of_fifty_costs_the_statements_of_a_page_of_ten() {
     #[cfg(feature = "education")]
     same_cost(&app, &teacher, "module list", PROGRAMMES, json!({}), |d| {
         &d["education"]["programmes"]
+    })
+    .await;
+    #[cfg(feature = "training")]
+    same_cost(&app, &teacher, "training list", TRAINING, json!({}), |d| {
+        &d["training"]["enrolments"]
     })
     .await;
     same_cost(

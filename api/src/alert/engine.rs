@@ -53,6 +53,9 @@ pub async fn run(db: DatabaseConnection, modules: Registry, interval: Duration) 
             if let Err(e) = sweep(&db, now()).await {
                 tracing::warn!(error = %e, "early-warning sweep failed; retrying");
             }
+            if let Err(e) = sweep_modules(&db, &modules, now()).await {
+                tracing::warn!(error = %e, "a module's sweep failed; retrying");
+            }
         }
     }
 }
@@ -201,6 +204,26 @@ pub async fn sweep(db: &DatabaseConnection, at: DateTime<Utc>) -> anyhow::Result
             }
         }
         txn.commit().await?;
+    }
+    Ok(raised)
+}
+
+/// Run every module's time-based work ([`Module::sweep`]) as of `at`, and return how
+/// many things they raised. Tests call this with a chosen time.
+///
+/// [`Module::sweep`]: crate::module::Module::sweep
+pub async fn sweep_modules(
+    db: &DatabaseConnection,
+    modules: &Registry,
+    at: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let ctx = crate::module::EventContext { db };
+    let mut raised = 0;
+    for m in modules.all() {
+        raised += m
+            .sweep(&ctx, at)
+            .await
+            .map_err(|e| e.context(format!("module {}", m.id())))?;
     }
     Ok(raised)
 }

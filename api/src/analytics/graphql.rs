@@ -45,6 +45,9 @@ pub struct TerritoryFigures {
     pub referrals_cancelled: i64,
     /// Referrals of the period of each module that counts them, by module id.
     pub module_referrals: Vec<ModuleReferralFigures>,
+    /// Figures that modules contribute to the row (`Module.id` and a key of the
+    /// module's, like `training`'s `trained_share`); none on the total.
+    pub module_figures: Vec<ModuleTerritoryFigure>,
     /// Employment referrals of the period, and those completed (a job kept).
     #[graphql(deprecation = "Use `moduleReferrals` (module id `employment`).")]
     pub employment_referrals: i64,
@@ -60,6 +63,16 @@ pub struct TerritoryFigures {
     pub psych_support_referrals: i64,
     #[graphql(deprecation = "Use `moduleReferrals` (module id `psych_support`).")]
     pub psych_support_completed: i64,
+}
+
+/// One figure a module contributes to a territory's row.
+#[derive(SimpleObject)]
+pub struct ModuleTerritoryFigure {
+    /// The module's id (`Module.id`).
+    pub module_id: String,
+    /// The figure's name within the module (`trained_share`).
+    pub key: String,
+    pub value: f64,
 }
 
 /// One module's referrals of the period in a territory.
@@ -109,6 +122,15 @@ impl TerritoryFigures {
                     module_id: m.module_id.to_owned(),
                     referrals: m.referrals,
                     completed: m.completed,
+                })
+                .collect(),
+            module_figures: f
+                .contributed
+                .iter()
+                .map(|c| ModuleTerritoryFigure {
+                    module_id: c.module_id.to_owned(),
+                    key: c.key.to_owned(),
+                    value: c.value,
                 })
                 .collect(),
             employment_referrals: legacy("employment").0,

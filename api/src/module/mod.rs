@@ -27,10 +27,14 @@ use serde_json::Value as Json;
 pub use guard::{EnabledModules, ModuleGuard, is_enabled};
 pub use registry::Registry;
 
+use chrono::{DateTime, Utc};
+
 use crate::access::events::EventAudience;
 use crate::alert::rules::EventRule;
+use crate::analytics::service::AnalyticsLevel;
 use crate::events::entity::Model as DomainEvent;
 use crate::risk::instrument::RiskFactor;
+use crate::state::AppState;
 use crate::user::entity::Role;
 
 /// A boxed future, as the object-safe hooks of [`Module`] return.
@@ -60,6 +64,18 @@ pub struct Permission {
 /// A per-organisation configuration that a module refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError(pub String);
+
+/// One figure a module contributes to a territory's row of the analytics dashboards
+/// ([`Module::territory_figures`]): `TerritoryFigures.moduleFigures`, keyed by module id
+/// and `key`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModuleFigure {
+    /// The region, district or mahalla of the row (at the dashboard's level).
+    pub territory_id: i64,
+    /// Stable name of the figure (`trained_share`).
+    pub key: &'static str,
+    pub value: f64,
+}
 
 /// What an event hook may use.
 pub struct EventContext<'a> {
@@ -155,6 +171,39 @@ pub trait Module: Send + Sync + 'static {
     /// module's first referral kind (if an organisation has the module enabled).
     fn needs_served(&self) -> Vec<RiskFactor> {
         Vec::new()
+    }
+
+    /// Time-based work of the module (reminders before something expires, say), run by
+    /// the early-warning engine's periodic sweep as of `at`; returns how many things it
+    /// raised. Make it idempotent: sweeps repeat, and replicas sweep alike.
+    fn sweep<'a>(
+        &'a self,
+        ctx: &'a EventContext<'a>,
+        at: DateTime<Utc>,
+    ) -> BoxFuture<'a, anyhow::Result<usize>> {
+        let _ = (ctx, at);
+        Box::pin(async { Ok(0) })
+    }
+
+    /// Figures the module adds to the rows of an analytics dashboard at `level`, for the
+    /// territories `units` (those the caller's dashboard has rows for): counted by the
+    /// module in the database, shown in `TerritoryFigures.moduleFigures`.
+    fn territory_figures<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        level: AnalyticsLevel,
+        units: &'a [i64],
+    ) -> BoxFuture<'a, anyhow::Result<Vec<ModuleFigure>>> {
+        let _ = (db, level, units);
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// The module's part of the demo (`hamkor seed --demo`), loaded after the core's
+    /// demo with every module enabled for its agencies. Load it through the module's
+    /// services, and do nothing when it is already there.
+    fn seed_demo<'a>(&'a self, st: &'a AppState) -> BoxFuture<'a, anyhow::Result<()>> {
+        let _ = st;
+        Box::pin(async { Ok(()) })
     }
 }
 

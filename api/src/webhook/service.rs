@@ -9,7 +9,6 @@ use sea_orm::{
 use serde_json::json;
 
 use super::entity::{DeliveryStatus, delivery, endpoint};
-use super::message::EVENT_TYPES;
 use super::signature::new_secret;
 use super::ssrf::{AddressPolicy, check_url};
 use crate::audit::service::{self as audit, Entry};
@@ -44,7 +43,8 @@ async fn checked_url(policy: &AddressPolicy, url: &str) -> ApiResult<String> {
         .map_err(|refusal| ApiError::bad_input("input.url", refusal.to_string()))
 }
 
-fn checked_types(types: Vec<String>) -> ApiResult<serde_json::Value> {
+/// `types` trimmed, sorted and deduplicated, each one of `allowed`.
+fn checked_types(types: Vec<String>, allowed: &[&str]) -> ApiResult<serde_json::Value> {
     if types.is_empty() {
         return Err(ApiError::bad_input(
             "input.eventTypes",
@@ -54,7 +54,7 @@ fn checked_types(types: Vec<String>) -> ApiResult<serde_json::Value> {
     let mut types: Vec<String> = types.into_iter().map(|t| t.trim().to_owned()).collect();
     types.sort();
     types.dedup();
-    if let Some(bad) = types.iter().find(|t| !EVENT_TYPES.contains(&t.as_str())) {
+    if let Some(bad) = types.iter().find(|t| !allowed.contains(&t.as_str())) {
         return Err(ApiError::bad_input(
             "input.eventTypes",
             format!("unknown event type {bad}; see webhookEventTypes"),
@@ -98,10 +98,13 @@ async fn audited(
     Ok(())
 }
 
-/// Register an endpoint for `organisation_id`, with a fresh secret.
+/// Register an endpoint for `organisation_id`, with a fresh secret, for event types of
+/// `allowed` ([`super::message::event_types`]).
+#[allow(clippy::too_many_arguments)] // the endpoint's fields and the rules they meet
 pub async fn create(
     db: &DatabaseConnection,
     policy: &AddressPolicy,
+    allowed: &[&str],
     p: &Principal,
     organisation_id: i64,
     url: &str,
@@ -111,7 +114,7 @@ pub async fn create(
     if !can_manage(p, organisation_id) {
         return Err(ApiError::forbidden());
     }
-    let types = checked_types(event_types)?;
+    let types = checked_types(event_types, allowed)?;
     let description = validate::optional("input.description", description, 200)?;
     let url = checked_url(policy, url).await?;
     let txn = write_txn(db).await?;
@@ -158,11 +161,12 @@ pub async fn create(
 pub async fn update(
     db: &DatabaseConnection,
     policy: &AddressPolicy,
+    allowed: &[&str],
     p: &Principal,
     id: i64,
     patch: EndpointPatch,
 ) -> ApiResult<endpoint::Model> {
-    let types = patch.event_types.map(checked_types).transpose()?;
+    let types = patch.event_types.map(|t| checked_types(t, allowed)).transpose()?;
     let description = validate::optional("input.description", patch.description.as_deref(), 200)?;
     let url = match &patch.url {
         Some(u) => Some(checked_url(policy, u).await?),

@@ -12,6 +12,16 @@ pub struct ModuleFigures {
     pub completed: i64,
 }
 
+/// A figure a module contributed to a territory's row ([`Module::territory_figures`]).
+///
+/// [`Module::territory_figures`]: crate::module::Module::territory_figures
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContributedFigure {
+    pub module_id: &'static str,
+    pub key: &'static str,
+    pub value: f64,
+}
+
 /// The figures of one territory (or the total over all of them).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Figures {
@@ -41,6 +51,9 @@ pub struct Figures {
     pub referrals_cancelled: i64,
     /// One entry per module that counts its referrals, in registry order.
     pub modules: Vec<ModuleFigures>,
+    /// Figures modules contributed to this row (none on the total: a module's figure,
+    /// a share say, need not add up).
+    pub contributed: Vec<ContributedFigure>,
 }
 
 impl Figures {

@@ -24,7 +24,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 pub use counts::dashboard;
-pub use figures::{Figures, ModuleFigures, csv_header, total};
+pub use figures::{ContributedFigure, Figures, ModuleFigures, csv_header, total};
 
 use crate::auth::principal::Principal;
 use crate::case::entity::case;
@@ -120,8 +120,10 @@ pub async fn compute(
     p: &Principal,
     d: &Dashboard,
 ) -> ApiResult<Computed> {
+    let registry = modules;
     let modules = counted_modules(modules);
-    let rows = dashboard(db, &modules, p, d).await?;
+    let mut rows = dashboard(db, &modules, p, d).await?;
+    contribute(db, registry, d.level, &mut rows).await?;
     let names = names(db, d.level, rows.iter().map(|r| r.territory_id).collect()).await?;
     let total = total(&modules, &rows);
     let named = rows
@@ -136,6 +138,34 @@ pub async fn compute(
         rows: named,
         total,
     })
+}
+
+/// Add each module's figures ([`Module::territory_figures`]) to the rows they are of.
+///
+/// [`Module::territory_figures`]: crate::module::Module::territory_figures
+async fn contribute(
+    db: &DatabaseConnection,
+    modules: &Registry,
+    level: AnalyticsLevel,
+    rows: &mut [Figures],
+) -> ApiResult<()> {
+    let units: Vec<i64> = rows.iter().map(|r| r.territory_id).collect();
+    for m in modules.all() {
+        let figures = m
+            .territory_figures(db, level, &units)
+            .await
+            .map_err(|e| ApiError::Internal(e.context(format!("figures of module {}", m.id()))))?;
+        for f in figures {
+            if let Some(row) = rows.iter_mut().find(|r| r.territory_id == f.territory_id) {
+                row.contributed.push(ContributedFigure {
+                    module_id: m.id(),
+                    key: f.key,
+                    value: f.value,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Names of the territories of `rows` at `level`, by id.

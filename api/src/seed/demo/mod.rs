@@ -114,6 +114,11 @@ pub async fn load(st: &AppState) -> anyhow::Result<DemoOutcome> {
     )
     .await?;
     enable_modules(st, &admin, &agencies).await?;
+    for m in st.modules.all() {
+        m.seed_demo(st)
+            .await
+            .map_err(|e| e.context(format!("the demo of module {}", m.id())))?;
+    }
     Ok(DemoOutcome::Loaded(demo_users()))
 }
 

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition};
 
 use super::entity::{DeliveryStatus, attempt, delivery, endpoint};
-use super::message::EVENT_TYPES;
+use super::message::event_types;
 use super::service::{self};
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
@@ -268,8 +268,9 @@ impl WebhookQuery {
         fetch_endpoint(ctx, ids::decode_as(&id, "WebhookEndpoint", "id")?).await
     }
 
-    /// The event types an endpoint may subscribe to.
-    async fn webhook_event_types(&self) -> Vec<&'static str> {
-        EVENT_TYPES.to_vec()
+    /// The event types an endpoint may subscribe to: the referral events, and the
+    /// compiled-in modules' events about an organisation's own work.
+    async fn webhook_event_types(&self, ctx: &Context<'_>) -> Result<Vec<&'static str>> {
+        Ok(event_types(&state(ctx)?.modules))
     }
 }

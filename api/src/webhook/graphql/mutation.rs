@@ -7,6 +7,7 @@ use crate::graphql::context::{principal, state};
 use crate::ids;
 use crate::state::AppState;
 use crate::webhook::entity::endpoint;
+use crate::webhook::message::event_types;
 use crate::webhook::service::{self, EndpointPatch};
 use crate::webhook::ssrf::AddressPolicy;
 
@@ -101,6 +102,7 @@ impl WebhookMutation {
         let row = service::create(
             &st.db,
             &policy(st),
+            &event_types(&st.modules),
             p,
             org,
             &input.url,
@@ -128,7 +130,7 @@ impl WebhookMutation {
             active: input.active,
         };
         Ok(WebhookEndpoint(
-            service::update(&st.db, &policy(st), p, id, patch).await?,
+            service::update(&st.db, &policy(st), &event_types(&st.modules), p, id, patch).await?,
         ))
     }
 
