@@ -42,10 +42,13 @@ pub enum Geofence {
 
 fn plausible(field: &str, lat: f64, lon: f64) -> ApiResult<()> {
     let (lat0, lat1, lon0, lon1) = UZ_BOUNDS;
-    if !(lat.is_finite() && lon.is_finite()) || !(lat0..=lat1).contains(&lat) || !(lon0..=lon1).contains(&lon) {
+    if !(lat.is_finite() && lon.is_finite()) || !(lat0..=lat1).contains(&lat) || !(lon0..=lon1).contains(&lon)
+    {
         return Err(ApiError::bad_input(
             field,
-            format!("({lat}, {lon}) is not a place in Uzbekistan (latitude {lat0}..{lat1}, longitude {lon0}..{lon1})"),
+            format!(
+                "({lat}, {lon}) is not a place in Uzbekistan (latitude {lat0}..{lat1}, longitude {lon0}..{lon1})"
+            ),
         ));
     }
     Ok(())
@@ -210,7 +213,16 @@ pub enum Located {
 
 fn project(poly: &Polygon<f64>, origin_lat: f64) -> Polygon<f64> {
     let (sx, sy) = scale(origin_lat);
-    let ring = |l: &LineString<f64>| LineString::new(l.0.iter().map(|c| Coord { x: c.x * sx, y: c.y * sy }).collect());
+    let ring = |l: &LineString<f64>| {
+        LineString::new(
+            l.0.iter()
+                .map(|c| Coord {
+                    x: c.x * sx,
+                    y: c.y * sy,
+                })
+                .collect(),
+        )
+    };
     Polygon::new(ring(poly.exterior()), poly.interiors().iter().map(ring).collect())
 }
 

@@ -53,20 +53,23 @@ pub fn verify(secret: &str, msg_id: &str, timestamp: i64, body: &[u8], header: &
     let Some(key) = key_of(secret) else {
         return false;
     };
-    header.split(' ').filter_map(|s| s.strip_prefix("v1,")).any(|sig| {
-        let Ok(sig) = STANDARD.decode(sig) else {
-            return false;
-        };
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key) else {
-            return false;
-        };
-        mac.update(msg_id.as_bytes());
-        mac.update(b".");
-        mac.update(timestamp.to_string().as_bytes());
-        mac.update(b".");
-        mac.update(body);
-        mac.verify_slice(&sig).is_ok()
-    })
+    header
+        .split(' ')
+        .filter_map(|s| s.strip_prefix("v1,"))
+        .any(|sig| {
+            let Ok(sig) = STANDARD.decode(sig) else {
+                return false;
+            };
+            let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key) else {
+                return false;
+            };
+            mac.update(msg_id.as_bytes());
+            mac.update(b".");
+            mac.update(timestamp.to_string().as_bytes());
+            mac.update(b".");
+            mac.update(body);
+            mac.verify_slice(&sig).is_ok()
+        })
 }
 
 #[cfg(test)]

@@ -31,8 +31,15 @@ pub fn rules() -> Vec<EventRule> {
 
 fn facts(i: &RuleInput<'_>) -> (i64, String, AlertSeverity) {
     let p = &i.event.payload;
-    let id = p.get("incidentId").and_then(Json::as_i64).unwrap_or(i.event.aggregate_id);
-    let kind = p.get("kind").and_then(Json::as_str).unwrap_or("INCIDENT").to_owned();
+    let id = p
+        .get("incidentId")
+        .and_then(Json::as_i64)
+        .unwrap_or(i.event.aggregate_id);
+    let kind = p
+        .get("kind")
+        .and_then(Json::as_str)
+        .unwrap_or("INCIDENT")
+        .to_owned();
     let severity = match p.get("severity").and_then(Json::as_str) {
         Some("HIGH") => AlertSeverity::High,
         Some("LOW") => AlertSeverity::Low,

@@ -79,7 +79,11 @@ impl Rules {
                 let t = local_time(fix.at);
                 self.curfews.iter().any(|(w, home)| {
                     // A curfew that began yesterday evening is yesterday's condition.
-                    let started = if w.start > w.end && t < w.end { on.pred_opt().unwrap_or(on) } else { on };
+                    let started = if w.start > w.end && t < w.end {
+                        on.pred_opt().unwrap_or(on)
+                    } else {
+                        on
+                    };
                     w.contains(t) && home.in_force(started) && at(home) == Located::Outside
                 })
             }
@@ -149,7 +153,10 @@ mod tests {
         let t = |h| NaiveTime::from_hms_opt(h, 0, 0).expect("time");
         Rules {
             curfews: vec![(
-                CurfewWindow { start: t(22), end: t(6) },
+                CurfewWindow {
+                    start: t(22),
+                    end: t(6),
+                },
                 Zone {
                     geofence: Geofence::circle("g", HOME.0, HOME.1, 100.0).expect("zone"),
                     from: None,
@@ -193,7 +200,10 @@ mod tests {
         let mut reversed = fixes.clone();
         reversed.reverse();
         reversed.extend(fixes.iter().take(5).cloned());
-        assert_eq!(episodes(&fixes, &rules(), DEBOUNCE), episodes(&reversed, &rules(), DEBOUNCE));
+        assert_eq!(
+            episodes(&fixes, &rules(), DEBOUNCE),
+            episodes(&reversed, &rules(), DEBOUNCE)
+        );
     }
 
     #[test]

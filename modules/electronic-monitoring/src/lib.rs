@@ -13,6 +13,7 @@ pub mod graphql;
 pub mod ingest;
 pub mod judge;
 pub mod migration;
+pub mod seed;
 pub mod service;
 pub mod sim;
 
@@ -82,7 +83,10 @@ impl Module for ElectronicMonitoring {
     fn event_audiences(&self) -> Vec<EventAudience> {
         vec![
             EventAudience::field("electronic_monitoring.incident_opened", CaseField::Monitoring),
-            EventAudience::field("electronic_monitoring.incident_acknowledged", CaseField::Monitoring),
+            EventAudience::field(
+                "electronic_monitoring.incident_acknowledged",
+                CaseField::Monitoring,
+            ),
             EventAudience::field("electronic_monitoring.incident_closed", CaseField::Monitoring),
             EventAudience::field("electronic_monitoring.device_fitted", CaseField::Monitoring),
             EventAudience::field("electronic_monitoring.device_removed", CaseField::Monitoring),

@@ -184,17 +184,29 @@ impl MigrationTrait for CreateTables {
         indexes(
             manager,
             "em_activations",
-            &[&["device_id", "removed_at"], &["case_id", "device_kind", "removed_at"]],
+            &[
+                &["device_id", "removed_at"],
+                &["case_id", "device_kind", "removed_at"],
+            ],
         )
         .await?;
-        indexes(manager, "em_positions", &[&["activation_id", "fix_at"], &["fix_at"]]).await?;
+        indexes(
+            manager,
+            "em_positions",
+            &[&["activation_id", "fix_at"], &["fix_at"]],
+        )
+        .await?;
         indexes(manager, "em_device_events", &[&["activation_id", "kind", "at"]]).await?;
         indexes(manager, "em_quarantine", &[&["received_at"]]).await?;
         indexes(manager, "em_dead_letters", &[&["received_at"]]).await?;
         indexes(
             manager,
             "em_incidents",
-            &[&["case_id", "status"], &["activation_id", "kind", "first_at"], &["organisation_id", "status"]],
+            &[
+                &["case_id", "status"],
+                &["activation_id", "kind", "first_at"],
+                &["organisation_id", "status"],
+            ],
         )
         .await?;
         Ok(())

@@ -18,7 +18,10 @@ pub fn local(date: NaiveDate, t: NaiveTime) -> DateTime<Utc> {
     CASE_TZ
         .from_local_datetime(&date.and_time(t))
         .single()
-        .map_or_else(|| Utc.from_utc_datetime(&date.and_time(t)), |d| d.with_timezone(&Utc))
+        .map_or_else(
+            || Utc.from_utc_datetime(&date.and_time(t)),
+            |d| d.with_timezone(&Utc),
+        )
 }
 
 /// One position fix.
@@ -60,7 +63,14 @@ pub fn night(
             let jitter = ((i * 7919) % 21 - 10) as f64;
             let away = out.is_some_and(|(s, e)| s <= at && at < e);
             let d = if away { away_m } else { 0.0 } + jitter;
-            fix(serial, format!("{serial}-{}", at.timestamp()), at, home.0 + north(d), home.1, 12.0)
+            fix(
+                serial,
+                format!("{serial}-{}", at.timestamp()),
+                at,
+                home.0 + north(d),
+                home.1,
+                12.0,
+            )
         })
         .collect()
 }
@@ -90,7 +100,9 @@ pub fn tamper(serial: &str, at: DateTime<Utc>) -> Event {
         id: format!("{serial}-tamper-{}", at.timestamp()),
         serial: Some(serial.to_owned()),
         at,
-        body: Body::Tamper { part: TamperPart::Strap },
+        body: Body::Tamper {
+            part: TamperPart::Strap,
+        },
     }
 }
 

@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sea_orm::EntityTrait as _;
 
 use crate::case::conditions::{self, ConditionSpec, RawCondition};
-use crate::case::geofence::Geofence;
 use crate::case::entity::{CaseStatus, ConditionKind, condition, status_change};
+use crate::case::geofence::Geofence;
 use crate::case::service;
 use crate::error::ApiError;
 use crate::graphql::context::{loaders, principal, state};
@@ -175,7 +175,10 @@ impl GeofenceInput {
         match (&self.circle, &self.polygon) {
             (Some(c), None) => Geofence::circle(&format!("{field}.circle"), c.lat, c.lon, c.radius_m),
             (None, Some(p)) => Geofence::polygon(&format!("{field}.polygon"), &p.0),
-            _ => Err(ApiError::bad_input(field, "give exactly one of circle or polygon")),
+            _ => Err(ApiError::bad_input(
+                field,
+                "give exactly one of circle or polygon",
+            )),
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Violations of a sentence's conditions, and the lead probation service's response.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveEnum, ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait,
+};
 use serde_json::json;
 
 use super::not_in_future;

@@ -51,7 +51,9 @@ impl CaseMonitoring {
     /// The latest position fix (each read is audited).
     async fn last_fix(&self, ctx: &Context<'_>) -> Result<Option<PositionFix>> {
         audit_read(ctx, ReadKind::Positions, self.0.id)?;
-        Ok(reading::last_fix(&state(ctx)?.db, self.0.id).await?.map(PositionFix))
+        Ok(reading::last_fix(&state(ctx)?.db, self.0.id)
+            .await?
+            .map(PositionFix))
     }
     /// The case's incidents, newest first.
     #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity")]
@@ -68,7 +70,12 @@ impl CaseMonitoring {
     }
     /// The fixes from `from` to `to` (at most 7 days), thinned evenly to at most 2,000
     /// points (each read is audited).
-    async fn track(&self, ctx: &Context<'_>, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<PositionFix>> {
+    async fn track(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<PositionFix>> {
         audit_read(ctx, ReadKind::Positions, self.0.id)?;
         let rows = reading::track(&state(ctx)?.db, self.0.id, from, to).await?;
         Ok(rows.into_iter().map(PositionFix).collect())

@@ -7,7 +7,9 @@ use hamkor_api::ids;
 use hamkor_api::module::ModuleGuard;
 
 use crate::ID as MODULE;
-use crate::entity::{DeviceKind, IngestSource, QuarantineReason, activation, dead_letter, device, quarantine, vendor};
+use crate::entity::{
+    DeviceKind, IngestSource, QuarantineReason, activation, dead_letter, device, quarantine, vendor,
+};
 
 /// A supplier of monitoring equipment and its feed.
 pub struct MonitoringVendor(pub vendor::Model);

@@ -92,14 +92,22 @@ pub struct ConfirmedIncident {
 #[Object(visible = "em_visible", guard = "ModuleGuard::new(MODULE)")]
 impl ElectronicMonitoringMutation {
     /// Register an equipment vendor (platform admin); its signing secret is shown once.
-    async fn register_vendor(&self, ctx: &Context<'_>, input: RegisterVendorInput) -> Result<RegisteredVendor> {
+    async fn register_vendor(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterVendorInput,
+    ) -> Result<RegisteredVendor> {
         let p = principal(ctx)?;
         let row = equipment::register_vendor(&state(ctx)?.db, p, &input.name, &input.topic_prefix).await?;
         Ok(RegisteredVendor(row))
     }
 
     /// Register a device in the caller's organisation.
-    async fn register_device(&self, ctx: &Context<'_>, input: RegisterDeviceInput) -> Result<MonitoringDevice> {
+    async fn register_device(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterDeviceInput,
+    ) -> Result<MonitoringDevice> {
         let p = principal(ctx)?;
         let vendor = ids::decode_as(&input.vendor_id, "MonitoringVendor", "input.vendorId")?;
         let row = equipment::register_device(&state(ctx)?.db, p, vendor, &input.serial, input.kind).await?;
@@ -117,21 +125,34 @@ impl ElectronicMonitoringMutation {
     }
 
     /// Remove a fitted device, with the reason.
-    async fn remove_device(&self, ctx: &Context<'_>, activation_id: ID, reason: String) -> Result<MonitoringActivation> {
+    async fn remove_device(
+        &self,
+        ctx: &Context<'_>,
+        activation_id: ID,
+        reason: String,
+    ) -> Result<MonitoringActivation> {
         let p = principal(ctx)?;
         let id = ids::decode_as(&activation_id, "MonitoringActivation", "activationId")?;
-        Ok(MonitoringActivation(equipment::remove(&state(ctx)?.db, p, id, &reason).await?))
+        Ok(MonitoringActivation(
+            equipment::remove(&state(ctx)?.db, p, id, &reason).await?,
+        ))
     }
 
     /// The officer or inspector is on it (OPEN → ACKNOWLEDGED).
     async fn acknowledge_incident(&self, ctx: &Context<'_>, incident_id: ID) -> Result<MonitoringIncident> {
         let p = principal(ctx)?;
         let id = ids::decode_as(&incident_id, "MonitoringIncident", "incidentId")?;
-        Ok(MonitoringIncident(incidents::acknowledge(&state(ctx)?.db, p, id).await?))
+        Ok(MonitoringIncident(
+            incidents::acknowledge(&state(ctx)?.db, p, id).await?,
+        ))
     }
 
     /// Close an incident without a violation (the probation officer).
-    async fn close_incident(&self, ctx: &Context<'_>, input: CloseIncidentInput) -> Result<MonitoringIncident> {
+    async fn close_incident(
+        &self,
+        ctx: &Context<'_>,
+        input: CloseIncidentInput,
+    ) -> Result<MonitoringIncident> {
         let p = principal(ctx)?;
         let id = ids::decode_as(&input.incident_id, "MonitoringIncident", "input.incidentId")?;
         let row = incidents::close(&state(ctx)?.db, p, id, input.outcome, &input.note).await?;

@@ -39,7 +39,12 @@ impl ElectronicMonitoringQuery {
 
     /// The devices of the caller's organisation.
     #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity")]
-    async fn devices(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<MonitoringDevice>> {
+    async fn devices(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<MonitoringDevice>> {
         let p = principal(ctx)?;
         let page = page(ctx, first, after)?;
         let paged = equipment::devices(&state(ctx)?.db, p, page).await?;
@@ -48,7 +53,12 @@ impl ElectronicMonitoringQuery {
 
     /// The equipment vendors (platform admin).
     #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity")]
-    async fn vendors(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<MonitoringVendor>> {
+    async fn vendors(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<MonitoringVendor>> {
         let p = principal(ctx)?;
         let page = page(ctx, first, after)?;
         let paged = equipment::vendors(&state(ctx)?.db, p, page).await?;
@@ -57,7 +67,12 @@ impl ElectronicMonitoringQuery {
 
     /// Events for unknown or unfitted devices, newest first (platform admin).
     #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity")]
-    async fn quarantine(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<QuarantinedEvent>> {
+    async fn quarantine(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<QuarantinedEvent>> {
         let p = principal(ctx)?;
         let page = page(ctx, first, after)?;
         let paged = reading::quarantined(&state(ctx)?.db, p, page).await?;
@@ -66,7 +81,12 @@ impl ElectronicMonitoringQuery {
 
     /// Messages the pipeline could not read, newest first (platform admin).
     #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity")]
-    async fn dead_letters(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<DeadLetter>> {
+    async fn dead_letters(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<DeadLetter>> {
         let p = principal(ctx)?;
         let page = page(ctx, first, after)?;
         let paged = reading::dead_letters(&state(ctx)?.db, p, page).await?;

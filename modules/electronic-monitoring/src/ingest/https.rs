@@ -54,10 +54,16 @@ async fn receive(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -
         );
     };
     let Ok(ts) = ts.parse::<i64>() else {
-        return refuse(StatusCode::UNAUTHORIZED, "webhook-timestamp: seconds since the epoch");
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "webhook-timestamp: seconds since the epoch",
+        );
     };
     if (hamkor_api::db::now().timestamp() - ts).abs() > TOLERANCE_SECS {
-        return refuse(StatusCode::UNAUTHORIZED, "webhook-timestamp is too old or in the future");
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "webhook-timestamp is too old or in the future",
+        );
     }
     let vendor = match vendor_by_code(&app.db, code).await {
         Ok(v) => v,

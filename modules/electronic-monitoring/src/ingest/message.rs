@@ -45,7 +45,9 @@ pub enum Body {
         heading: Option<f64>,
     },
     #[serde(rename_all = "camelCase")]
-    Presence { in_range: bool },
+    Presence {
+        in_range: bool,
+    },
     Tamper {
         /// `STRAP` or `CASE`.
         part: TamperPart,
@@ -135,10 +137,7 @@ fn check(e: &Event) -> Result<(), String> {
     }
     match &e.body {
         Body::Position {
-            lat,
-            lon,
-            accuracy_m,
-            ..
+            lat, lon, accuracy_m, ..
         } => {
             if !(-90.0..=90.0).contains(lat) || !(-180.0..=180.0).contains(lon) {
                 return Err("lat/lon: out of range".into());

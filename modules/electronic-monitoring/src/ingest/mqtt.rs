@@ -6,11 +6,13 @@
 //! delivery change nothing).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hamkor_api::state::AppState;
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, Publish, QoS};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use tokio::sync::RwLock;
 
 use super::pipeline;
 use crate::config::MqttSettings;
@@ -31,7 +33,24 @@ pub fn options(settings: &MqttSettings) -> anyhow::Result<MqttOptions> {
     Ok(opts)
 }
 
+/// The vendors subscribed to, by topic prefix.
+type Prefixes = Arc<RwLock<BTreeMap<String, vendor::Model>>>;
+
+/// Aborts the task it holds when dropped (the subscriber's helper dies with it).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Subscribe and feed the pipeline until the task is stopped; reconnects on its own.
+/// The event loop is polled without interruption (its `poll` is not cancel-safe, and it
+/// is what sends the acknowledgements): messages go, in order, to a worker that runs the
+/// pipeline and acknowledges each. The broker sends at most its in-flight window of
+/// unacknowledged messages, which bounds the worker's queue. The periodic re-reading of
+/// the vendor list runs beside it on a clone of the client.
 pub async fn run(app: AppState, settings: MqttSettings) {
     let opts = match options(&settings) {
         Ok(o) => o,
@@ -41,34 +60,52 @@ pub async fn run(app: AppState, settings: MqttSettings) {
         }
     };
     let (client, mut eventloop) = AsyncClient::new(opts, 256);
-    let mut prefixes: BTreeMap<String, vendor::Model> = BTreeMap::new();
-    let mut tick = tokio::time::interval(RESUBSCRIBE_EVERY);
+    let prefixes: Prefixes = Arc::default();
+    let _resubscribe = AbortOnDrop(tokio::spawn({
+        let (app, client, prefixes) = (app.clone(), client.clone(), prefixes.clone());
+        async move {
+            let mut tick = tokio::time::interval(RESUBSCRIBE_EVERY);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                subscribe(&app, &client, &prefixes, false).await;
+            }
+        }
+    }));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Publish>();
+    let _worker = AbortOnDrop(tokio::spawn({
+        let (app, client, prefixes) = (app.clone(), client.clone(), prefixes.clone());
+        async move {
+            while let Some(p) = rx.recv().await {
+                if handle(&app, &prefixes, &p).await
+                    && let Err(e) = client.ack(&p).await
+                {
+                    tracing::warn!(error = %e, "electronic monitoring: MQTT ack failed");
+                }
+            }
+        }
+    }));
     loop {
-        tokio::select! {
-            _ = tick.tick() => subscribe(&app, &client, &mut prefixes, false).await,
-            polled = eventloop.poll() => match polled {
-                Ok(Event::Incoming(Packet::ConnAck(_))) => {
-                    tracing::info!("electronic monitoring: MQTT connected");
-                    subscribe(&app, &client, &mut prefixes, true).await;
+        match eventloop.poll().await {
+            Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                tracing::info!("electronic monitoring: MQTT connected");
+                subscribe(&app, &client, &prefixes, true).await;
+            }
+            Ok(Event::Incoming(Packet::Publish(p))) => {
+                if tx.send(p).is_err() {
+                    return;
                 }
-                Ok(Event::Incoming(Packet::Publish(p))) => {
-                    if handle(&app, &prefixes, &p).await {
-                        if let Err(e) = client.ack(&p).await {
-                            tracing::warn!(error = %e, "electronic monitoring: MQTT ack failed");
-                        }
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, "electronic monitoring: MQTT connection lost; reconnecting");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                }
-            },
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "electronic monitoring: MQTT connection lost; reconnecting");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
         }
     }
 }
 
-async fn subscribe(app: &AppState, client: &AsyncClient, prefixes: &mut BTreeMap<String, vendor::Model>, all: bool) {
+async fn subscribe(app: &AppState, client: &AsyncClient, prefixes: &Prefixes, all: bool) {
     let vendors = match vendor::Entity::find()
         .filter(vendor::Column::Active.eq(true))
         .all(&app.db)
@@ -81,7 +118,7 @@ async fn subscribe(app: &AppState, client: &AsyncClient, prefixes: &mut BTreeMap
         }
     };
     for v in vendors {
-        let new = !prefixes.contains_key(&v.topic_prefix);
+        let new = !prefixes.read().await.contains_key(&v.topic_prefix);
         if (all || new)
             && let Err(e) = client
                 .subscribe(format!("{}/+/events", v.topic_prefix), QoS::AtLeastOnce)
@@ -90,13 +127,13 @@ async fn subscribe(app: &AppState, client: &AsyncClient, prefixes: &mut BTreeMap
             tracing::warn!(error = %e, "electronic monitoring: MQTT subscribe failed");
             continue;
         }
-        prefixes.insert(v.topic_prefix.clone(), v);
+        prefixes.write().await.insert(v.topic_prefix.clone(), v);
     }
 }
 
 /// Feed one message to the pipeline; `true` when it may be acknowledged (stored, set
 /// aside or dead-lettered: never lost).
-async fn handle(app: &AppState, prefixes: &BTreeMap<String, vendor::Model>, p: &Publish) -> bool {
+async fn handle(app: &AppState, prefixes: &Prefixes, p: &Publish) -> bool {
     let topic = p.topic.as_str();
     let Some((prefix, serial)) = topic
         .strip_suffix("/events")
@@ -104,13 +141,19 @@ async fn handle(app: &AppState, prefixes: &BTreeMap<String, vendor::Model>, p: &
     else {
         return true;
     };
-    let Some(v) = prefixes.get(prefix) else {
+    let Some(v) = prefixes.read().await.get(prefix).cloned() else {
         tracing::warn!("electronic monitoring: message on a topic of no known vendor");
-        return pipeline::dead_letter(&app.db, None, IngestSource::Mqtt, "no vendor for the topic", &p.payload)
-            .await
-            .is_ok();
+        return pipeline::dead_letter(
+            &app.db,
+            None,
+            IngestSource::Mqtt,
+            "no vendor for the topic",
+            &p.payload,
+        )
+        .await
+        .is_ok();
     };
-    match pipeline::ingest(app, v, IngestSource::Mqtt, &p.payload, Some(serial)).await {
+    match pipeline::ingest(app, &v, IngestSource::Mqtt, &p.payload, Some(serial)).await {
         Ok(_) => true,
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "electronic monitoring: ingest failed; the broker keeps the message");

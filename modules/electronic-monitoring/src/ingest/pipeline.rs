@@ -8,15 +8,14 @@ use chrono::{DateTime, Utc};
 use hamkor_api::db::{now, write_txn};
 use hamkor_api::state::AppState;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 use super::MAX_DEAD_LETTER_BYTES;
 use super::message::{self, Body, Event, Parsed};
 use crate::entity::{
-    IngestSource, QuarantineReason, activation, dead_letter, device, device_event, position, quarantine, vendor,
+    IngestSource, QuarantineReason, activation, dead_letter, device, device_event, position, quarantine,
+    vendor,
 };
 use crate::service::judging;
 
@@ -220,9 +219,12 @@ async fn store<C: ConnectionTrait>(
     };
     let n = device_event::Entity::insert(row)
         .on_conflict(
-            OnConflict::columns([device_event::Column::VendorId, device_event::Column::VendorEventId])
-                .do_nothing()
-                .to_owned(),
+            OnConflict::columns([
+                device_event::Column::VendorId,
+                device_event::Column::VendorEventId,
+            ])
+            .do_nothing()
+            .to_owned(),
         )
         .exec_without_returning(db)
         .await?;
@@ -284,6 +286,8 @@ pub async fn dead_letter<C: ConnectionTrait>(
         received_at: Set(now()),
         ..Default::default()
     };
-    dead_letter::Entity::insert(row).exec_without_returning(db).await?;
+    dead_letter::Entity::insert(row)
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }

@@ -17,7 +17,8 @@ use hamkor_api::user::entity::Role;
 use hamkor_api::validate;
 use hamkor_api::webhook::signature;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 use serde_json::json;
 
@@ -88,12 +89,20 @@ pub async fn register_vendor(
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, p, Entry::new("electronic_monitoring.vendor.register").target("MonitoringVendor", row.id))
-        .await?;
+    audit::record(
+        &txn,
+        p,
+        Entry::new("electronic_monitoring.vendor.register").target("MonitoringVendor", row.id),
+    )
+    .await?;
     events::emit(
         &txn,
         Some(p),
-        NewEvent::new("electronic_monitoring.vendor_registered", "MonitoringVendor", row.id),
+        NewEvent::new(
+            "electronic_monitoring.vendor_registered",
+            "MonitoringVendor",
+            row.id,
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -103,11 +112,21 @@ pub async fn register_vendor(
 /// The vendors (platform admin).
 pub async fn vendors(db: &DatabaseConnection, p: &Principal, page: Page) -> ApiResult<Paged<vendor::Model>> {
     platform_admin(p)?;
-    paginate(db, vendor::Entity::find(), vendor::Column::Id, page, Order::Ascending).await
+    paginate(
+        db,
+        vendor::Entity::find(),
+        vendor::Column::Id,
+        page,
+        Order::Ascending,
+    )
+    .await
 }
 
 /// The active vendor whose topic prefix (its code) is `code`.
-pub async fn vendor_by_code<C: sea_orm::ConnectionTrait>(db: &C, code: &str) -> Result<Option<vendor::Model>, sea_orm::DbErr> {
+pub async fn vendor_by_code<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    code: &str,
+) -> Result<Option<vendor::Model>, sea_orm::DbErr> {
     vendor::Entity::find()
         .filter(vendor::Column::TopicPrefix.eq(code))
         .filter(vendor::Column::Active.eq(true))
@@ -136,7 +155,9 @@ pub async fn register_device(
         .one(&txn)
         .await?;
     if taken.is_some() {
-        return Err(ApiError::Conflict("the vendor already has a device with this serial".into()));
+        return Err(ApiError::Conflict(
+            "the vendor already has a device with this serial".into(),
+        ));
     }
     let row = device::ActiveModel {
         vendor_id: Set(vendor_id),
@@ -149,14 +170,22 @@ pub async fn register_device(
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, p, Entry::new("electronic_monitoring.device.register").target("MonitoringDevice", row.id))
-        .await?;
+    audit::record(
+        &txn,
+        p,
+        Entry::new("electronic_monitoring.device.register").target("MonitoringDevice", row.id),
+    )
+    .await?;
     events::emit(
         &txn,
         Some(p),
-        NewEvent::new("electronic_monitoring.device_registered", "MonitoringDevice", row.id)
-            .organisation(row.organisation_id)
-            .payload(json!({"kind": enum_name(kind)})),
+        NewEvent::new(
+            "electronic_monitoring.device_registered",
+            "MonitoringDevice",
+            row.id,
+        )
+        .organisation(row.organisation_id)
+        .payload(json!({"kind": enum_name(kind)})),
     )
     .await?;
     txn.commit().await?;
@@ -198,8 +227,14 @@ pub async fn fit(
             .filter(col.eq(v))
             .filter(activation::Column::RemovedAt.is_null())
     };
-    if live(activation::Column::DeviceId, d.id).one(&txn).await?.is_some() {
-        return Err(ApiError::Conflict("the device is fitted to someone; remove it first".into()));
+    if live(activation::Column::DeviceId, d.id)
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::Conflict(
+            "the device is fitted to someone; remove it first".into(),
+        ));
     }
     let same_kind = live(activation::Column::CaseId, c.id)
         .filter(activation::Column::DeviceKind.eq(d.kind))
@@ -233,10 +268,14 @@ pub async fn fit(
     events::emit(
         &txn,
         Some(p),
-        NewEvent::new("electronic_monitoring.device_fitted", "MonitoringActivation", row.id)
-            .case(c.id)
-            .organisation(c.organisation_id)
-            .payload(json!({"deviceKind": enum_name(d.kind)})),
+        NewEvent::new(
+            "electronic_monitoring.device_fitted",
+            "MonitoringActivation",
+            row.id,
+        )
+        .case(c.id)
+        .organisation(c.organisation_id)
+        .payload(json!({"deviceKind": enum_name(d.kind)})),
     )
     .await?;
     txn.commit().await?;
@@ -257,10 +296,12 @@ pub async fn remove(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound("MonitoringActivation"))?;
-    let (c, _) = get_for(&txn, p, a.case_id, CaseAccess::Full).await.map_err(|e| match e {
-        ApiError::NotFound(_) => ApiError::NotFound("MonitoringActivation"),
-        other => other,
-    })?;
+    let (c, _) = get_for(&txn, p, a.case_id, CaseAccess::Full)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound(_) => ApiError::NotFound("MonitoringActivation"),
+            other => other,
+        })?;
     if a.removed_at.is_some() {
         return Err(ApiError::Conflict("the device was already removed".into()));
     }
@@ -280,9 +321,13 @@ pub async fn remove(
     events::emit(
         &txn,
         Some(p),
-        NewEvent::new("electronic_monitoring.device_removed", "MonitoringActivation", row.id)
-            .case(c.id)
-            .organisation(c.organisation_id),
+        NewEvent::new(
+            "electronic_monitoring.device_removed",
+            "MonitoringActivation",
+            row.id,
+        )
+        .case(c.id)
+        .organisation(c.organisation_id),
     )
     .await?;
     txn.commit().await?;

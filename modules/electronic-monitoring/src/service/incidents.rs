@@ -101,10 +101,14 @@ pub async fn record<C: ConnectionTrait>(
         events::emit(
             db,
             None,
-            NewEvent::new("electronic_monitoring.incident_opened", "MonitoringIncident", row.id)
-                .case(case.id)
-                .organisation(case.organisation_id)
-                .payload(opened_payload(&row)),
+            NewEvent::new(
+                "electronic_monitoring.incident_opened",
+                "MonitoringIncident",
+                row.id,
+            )
+            .case(case.id)
+            .organisation(case.organisation_id)
+            .payload(opened_payload(&row)),
         )
         .await?;
         return Ok(());
@@ -123,7 +127,12 @@ pub async fn record<C: ConnectionTrait>(
             last = l;
         }
     }
-    if (first, last) != ((keep.first_at, keep.first_fix_id), (keep.last_at, keep.last_fix_id)) {
+    if (first, last)
+        != (
+            (keep.first_at, keep.first_fix_id),
+            (keep.last_at, keep.last_fix_id),
+        )
+    {
         let mut row: incident::ActiveModel = keep.clone().into();
         row.first_at = Set(first.0);
         row.first_fix_id = Set(first.1);

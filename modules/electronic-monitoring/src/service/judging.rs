@@ -4,12 +4,14 @@
 //! are judged one after the other.
 
 use chrono::{DateTime, Duration, Utc};
+use hamkor_api::case::conditions::CurfewWindow;
 use hamkor_api::case::entity::{ConditionKind, case, condition};
 use hamkor_api::case::geofence::{CASE_TZ, Geofence, local_time};
-use hamkor_api::case::conditions::CurfewWindow;
 use hamkor_api::module::Registry;
 use hamkor_api::module::service::config_for;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde_json::Value as Json;
 
 use super::incidents::{self, Occurrence};
@@ -17,9 +19,10 @@ use crate::config::Config;
 use crate::entity::{IncidentKind, IncidentSeverity, activation, device_event, position};
 use crate::judge::{self, Debounce, Fix, Rules, Zone};
 
-/// How far before the earliest new fix the judge re-reads (a run that began earlier is
-/// judged whole).
-const LOOKBACK_HOURS: i64 = 12;
+/// How far before the earliest new fix the judge re-reads, beyond twice the debounce: a
+/// run that began earlier and was long enough is already an incident, which the new part
+/// extends; a shorter one lies within this reach.
+const LOOKBACK_MINUTES: i64 = 30;
 /// Most fixes judged at once for one activation.
 const MAX_FIXES: u64 = 50_000;
 
@@ -32,7 +35,11 @@ pub async fn judge(
     events: &[device_event::Model],
 ) -> anyhow::Result<()> {
     // Serialise judging per activation (PostgreSQL: a row lock; SQLite writes one at a time).
-    let Some(act) = activation::Entity::find_by_id(act.id).lock_exclusive().one(txn).await? else {
+    let Some(act) = activation::Entity::find_by_id(act.id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+    else {
         return Ok(());
     };
     let Some(case) = case::Entity::find_by_id(act.case_id).one(txn).await? else {
@@ -48,7 +55,10 @@ pub async fn judge(
     {
         let rows = position::Entity::find()
             .filter(position::Column::ActivationId.eq(act.id))
-            .filter(position::Column::FixAt.gte(since - Duration::hours(LOOKBACK_HOURS)))
+            .filter(
+                position::Column::FixAt
+                    .gte(since - Duration::minutes(LOOKBACK_MINUTES + 2 * i64::from(cfg.debounce_minutes))),
+            )
             .order_by_asc(position::Column::FixAt)
             .limit(MAX_FIXES)
             .all(txn)

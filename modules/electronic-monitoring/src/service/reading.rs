@@ -22,8 +22,18 @@ pub const MAX_TRACK_DAYS: i64 = 7;
 const MAX_TRACK_READ: u64 = 100_000;
 
 /// The case, if the caller supervises it.
-pub async fn case_for(db: &DatabaseConnection, p: &hamkor_api::auth::principal::Principal, case_id: i64) -> ApiResult<case::Model> {
-    let (c, _) = get_for(db, p, case_id, CaseField::Monitoring.needs().max(CaseAccess::Supervise)).await?;
+pub async fn case_for(
+    db: &DatabaseConnection,
+    p: &hamkor_api::auth::principal::Principal,
+    case_id: i64,
+) -> ApiResult<case::Model> {
+    let (c, _) = get_for(
+        db,
+        p,
+        case_id,
+        CaseField::Monitoring.needs().max(CaseAccess::Supervise),
+    )
+    .await?;
     Ok(c)
 }
 
@@ -82,7 +92,10 @@ pub async fn track(
         return Err(ApiError::bad_input("to", "must be after from"));
     }
     if to - from > Duration::days(MAX_TRACK_DAYS) {
-        return Err(ApiError::bad_input("to", format!("a track covers at most {MAX_TRACK_DAYS} days")));
+        return Err(ApiError::bad_input(
+            "to",
+            format!("a track covers at most {MAX_TRACK_DAYS} days"),
+        ));
     }
     let rows = position::Entity::find()
         .filter(position::Column::ActivationId.in_subquery(of_case(case_id)))
@@ -118,7 +131,14 @@ pub async fn quarantined(
     if !p.is_platform_admin() {
         return Err(ApiError::forbidden());
     }
-    paginate(db, quarantine::Entity::find(), quarantine::Column::Id, page, Order::Descending).await
+    paginate(
+        db,
+        quarantine::Entity::find(),
+        quarantine::Column::Id,
+        page,
+        Order::Descending,
+    )
+    .await
 }
 
 /// Dead letters, newest first (platform admin).
@@ -130,7 +150,14 @@ pub async fn dead_letters(
     if !p.is_platform_admin() {
         return Err(ApiError::forbidden());
     }
-    paginate(db, dead_letter::Entity::find(), dead_letter::Column::Id, page, Order::Descending).await
+    paginate(
+        db,
+        dead_letter::Entity::find(),
+        dead_letter::Column::Id,
+        page,
+        Order::Descending,
+    )
+    .await
 }
 
 #[cfg(test)]
