@@ -42,8 +42,7 @@ pub enum Geofence {
 
 fn plausible(field: &str, lat: f64, lon: f64) -> ApiResult<()> {
     let (lat0, lat1, lon0, lon1) = UZ_BOUNDS;
-    if !(lat.is_finite() && lon.is_finite()) || !(lat0..=lat1).contains(&lat) || !(lon0..=lon1).contains(&lon)
-    {
+    if !(lat.is_finite() && lon.is_finite() && (lat0..=lat1).contains(&lat) && (lon0..=lon1).contains(&lon)) {
         return Err(ApiError::bad_input(
             field,
             format!(
