@@ -105,12 +105,12 @@ async fn main() -> anyhow::Result<()> {
         Duration::from_millis(50),
     ));
 
-    // Each device's clock starts at 21:00 local two days ago, a fix a minute.
+    // Each device's clock starts at 22:30 local two days ago (in the curfew), a fix a minute.
     let date = Utc::now()
         .with_timezone(&hamkor_api::case::geofence::CASE_TZ)
         .date_naive()
         - chrono::Duration::days(2);
-    let start = sim::local(date, NaiveTime::from_hms_opt(21, 0, 0).unwrap_or_default());
+    let start = sim::local(date, NaiveTime::from_hms_opt(22, 30, 0).unwrap_or_default());
     let next = Arc::new(AtomicUsize::new(0));
     let fixes = Arc::new(AtomicUsize::new(0));
     let breaches: Arc<Mutex<HashMap<i64, DateTime<Utc>>>> = Arc::default();
@@ -135,7 +135,7 @@ async fn main() -> anyhow::Result<()> {
                 let round = n / fleet.tagged.len();
                 let d = &fleet.tagged[i];
                 let from = start + chrono::Duration::minutes((round * batch) as i64);
-                // A breaching device is 800 m out from 23:00 for 20 minutes.
+                // A breaching device is 800 m out from 22:50 for 20 minutes.
                 let out = i % breach_every == 0;
                 let events: Vec<_> = (0..batch)
                     .map(|k| {
@@ -163,7 +163,7 @@ async fn main() -> anyhow::Result<()> {
                 }
                 let committed = Utc::now();
                 let last = from + chrono::Duration::minutes(batch as i64);
-                if out && last > start + chrono::Duration::hours(2) {
+                if out && last > start + chrono::Duration::minutes(20) {
                     breaches.lock().await.entry(d.case_id).or_insert(committed);
                 }
             }
