@@ -56,6 +56,7 @@ modules! {
     "employment" => hamkor_employment::Employment { query: EmploymentQueryRoot, mutation: EmploymentMutationRoot },
     "psych_support" => hamkor_psych_support::PsychSupport { query: PsychSupportQueryRoot, mutation: PsychSupportMutationRoot },
     "training" => hamkor_training::Training { query: TrainingQueryRoot, mutation: TrainingMutationRoot },
+    "electronic_monitoring" => hamkor_electronic_monitoring::ElectronicMonitoring { query: ElectronicMonitoringQueryRoot, mutation: ElectronicMonitoringMutationRoot },
 }
 
 /// The registry of the compiled-in modules.

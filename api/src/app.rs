@@ -51,6 +51,11 @@ impl Application {
             state.modules.clone(),
             interval,
         ));
+        let host = crate::module::HostContext { app: &state };
+        for m in state.modules.all() {
+            m.start(&host)
+                .with_context(|| format!("starting module {}", m.id()))?;
+        }
         if state.settings.webhook_workers {
             crate::webhook::spawn_workers(&state.db, &state.settings, interval)?;
         }

@@ -187,6 +187,18 @@ impl Default for Settings {
 #[error("invalid configuration: {0}")]
 pub struct ConfigError(String);
 
+/// `HAMKOR_*` environment variables read elsewhere than the core's settings: the test
+/// harness's, and those of deployment-level parts a module runs (a broker to subscribe
+/// to, a retention period), which the module reads itself.
+pub const MODULE_ENV: &[&str] = &[
+    "config",
+    "test_database_url",
+    "test_mqtt_url",
+    "mqtt_url",
+    "mqtt_client_id",
+    "em_retention_days",
+];
+
 impl Settings {
     /// Defaults, then `hamkor.toml` in the working directory (or the file named by
     /// `HAMKOR_CONFIG`), then the environment.
@@ -198,11 +210,14 @@ impl Settings {
     }
 
     /// Like [`Settings::load`] with an explicit TOML file (which may be absent).
+    ///
+    /// `HAMKOR_*` variables that are not settings of the core are ignored here:
+    /// [`MODULE_ENV`].
     pub fn load_from(file: &Path) -> Result<Self, ConfigError> {
         let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(file))
             .merge(Env::raw().only(&["database_url"]))
-            .merge(Env::prefixed("HAMKOR_").ignore(&["config", "test_database_url"]))
+            .merge(Env::prefixed("HAMKOR_").ignore(MODULE_ENV))
             .extract()
             .map_err(|e| ConfigError(e.to_string()))?;
         settings.validate()?;

@@ -138,7 +138,7 @@ struct Shown {
     notes: BTreeSet<String>,
 }
 
-const FIELDS: [(CaseField, &str, &str); 8] = [
+const FIELDS: [(CaseField, &str, &str); 9] = [
     (CaseField::CourtName, "courtName", "courtName"),
     (CaseField::RiskLevel, "riskLevel", "riskLevel"),
     (
@@ -167,6 +167,13 @@ const FIELDS: [(CaseField, &str, &str); 8] = [
         "riskAssessments(first: 1) { totalCount }",
     ),
     (CaseField::Alerts, "alerts", "alerts(first: 1) { totalCount }"),
+    // Monitoring is read through a module's namespace, not a field of `Case`; it needs
+    // the supervising access that violations need, which this alias probes.
+    (
+        CaseField::Monitoring,
+        "monitoring",
+        "monitoring: violations(first: 1) { totalCount }",
+    ),
 ];
 
 async fn shown(app: &TestApp, token: &str, case: &str) -> Shown {

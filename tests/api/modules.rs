@@ -4,6 +4,8 @@
 // Each module's own end-to-end tests, compiled with its feature.
 #[cfg(feature = "education")]
 mod education;
+#[cfg(feature = "electronic_monitoring")]
+mod electronic_monitoring;
 #[cfg(feature = "employment")]
 mod employment;
 #[cfg(feature = "psych_support")]

@@ -40,6 +40,9 @@ pub enum CaseField {
     Alerts,
     /// The person's personal identification number.
     PersonPinfl,
+    /// Electronic monitoring: the fitted device, incidents and positions (positions are
+    /// never in events; each read of them is audited).
+    Monitoring,
 }
 
 impl CaseField {
@@ -56,7 +59,8 @@ impl CaseField {
             | Self::Violations
             | Self::Referrals
             | Self::Alerts
-            | Self::PersonPinfl => CaseAccess::Supervise,
+            | Self::PersonPinfl
+            | Self::Monitoring => CaseAccess::Supervise,
         }
     }
 

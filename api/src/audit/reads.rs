@@ -21,6 +21,8 @@ pub enum ReadKind {
     Risk,
     /// A person's PINFL (ids of people).
     Pinfl,
+    /// Electronic-monitoring positions of a case: its last fix or its track (ids of cases).
+    Positions,
 }
 
 impl ReadKind {
@@ -30,12 +32,13 @@ impl ReadKind {
             Self::Sentence => "case.sentence.read",
             Self::Risk => "case.risk_level.read",
             Self::Pinfl => "person.pinfl.read",
+            Self::Positions => "case.positions.read",
         }
     }
 
     const fn target(self) -> &'static str {
         match self {
-            Self::Sentence | Self::Risk => "Case",
+            Self::Sentence | Self::Risk | Self::Positions => "Case",
             Self::Pinfl => "Person",
         }
     }

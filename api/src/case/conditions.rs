@@ -4,6 +4,7 @@
 use chrono::{NaiveDate, NaiveTime};
 
 use super::entity::ConditionKind;
+use super::geofence::Geofence;
 use crate::error::{ApiError, ApiResult};
 use crate::territory::resolve::Place;
 use crate::validate;
@@ -43,7 +44,8 @@ impl CurfewWindow {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Requirement {
     Curfew(CurfewWindow),
-    StayWithin(Place),
+    /// A territory, a zone on the map ([`ConditionSpec::geofence`]) or both.
+    StayWithin(Option<Place>),
     StayOut {
         area: Option<Place>,
         place: Option<String>,
@@ -61,6 +63,8 @@ pub struct ConditionSpec {
     pub description: Option<String>,
     pub valid_from: Option<NaiveDate>,
     pub valid_until: Option<NaiveDate>,
+    /// A zone on the map: a curfew's home zone, an area to stay within or out of.
+    pub geofence: Option<Geofence>,
 }
 
 impl ConditionSpec {
@@ -86,6 +90,8 @@ pub struct RawCondition {
     pub description: Option<String>,
     pub valid_from: Option<NaiveDate>,
     pub valid_until: Option<NaiveDate>,
+    /// A zone on the map (CURFEW home zone, STAY_WITHIN_AREA, STAY_OUT_OF_AREA).
+    pub geofence: Option<Geofence>,
 }
 
 /// Parse a condition of `kind`; `field` prefixes the names of offending inputs.
@@ -106,17 +112,17 @@ pub fn parse(field: &str, kind: ConditionKind, raw: RawCondition) -> ApiResult<C
                 ));
             }
         },
-        ConditionKind::StayWithinArea => match raw.area {
-            Some(area) => Requirement::StayWithin(area),
-            None => {
+        ConditionKind::StayWithinArea => match (raw.area, &raw.geofence) {
+            (None, None) => {
                 return Err(ApiError::bad_input(
                     f("territoryId"),
-                    "name the area to stay within",
+                    "name the area to stay within (a territory or a zone on the map)",
                 ));
             }
+            (area, _) => Requirement::StayWithin(area),
         },
         ConditionKind::StayOutOfArea => {
-            if raw.area.is_none() && place.is_none() {
+            if raw.area.is_none() && place.is_none() && raw.geofence.is_none() {
                 return Err(ApiError::bad_input(
                     f("territoryId"),
                     "name an area or a kind of place to stay out of",
@@ -126,6 +132,12 @@ pub fn parse(field: &str, kind: ConditionKind, raw: RawCondition) -> ApiResult<C
                 area: raw.area,
                 place: place.clone(),
             }
+        }
+        ConditionKind::Reporting | ConditionKind::Other if raw.geofence.is_some() => {
+            return Err(ApiError::bad_input(
+                f("geofence"),
+                "only a curfew (its home zone) or an area condition carries a zone",
+            ));
         }
         ConditionKind::Reporting => match raw.report_every_days {
             Some(n) if (1..=90).contains(&n) => Requirement::Reporting { every_days: n },
@@ -148,6 +160,7 @@ pub fn parse(field: &str, kind: ConditionKind, raw: RawCondition) -> ApiResult<C
         description,
         valid_from: raw.valid_from,
         valid_until: raw.valid_until,
+        geofence: raw.geofence,
     })
 }
 

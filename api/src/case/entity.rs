@@ -157,6 +157,8 @@ pub mod condition {
         pub description: Option<String>,
         pub valid_from: Option<Date>,
         pub valid_until: Option<Date>,
+        /// A zone on the map (GeoJSON; a circle as `{"type": "Circle", …}`).
+        pub geofence: Option<Json>,
         pub created_by: i64,
         pub created_at: DateTimeUtc,
     }

@@ -2,6 +2,7 @@
 
 pub mod conditions;
 pub mod entity;
+pub mod geofence;
 pub mod graphql;
 pub mod lifecycle;
 pub mod restrictions;

@@ -303,6 +303,7 @@ mod tests {
             description: None,
             valid_from: from,
             valid_until: until,
+            geofence: None,
             created_by: 1,
             created_at: chrono::Utc::now(),
         };

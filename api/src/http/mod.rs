@@ -50,7 +50,14 @@ pub fn router<E: Executor>(app: AppState, executor: E) -> anyhow::Result<Router>
     if settings.graphiql {
         router = router.route("/graphiql", get(graphiql));
     }
-    let router = router.fallback(not_found).with_state(state);
+    let host_app = state.app.clone();
+    let mut router: Router = router.fallback(not_found).with_state(state);
+    let host = crate::module::HostContext { app: &host_app };
+    for m in host_app.modules.all() {
+        if let Some(routes) = m.routes(&host) {
+            router = router.merge(routes);
+        }
+    }
 
     let layers = ServiceBuilder::new()
         .layer(middleware::from_fn(sanitise_request_id))

@@ -82,6 +82,12 @@ pub struct EventContext<'a> {
     pub db: &'a DatabaseConnection,
 }
 
+/// What a module's HTTP routes and background tasks may use: the application state
+/// (database, settings, the registry of modules).
+pub struct HostContext<'a> {
+    pub app: &'a crate::state::AppState,
+}
+
 /// A compiled-in module. Every method but the identity has a default that does nothing,
 /// so a module implements only what it brings.
 pub trait Module: Send + Sync + 'static {
@@ -157,6 +163,23 @@ pub trait Module: Send + Sync + 'static {
     /// its own; organisations configure them by id in `alertRules`.
     fn alert_rules(&self) -> Vec<EventRule> {
         Vec::new()
+    }
+
+    /// HTTP routes of the module's own, beside `/graphql` (a device feed, a callback),
+    /// mounted on the server's router with its layers (request ids, timeouts, CORS).
+    /// Paths start with `/<something of the module's>/`; a route that collides with
+    /// another's fails at start-up. Each handler authenticates its callers itself.
+    fn routes(&self, host: &HostContext<'_>) -> Option<axum::Router> {
+        let _ = host;
+        None
+    }
+
+    /// Start the module's background tasks (a subscriber to a broker, a sweep), once,
+    /// when the server starts. A task that needs configuration the deployment does not
+    /// give stays off: `hamkor serve` must run with nothing else installed.
+    fn start(&self, host: &HostContext<'_>) -> anyhow::Result<()> {
+        let _ = host;
+        Ok(())
     }
 
     /// Whether the analytics dashboards count the module's referrals (an entry of

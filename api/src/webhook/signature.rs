@@ -46,6 +46,32 @@ pub fn header(secrets: &[&str], msg_id: &str, timestamp: i64, body: &[u8]) -> St
         .join(" ")
 }
 
+/// Whether `header` (a `webhook-signature` value: space-separated `v1,<base64>`) holds a
+/// valid signature of the message by `secret`: the receiving side of [`sign`], compared
+/// in constant time.
+pub fn verify(secret: &str, msg_id: &str, timestamp: i64, body: &[u8], header: &str) -> bool {
+    let Some(key) = key_of(secret) else {
+        return false;
+    };
+    header
+        .split(' ')
+        .filter_map(|s| s.strip_prefix("v1,"))
+        .any(|sig| {
+            let Ok(sig) = STANDARD.decode(sig) else {
+                return false;
+            };
+            let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key) else {
+                return false;
+            };
+            mac.update(msg_id.as_bytes());
+            mac.update(b".");
+            mac.update(timestamp.to_string().as_bytes());
+            mac.update(b".");
+            mac.update(body);
+            mac.verify_slice(&sig).is_ok()
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +88,15 @@ mod tests {
             sign(SECRET, MSG_ID, TIMESTAMP, BODY).as_deref(),
             Some("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
         );
+    }
+
+    #[test]
+    fn a_signature_verifies_and_a_changed_body_does_not() {
+        let h = header(&[SECRET, &new_secret()], MSG_ID, TIMESTAMP, BODY);
+        assert!(verify(SECRET, MSG_ID, TIMESTAMP, BODY, &h));
+        assert!(!verify(SECRET, MSG_ID, TIMESTAMP, b"{}", &h));
+        assert!(!verify(SECRET, MSG_ID, TIMESTAMP + 1, BODY, &h));
+        assert!(!verify(&new_secret(), MSG_ID, TIMESTAMP, BODY, &h));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use sea_orm::EntityTrait as _;
 
 use crate::case::conditions::{self, ConditionSpec, RawCondition};
 use crate::case::entity::{CaseStatus, ConditionKind, condition, status_change};
+use crate::case::geofence::Geofence;
 use crate::case::service;
 use crate::error::ApiError;
 use crate::graphql::context::{loaders, principal, state};
@@ -65,6 +66,11 @@ impl CaseCondition {
     }
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
+    }
+    /// CURFEW (the home zone), STAY_WITHIN_AREA, STAY_OUT_OF_AREA: the zone on the map, as
+    /// GeoJSON (a circle as `{"type": "Circle", "coordinates": [lon, lat], "radiusM": r}`).
+    async fn geofence(&self) -> Option<async_graphql::Json<serde_json::Value>> {
+        self.0.geofence.clone().map(async_graphql::Json)
     }
     async fn valid_from(&self) -> Option<NaiveDate> {
         self.0.valid_from
@@ -138,6 +144,43 @@ pub struct CaseConditionInput {
     pub description: Option<String>,
     pub valid_from: Option<NaiveDate>,
     pub valid_until: Option<NaiveDate>,
+    /// CURFEW (the home zone), STAY_WITHIN_AREA (an inclusion area), STAY_OUT_OF_AREA (an
+    /// exclusion zone): a zone on the map.
+    pub geofence: Option<GeofenceInput>,
+}
+
+/// A zone on the map: exactly one of a circle or a polygon.
+#[derive(InputObject)]
+pub struct GeofenceInput {
+    pub circle: Option<CircleInput>,
+    /// A GeoJSON `Polygon` (`{"type": "Polygon", "coordinates": [[[lon, lat], …]]}`):
+    /// closed rings, no self-intersection, in Uzbekistan, at most 500 positions.
+    pub polygon: Option<async_graphql::Json<serde_json::Value>>,
+}
+
+/// A circle on the map.
+#[derive(InputObject)]
+pub struct CircleInput {
+    /// Latitude of the centre (WGS 84 degrees).
+    pub lat: f64,
+    /// Longitude of the centre (WGS 84 degrees).
+    pub lon: f64,
+    /// Radius in metres (20–50,000).
+    pub radius_m: f64,
+}
+
+impl GeofenceInput {
+    /// The zone, validated; `field` names the input.
+    pub fn parse(&self, field: &str) -> Result<Geofence, ApiError> {
+        match (&self.circle, &self.polygon) {
+            (Some(c), None) => Geofence::circle(&format!("{field}.circle"), c.lat, c.lon, c.radius_m),
+            (None, Some(p)) => Geofence::polygon(&format!("{field}.polygon"), &p.0),
+            _ => Err(ApiError::bad_input(
+                field,
+                "give exactly one of circle or polygon",
+            )),
+        }
+    }
 }
 
 impl CaseConditionInput {
@@ -146,7 +189,12 @@ impl CaseConditionInput {
             Some(id) => Some(place_of(&state(ctx)?.db, id, &format!("{field}.territoryId")).await?),
             None => None,
         };
+        let geofence = match &self.geofence {
+            Some(g) => Some(g.parse(&format!("{field}.geofence"))?),
+            None => None,
+        };
         let raw = RawCondition {
+            geofence,
             curfew_start: self.curfew_start,
             curfew_end: self.curfew_end,
             area,

@@ -14,6 +14,7 @@ use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;
 use crate::case::conditions::{ConditionSpec, MAX_CONDITIONS_PER_CASE, Requirement};
 use crate::case::entity::condition;
+use crate::case::geofence::Geofence;
 use crate::case::lifecycle;
 use crate::db::{now, write_txn};
 use crate::error::{ApiError, ApiResult};
@@ -27,7 +28,7 @@ pub(super) async fn insert_condition<C: ConnectionTrait>(
 ) -> ApiResult<condition::Model> {
     let (curfew, area, place, every) = match &spec.requirement {
         Requirement::Curfew(w) => (Some(*w), None, None, None),
-        Requirement::StayWithin(a) => (None, Some(*a), None, None),
+        Requirement::StayWithin(a) => (None, *a, None, None),
         Requirement::StayOut { area, place } => (None, *area, place.clone(), None),
         Requirement::Reporting { every_days } => (None, None, None, Some(*every_days)),
         Requirement::Other => (None, None, None, None),
@@ -46,6 +47,7 @@ pub(super) async fn insert_condition<C: ConnectionTrait>(
         description: Set(spec.description.clone()),
         valid_from: Set(spec.valid_from),
         valid_until: Set(spec.valid_until),
+        geofence: Set(spec.geofence.as_ref().map(Geofence::to_json)),
         created_by: Set(p.user_id),
         created_at: Set(now()),
         ..Default::default()

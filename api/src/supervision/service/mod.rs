@@ -13,7 +13,7 @@ pub use appointments::{
     record_outcome, schedule_appointment,
 };
 pub use notes::{add_note, audit_note_read, read_note};
-pub use violations::{NewViolation, record_violation, respond_to_violation};
+pub use violations::{NewViolation, record_violation, record_violation_in, respond_to_violation};
 
 use crate::case::entity::case;
 use crate::case::lifecycle::is_closed;

@@ -1,7 +1,9 @@
 //! Violations of a sentence's conditions, and the lead probation service's response.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveEnum, ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait,
+};
 use serde_json::json;
 
 use super::not_in_future;
@@ -31,10 +33,23 @@ pub async fn record_violation(
     case_id: i64,
     v: NewViolation,
 ) -> ApiResult<violation::Model> {
+    let txn = write_txn(db).await?;
+    let row = record_violation_in(&txn, p, case_id, v).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// [`record_violation`] inside the caller's transaction, for a change that records a
+/// violation as one of its steps (an officer confirming a monitoring incident).
+pub async fn record_violation_in(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    case_id: i64,
+    v: NewViolation,
+) -> ApiResult<violation::Model> {
     not_in_future("input.occurredAt", v.occurred_at)?;
     let description = validate::required("input.description", &v.description, 5_000)?;
-    let txn = write_txn(db).await?;
-    let (c, _) = get_for(&txn, p, case_id, CaseAccess::Supervise).await?;
+    let (c, _) = get_for(txn, p, case_id, CaseAccess::Supervise).await?;
     if !matches!(c.status, CaseStatus::Active | CaseStatus::Suspended) {
         return Err(ApiError::Conflict(
             "violations are recorded on active or suspended cases".into(),
@@ -60,10 +75,10 @@ pub async fn record_violation(
         created_at: Set(now()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record(
-        &txn,
+        txn,
         p,
         Entry::new("violation.record")
             .target("Violation", row.id)
@@ -71,7 +86,7 @@ pub async fn record_violation(
     )
     .await?;
     events::emit(
-        &txn,
+        txn,
         Some(p),
         NewEvent::new("violation.recorded", "Violation", row.id)
             .case(c.id)
@@ -79,7 +94,6 @@ pub async fn record_violation(
             .payload(json!({"kind": v.kind.to_value(), "severity": v.severity.to_value(), "occurredAt": v.occurred_at})),
     )
     .await?;
-    txn.commit().await?;
     Ok(row)
 }
 

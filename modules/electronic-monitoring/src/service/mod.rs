@@ -1,0 +1,7 @@
+//! The module's rules and SQL: plain async functions of the database and the caller.
+
+pub mod equipment;
+pub mod incidents;
+pub mod judging;
+pub mod reading;
+pub mod retention;
