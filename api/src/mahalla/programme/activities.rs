@@ -9,6 +9,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::access::mahalla::{MahallaRight, readable};
+use crate::sync::{records, version};
 use crate::access::visible_cases;
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;
@@ -157,7 +158,17 @@ pub async fn record_activity(
             to: enum_name(report.status),
         });
     }
+    let next = version::claim::<activity::Entity, _>(
+        &txn,
+        activity::Column::Id,
+        activity::Column::Version,
+        row.id,
+        row.version,
+        || records::activity(&row),
+    )
+    .await?;
     let mut active: activity::ActiveModel = row.into();
+    active.version = Set(next);
     if report.status == ActivityStatus::Done {
         let Some(done_on) = report.done_on else {
             return Err(ApiError::bad_input("input.doneOn", "say when it was done"));
