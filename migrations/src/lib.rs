@@ -23,6 +23,8 @@ mod m20261128_000012_create_risk_and_alerts;
 mod m20261128_000014_create_webhooks;
 mod m20261128_000015_create_idempotency_keys;
 mod m20261207_000020_create_login_addresses;
+mod m20261207_000301_record_versions;
+mod m20261207_000302_create_sync;
 
 /// The core's migrations, in order.
 pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -42,6 +44,8 @@ pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261128_000014_create_webhooks::Migration),
         Box::new(m20261128_000015_create_idempotency_keys::Migration),
         Box::new(m20261207_000020_create_login_addresses::Migration),
+        Box::new(m20261207_000301_record_versions::Migration),
+        Box::new(m20261207_000302_create_sync::Migration),
     ]
 }
 
