@@ -22,7 +22,13 @@ const PULL: &str = "mutation($d: ID!, $a: String) { sync { pull(deviceId: $d, af
 const PUSH: &str = "mutation($d: ID!, $c: [SyncChangeInput!]!) { sync { push(deviceId: $d, changes: $c) {
     changeId status error { code } } } }";
 
-async fn run(schema: &HamkorSchema, st: &AppState, who: &Principal, query: &str, vars: Value) -> anyhow::Result<Value> {
+async fn run(
+    schema: &HamkorSchema,
+    st: &AppState,
+    who: &Principal,
+    query: &str,
+    vars: Value,
+) -> anyhow::Result<Value> {
     let req = Request::new(query)
         .variables(Variables::from_json(vars))
         .data(who.clone())
@@ -82,7 +88,12 @@ async fn appointments(st: &AppState, inspector: i64, n: usize) -> anyhow::Result
 }
 
 /// Run the sync scenarios as `who` (an inspector) and print their figures.
-pub async fn bench(schema: &HamkorSchema, st: &AppState, who: &Principal, iterations: usize) -> anyhow::Result<()> {
+pub async fn bench(
+    schema: &HamkorSchema,
+    st: &AppState,
+    who: &Principal,
+    iterations: usize,
+) -> anyhow::Result<()> {
     let key = format!("bench-{}", chrono::Utc::now().timestamp_millis());
     let data = run(
         schema,
@@ -92,7 +103,10 @@ pub async fn bench(schema: &HamkorSchema, st: &AppState, who: &Principal, iterat
         json!({"k": key}),
     )
     .await?;
-    let device = data["sync"]["registerDevice"]["id"].as_str().context("device")?.to_owned();
+    let device = data["sync"]["registerDevice"]["id"]
+        .as_str()
+        .context("device")?
+        .to_owned();
 
     let mut first = Vec::new();
     let (mut bytes, mut records, mut cursor) = (0, 0, String::new());
@@ -101,7 +115,11 @@ pub async fn bench(schema: &HamkorSchema, st: &AppState, who: &Principal, iterat
         first.push(t);
         (bytes, records, cursor) = (b, r, c);
     }
-    println!("| first pull from nothing ({records} records) | {:.1} ms | {:.2} MB |", median(first), bytes as f64 / 1e6);
+    println!(
+        "| first pull from nothing ({records} records) | {:.1} ms | {:.2} MB |",
+        median(first),
+        bytes as f64 / 1e6
+    );
 
     let changed = (records / 100).max(1);
     let mut incremental = Vec::new();
@@ -122,7 +140,10 @@ pub async fn bench(schema: &HamkorSchema, st: &AppState, who: &Principal, iterat
         incremental.push(t);
         cursor = c;
     }
-    println!("| incremental pull, {changed} records changed (1%) | {:.1} ms | |", median(incremental));
+    println!(
+        "| incremental pull, {changed} records changed (1%) | {:.1} ms | |",
+        median(incremental)
+    );
 
     let mut pushes = Vec::new();
     for i in 0..iterations.max(1) {
@@ -141,7 +162,10 @@ pub async fn bench(schema: &HamkorSchema, st: &AppState, who: &Principal, iterat
         let results = data["sync"]["push"].as_array().context("results")?;
         let refused = results.iter().filter(|r| r["status"] == "REJECTED").count();
         if refused > 0 {
-            bail!("{refused} pushed changes refused: {:?}", results.iter().find(|r| r["status"] == "REJECTED"));
+            bail!(
+                "{refused} pushed changes refused: {:?}",
+                results.iter().find(|r| r["status"] == "REJECTED")
+            );
         }
     }
     println!("| push of 200 offline changes | {:.1} ms | |", median(pushes));

@@ -29,7 +29,10 @@ pub enum ApiError {
     InvalidTransition { from: String, to: String },
     /// The record moved on since the version the client started from (`CONFLICT`, with
     /// the record as it is now in `extensions.current`).
-    StaleVersion { expected: i32, current: serde_json::Value },
+    StaleVersion {
+        expected: i32,
+        current: serde_json::Value,
+    },
     /// A transition no longer legal on the record as it is now (`INVALID_TRANSITION`,
     /// with the record in `extensions.current`): a task cancelled meanwhile, say.
     TransitionRefused {

@@ -52,12 +52,7 @@ impl MigrationTrait for Migration {
                 .alter_table(
                     Table::alter()
                         .table(table)
-                        .add_column(
-                            ColumnDef::new(Versioned::Version)
-                                .integer()
-                                .not_null()
-                                .default(1),
-                        )
+                        .add_column(ColumnDef::new(Versioned::Version).integer().not_null().default(1))
                         .take(),
                 )
                 .await?;

@@ -239,8 +239,14 @@ async fn conflicts(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         )
         .await?;
     for (name, cols) in [
-        ("idx_sync_conflicts_user_open", &["user_id", "resolved_at", "id"][..]),
-        ("idx_sync_conflicts_case_open", &["case_id", "resolved_at", "id"][..]),
+        (
+            "idx_sync_conflicts_user_open",
+            &["user_id", "resolved_at", "id"][..],
+        ),
+        (
+            "idx_sync_conflicts_case_open",
+            &["case_id", "resolved_at", "id"][..],
+        ),
         ("idx_sync_conflicts_record", &["kind", "record_id"][..]),
     ] {
         manager

@@ -91,7 +91,12 @@ pub struct PartnershipMutation(ModuleMutation, ReferralMutation, ConsentMutation
 
 /// All core mutations.
 #[derive(MergedObject, Default)]
-pub struct CoreMutation(AdminMutation, CaseworkMutation, PartnershipMutation, SyncMutationRoot);
+pub struct CoreMutation(
+    AdminMutation,
+    CaseworkMutation,
+    PartnershipMutation,
+    SyncMutationRoot,
+);
 
 /// The core's subscriptions.
 pub use crate::events::subscription::EventSubscription as CoreSubscription;

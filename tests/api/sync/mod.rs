@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, s};
 use crate::world::{World, create_user};
 
-pub const REGISTER: &str = "mutation($i: RegisterDeviceInput!) { sync { registerDevice(input: $i) { id model revokedAt } } }";
+pub const REGISTER: &str =
+    "mutation($i: RegisterDeviceInput!) { sync { registerDevice(input: $i) { id model revokedAt } } }";
 pub const PULL: &str = "mutation($d: ID!, $a: String, $f: Int) { sync { pull(deviceId: $d, after: $a, first: $f) { wipe cursor hasMore records { kind id data } tombstones { kind id } } } }";
 pub const PUSH: &str = "mutation($d: ID!, $c: [SyncChangeInput!]!) { sync { push(deviceId: $d, changes: $c) { changeId kind status id clientId record replayed error { code message field } conflicts { id field baseValue phoneValue serverValue } } } }";
 pub const CONFLICTS: &str = "{ sync { conflicts { totalCount edges { node { id field baseValue phoneValue serverValue user { id } resolvedAt } } } } }";

@@ -10,11 +10,14 @@ use crate::world::world;
 
 const UPDATE: &str = "mutation($id: ID!, $i: UpdateAppointmentInput!, $v: Int) { updateAppointment(id: $id, input: $i, expectedVersion: $v) { id version outcomeNote location } }";
 const ASSIGN: &str = "mutation($i: AssignMahallaTaskInput!) { assignMahallaTask(input: $i) { id version } }";
-const CANCEL: &str = "mutation($i: CancelMahallaTaskInput!) { cancelMahallaTask(input: $i) { id status version } }";
+const CANCEL: &str =
+    "mutation($i: CancelMahallaTaskInput!) { cancelMahallaTask(input: $i) { id status version } }";
 
 fn change(id: &str, kind: &str, extra: Value) -> Value {
     let mut c = json!({"changeId": id, "kind": kind});
-    c.as_object_mut().expect("object").extend(extra.as_object().expect("object").clone());
+    c.as_object_mut()
+        .expect("object")
+        .extend(extra.as_object().expect("object").clone());
     c
 }
 
@@ -56,15 +59,31 @@ async fn a_field_day_merges_what_it_can_and_shows_what_it_cannot() {
 
     // The phone's day: the same note changed, the place, a new note, an unplanned visit.
     let changes = json!([
-        change("c1", "APPOINTMENT", json!({"id": appointment, "baseVersion": 1,
+        change(
+            "c1",
+            "APPOINTMENT",
+            json!({"id": appointment, "baseVersion": 1,
             "base": {"outcomeNote": "first note", "location": null},
-            "values": {"outcomeNote": "phone's note", "location": "at the workshop"}})),
-        change("c2", "CASE_NOTE", json!({"clientId": "note-1", "caseId": w.case,
-            "values": {"visibility": "AGENCIES", "body": "Met the family"}})),
-        change("c3", "APPOINTMENT", json!({"clientId": "visit-1", "caseId": w.case,
-            "values": {"kind": "HOME_VISIT", "at": hours_ago(1), "outcomeNote": "at home"}})),
-        change("c4", "CASE_NOTE", json!({"clientId": "note-1", "baseVersion": 1,
-            "values": {"body": "Met the family and the neighbours"}})),
+            "values": {"outcomeNote": "phone's note", "location": "at the workshop"}})
+        ),
+        change(
+            "c2",
+            "CASE_NOTE",
+            json!({"clientId": "note-1", "caseId": w.case,
+            "values": {"visibility": "AGENCIES", "body": "Met the family"}})
+        ),
+        change(
+            "c3",
+            "APPOINTMENT",
+            json!({"clientId": "visit-1", "caseId": w.case,
+            "values": {"kind": "HOME_VISIT", "at": hours_ago(1), "outcomeNote": "at home"}})
+        ),
+        change(
+            "c4",
+            "CASE_NOTE",
+            json!({"clientId": "note-1", "baseVersion": 1,
+            "values": {"body": "Met the family and the neighbours"}})
+        ),
     ]);
     let r = app
         .gql(Some(&w.inspector), PUSH, json!({"d": phone, "c": changes}))
@@ -84,14 +103,17 @@ async fn a_field_day_merges_what_it_can_and_shows_what_it_cannot() {
     }
     assert_eq!(results[1]["clientId"], "note-1");
     assert!(s(&results[1], "id").len() > 4);
-    assert_eq!(results[3]["id"], results[1]["id"], "the client id maps to the server's");
+    assert_eq!(
+        results[3]["id"], results[1]["id"],
+        "the client id maps to the server's"
+    );
     assert_eq!(results[3]["record"]["body"], "Met the family and the neighbours");
 
     // Each applied change emitted its usual event, naming the device.
     let events = app
         .gql(
             Some(&w.officer),
-            "{ events(first: 100) { edges { node { eventType payload } } } }",
+            "{ events(first: 100) { edges { node { type payload } } } }",
             json!({}),
         )
         .await;
@@ -102,7 +124,7 @@ async fn a_field_day_merges_what_it_can_and_shows_what_it_cannot() {
         .map(|e| &e["node"])
         .filter(|n| n["payload"]["deviceId"] == json!(phone))
         .collect();
-    let types: Vec<&str> = from_phone.iter().map(|n| s(n, "eventType")).collect();
+    let types: Vec<&str> = from_phone.iter().map(|n| s(n, "type")).collect();
     assert!(types.contains(&"appointment.updated"), "{types:?}");
     assert!(types.contains(&"case.note_added"), "{types:?}");
     assert!(types.contains(&"case.note_edited"), "{types:?}");

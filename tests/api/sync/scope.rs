@@ -12,13 +12,16 @@ use crate::helpers::{TestApp, s, spawn_app};
 use crate::world::{create_case, create_person, world};
 
 const READS: &str = "{
-  cases(first: 100) { edges { node { id notes(first: 100) { edges { node { id } } } } } }
-  mahallaTasks(first: 100) { edges { node { id } } }
-  preventionProgrammes(first: 100) { edges { node { activities(first: 100) { edges { node { id } } } } } }
+  cases(first: 20) { edges { node { id notes(first: 10) { edges { node { id } } } } } }
+  mahallaTasks(first: 20) { edges { node { id } } }
+  preventionProgrammes(first: 5) { edges { node { activities(first: 10) { edges { node { id } } } } } }
 }";
 
 fn edges(v: &Value) -> Vec<&Value> {
-    v["edges"].as_array().map(|e| e.iter().map(|e| &e["node"]).collect()).unwrap_or_default()
+    v["edges"]
+        .as_array()
+        .map(|e| e.iter().map(|e| &e["node"]).collect())
+        .unwrap_or_default()
 }
 
 /// What the caller's reads show, by kind.
@@ -26,7 +29,8 @@ async fn reads(app: &TestApp, token: &str, appointments: bool) -> Vec<(&'static 
     let r = app.gql(Some(token), READS, json!({})).await;
     let data = r.ok();
     let cases = edges(&data["cases"]);
-    let ids = |nodes: Vec<&Value>| -> BTreeSet<String> { nodes.iter().map(|n| s(n, "id").to_owned()).collect() };
+    let ids =
+        |nodes: Vec<&Value>| -> BTreeSet<String> { nodes.iter().map(|n| s(n, "id").to_owned()).collect() };
     let notes = cases.iter().flat_map(|c| edges(&c["notes"])).collect();
     let activities = edges(&data["preventionProgrammes"])
         .iter()
@@ -40,7 +44,11 @@ async fn reads(app: &TestApp, token: &str, appointments: bool) -> Vec<(&'static 
     ];
     let shown = if appointments {
         let r = app
-            .gql(Some(token), "{ appointments(first: 100) { edges { node { id } } } }", json!({}))
+            .gql(
+                Some(token),
+                "{ appointments(first: 100) { edges { node { id } } } }",
+                json!({}),
+            )
             .await;
         ids(edges(&r.ok()["appointments"]))
     } else {

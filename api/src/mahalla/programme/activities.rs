@@ -9,7 +9,6 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::access::mahalla::{MahallaRight, readable};
-use crate::sync::{records, version};
 use crate::access::visible_cases;
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;
@@ -20,6 +19,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::events::service::{self as events, NewEvent};
 use crate::mahalla::entity::{ActivityKind, ActivityStatus, activity, activity_case, programme};
 use crate::mahalla::roster::active_member;
+use crate::sync::{records, version};
 use crate::validate;
 
 use super::{MAX_ACTIVITY_CASES, get};

@@ -101,7 +101,9 @@ impl SupervisionMutation {
         outcome: AppointmentOutcome,
         note: Option<String>,
         reschedule_to: Option<DateTime<Utc>>,
-        #[graphql(desc = "Refuse (CONFLICT, with the appointment as it is now) if it is no longer at this version.")]
+        #[graphql(
+            desc = "Refuse (CONFLICT, with the appointment as it is now) if it is no longer at this version."
+        )]
         expected_version: Option<i32>,
     ) -> Result<Appointment> {
         let p = principal(ctx)?;
@@ -127,7 +129,9 @@ impl SupervisionMutation {
         ctx: &Context<'_>,
         id: ID,
         input: UpdateAppointmentInput,
-        #[graphql(desc = "Refuse (CONFLICT, with the appointment as it is now) if it is no longer at this version.")]
+        #[graphql(
+            desc = "Refuse (CONFLICT, with the appointment as it is now) if it is no longer at this version."
+        )]
         expected_version: Option<i32>,
     ) -> Result<Appointment> {
         let p = principal(ctx)?;
@@ -147,7 +151,9 @@ impl SupervisionMutation {
         ctx: &Context<'_>,
         id: ID,
         body: String,
-        #[graphql(desc = "Refuse (CONFLICT, with the note as it is now) if it is no longer at this version.")]
+        #[graphql(
+            desc = "Refuse (CONFLICT, with the note as it is now) if it is no longer at this version."
+        )]
         expected_version: Option<i32>,
     ) -> Result<CaseNote> {
         let p = principal(ctx)?;

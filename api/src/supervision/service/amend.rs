@@ -60,7 +60,11 @@ pub async fn update_appointment_in(
         return Err(ApiError::bad_input("input", "give at least one field to change"));
     }
     let location = match &patch.location {
-        Some(l) => Some(validate::optional("input.location", l.as_deref(), validate::SHORT_TEXT)?),
+        Some(l) => Some(validate::optional(
+            "input.location",
+            l.as_deref(),
+            validate::SHORT_TEXT,
+        )?),
         None => None,
     };
     let note = match &patch.outcome_note {
@@ -68,7 +72,9 @@ pub async fn update_appointment_in(
         None => None,
     };
     let (current, c) = load_for_change(txn, p, id).await?;
-    version::expect(expected_version, current.version, || records::appointment(&current))?;
+    version::expect(expected_version, current.version, || {
+        records::appointment(&current)
+    })?;
     let recording = match (patch.outcome, current.outcome) {
         (Some(to), Some(from)) if to != from => {
             return Err(ApiError::TransitionRefused {

@@ -112,7 +112,9 @@ pub async fn record_outcome(
     let note = validate::optional("note", note, 2_000)?;
     let txn = write_txn(db).await?;
     let (current, c) = load_for_change(&txn, p, appointment_id).await?;
-    version::expect(expected_version, current.version, || records::appointment(&current))?;
+    version::expect(expected_version, current.version, || {
+        records::appointment(&current)
+    })?;
     if current.outcome.is_some() {
         return Err(ApiError::Conflict(
             "the outcome of this appointment is already recorded".into(),

@@ -93,7 +93,9 @@ impl SyncMutation {
             model: input.model,
             app_version: input.app_version,
         };
-        Ok(SyncDevice(service::register_device(&state(ctx)?.db, p, new).await?))
+        Ok(SyncDevice(
+            service::register_device(&state(ctx)?.db, p, new).await?,
+        ))
     }
 
     /// Revoke a device (its user, their organisation's admin, the platform admin): its

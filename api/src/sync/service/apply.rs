@@ -30,7 +30,10 @@ pub(super) async fn apply_fields(
     match kind {
         SyncKind::Appointment => {
             let patch = AppointmentPatch {
-                location: apply.get("location").map(|v| text(v, "values.location")).transpose()?,
+                location: apply
+                    .get("location")
+                    .map(|v| text(v, "values.location"))
+                    .transpose()?,
                 outcome: apply
                     .get("outcome")
                     .map(|v| enum_value::<AppointmentOutcome>(v, "values.outcome"))
@@ -66,8 +69,14 @@ pub(super) async fn apply_fields(
     }
 }
 
-pub(super) async fn create_check_in(txn: &DatabaseTransaction, p: &Principal, c: &PushChange) -> ApiResult<Applied> {
-    let case_id = c.case_id.ok_or_else(|| ApiError::bad_input("caseId", "give the case of a new record"))?;
+pub(super) async fn create_check_in(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    c: &PushChange,
+) -> ApiResult<Applied> {
+    let case_id = c
+        .case_id
+        .ok_or_else(|| ApiError::bad_input("caseId", "give the case of a new record"))?;
     let v = &c.values;
     let at: DateTime<Utc> = v
         .get("at")
@@ -81,8 +90,16 @@ pub(super) async fn create_check_in(txn: &DatabaseTransaction, p: &Principal, c:
             Some(o) => enum_value::<AppointmentOutcome>(o, "values.outcome")?,
             None => AppointmentOutcome::Attended,
         },
-        location: v.get("location").map(|l| text(l, "values.location")).transpose()?.flatten(),
-        note: v.get("outcomeNote").map(|n| text(n, "values.outcomeNote")).transpose()?.flatten(),
+        location: v
+            .get("location")
+            .map(|l| text(l, "values.location"))
+            .transpose()?
+            .flatten(),
+        note: v
+            .get("outcomeNote")
+            .map(|n| text(n, "values.outcomeNote"))
+            .transpose()?
+            .flatten(),
     };
     let row = supervision::record_check_in_in(txn, p, case_id, check_in).await?;
     Ok(Applied {
@@ -93,8 +110,14 @@ pub(super) async fn create_check_in(txn: &DatabaseTransaction, p: &Principal, c:
     })
 }
 
-pub(super) async fn create_note(txn: &DatabaseTransaction, p: &Principal, c: &PushChange) -> ApiResult<Applied> {
-    let case_id = c.case_id.ok_or_else(|| ApiError::bad_input("caseId", "give the case of a new record"))?;
+pub(super) async fn create_note(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    c: &PushChange,
+) -> ApiResult<Applied> {
+    let case_id = c
+        .case_id
+        .ok_or_else(|| ApiError::bad_input("caseId", "give the case of a new record"))?;
     let visibility = enum_value::<NoteVisibility>(
         c.values.get("visibility").unwrap_or(&Json::Null),
         "values.visibility",

@@ -23,7 +23,10 @@ use crate::sync::entity::{SyncResolution, conflict};
 fn visible(p: &Principal) -> Condition {
     Condition::any()
         .add(conflict::Column::UserId.eq(p.user_id))
-        .add(of_cases(conflict::Column::CaseId, cases_with_access(p, CaseAccess::Full)))
+        .add(of_cases(
+            conflict::Column::CaseId,
+            cases_with_access(p, CaseAccess::Full),
+        ))
 }
 
 /// Conflicts the caller answers for, newest first.
@@ -72,7 +75,10 @@ pub async fn resolve(
             return Err(ApiError::bad_input("value", "give the value that stands"));
         }
         (_, Some(_)) => {
-            return Err(ApiError::bad_input("value", "a value goes only with the VALUE choice"));
+            return Err(ApiError::bad_input(
+                "value",
+                "a value goes only with the VALUE choice",
+            ));
         }
     };
     if let Some(v) = &chosen {

@@ -27,7 +27,11 @@ pub struct NewDevice {
 
 /// Register the caller's device, or refresh its model and app version. A revoked
 /// device stays revoked: the app must be installed anew (a new key).
-pub async fn register_device(db: &DatabaseConnection, p: &Principal, new: NewDevice) -> ApiResult<device::Model> {
+pub async fn register_device(
+    db: &DatabaseConnection,
+    p: &Principal,
+    new: NewDevice,
+) -> ApiResult<device::Model> {
     let key = validate::required("input.deviceKey", &new.device_key, 128)?;
     let model = validate::required("input.model", &new.model, 128)?;
     let app_version = validate::required("input.appVersion", &new.app_version, 32)?;
@@ -103,7 +107,11 @@ fn visible(p: &Principal) -> Condition {
 }
 
 /// Devices the caller may see, newest first.
-pub async fn list_devices(db: &DatabaseConnection, p: &Principal, page: Page) -> ApiResult<Paged<device::Model>> {
+pub async fn list_devices(
+    db: &DatabaseConnection,
+    p: &Principal,
+    page: Page,
+) -> ApiResult<Paged<device::Model>> {
     paginate(
         db,
         device::Entity::find().filter(visible(p)),

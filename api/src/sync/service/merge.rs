@@ -117,8 +117,14 @@ mod tests {
 
     #[test]
     fn an_unknown_field_is_refused() {
-        let err = merge(&["location"], &obj(json!({"status": "DONE"})), &Map::new(), &json!({}), true)
-            .expect_err("refused");
+        let err = merge(
+            &["location"],
+            &obj(json!({"status": "DONE"})),
+            &Map::new(),
+            &json!({}),
+            true,
+        )
+        .expect_err("refused");
         assert_eq!(err.code(), "BAD_USER_INPUT");
     }
 }

@@ -216,7 +216,10 @@ async fn pull_kind(
         .exec_without_returning(txn)
         .await?;
     }
-    page.records.extend(rows.into_iter().map(|(id, _, data)| SyncRecord { kind, id, data }));
+    page.records.extend(
+        rows.into_iter()
+            .map(|(id, _, data)| SyncRecord { kind, id, data }),
+    );
     Ok(more)
 }
 

@@ -92,14 +92,26 @@ pub async fn push(
     changes: Vec<PushChange>,
 ) -> ApiResult<Vec<ChangeOutcome>> {
     if changes.len() > MAX_PUSH {
-        return Err(ApiError::bad_input("changes", format!("at most {MAX_PUSH} per push")));
+        return Err(ApiError::bad_input(
+            "changes",
+            format!("at most {MAX_PUSH} per push"),
+        ));
     }
     for (i, c) in changes.iter().enumerate() {
         if c.change_id.is_empty() || c.change_id.len() > 64 {
-            return Err(ApiError::bad_input(format!("changes.{i}.changeId"), "1 to 64 characters"));
+            return Err(ApiError::bad_input(
+                format!("changes.{i}.changeId"),
+                "1 to 64 characters",
+            ));
         }
-        if c.client_id.as_ref().is_some_and(|id| id.is_empty() || id.len() > 64) {
-            return Err(ApiError::bad_input(format!("changes.{i}.clientId"), "1 to 64 characters"));
+        if c.client_id
+            .as_ref()
+            .is_some_and(|id| id.is_empty() || id.len() > 64)
+        {
+            return Err(ApiError::bad_input(
+                format!("changes.{i}.clientId"),
+                "1 to 64 characters",
+            ));
         }
     }
     let d = own(db, p, device_id).await?;
@@ -157,13 +169,13 @@ pub(super) struct Applied {
     pub conflicts: Vec<FieldConflict>,
 }
 
-async fn one(db: &DatabaseConnection, p: &Principal, d: &device::Model, c: PushChange) -> ApiResult<ChangeOutcome> {
-    let seen = change::Entity::find()
-        .filter(change::Column::DeviceId.eq(d.id))
-        .filter(change::Column::ClientChangeId.eq(c.change_id.clone()))
-        .one(db)
-        .await?;
-    if let Some(row) = seen {
+async fn one(
+    db: &DatabaseConnection,
+    p: &Principal,
+    d: &device::Model,
+    c: PushChange,
+) -> ApiResult<ChangeOutcome> {
+    if let Some(row) = seen(db, d, &c.change_id).await? {
         return outcome_of(row, true);
     }
     let txn = write_txn(db).await?;
@@ -174,12 +186,24 @@ async fn one(db: &DatabaseConnection, p: &Principal, d: &device::Model, c: PushC
             } else {
                 SyncChangeStatus::Conflict
             };
-            let row = store(&txn, d, &c, status, Some(applied.id), ChangeAnswer {
+            let answer = ChangeAnswer {
                 record: Some(applied.record.clone()),
                 conflict_ids: Vec::new(),
                 error: None,
-            })
-            .await?;
+            };
+            let row = match store(&txn, d, &c, status, Some(applied.id), answer).await {
+                Ok(row) => row,
+                // The same change, pushed again at the same moment, got there first:
+                // this attempt rolls back and answers as that one did.
+                Err(ApiError::Conflict(_)) => {
+                    drop(txn);
+                    let row = seen(db, d, &c.change_id)
+                        .await?
+                        .ok_or(ApiError::NotFound("SyncChange"))?;
+                    return outcome_of(row, true);
+                }
+                Err(e) => return Err(e),
+            };
             let ids = record_conflicts(&txn, p, d, &c, &row, &applied).await?;
             let row = if ids.is_empty() {
                 row
@@ -188,7 +212,8 @@ async fn one(db: &DatabaseConnection, p: &Principal, d: &device::Model, c: PushC
                     .map_err(|e| ApiError::internal("sync answer", e))?;
                 answer.conflict_ids = ids;
                 let mut active: change::ActiveModel = row.into();
-                active.result = Set(serde_json::to_value(&answer).map_err(|e| ApiError::internal("sync answer", e))?);
+                active.result =
+                    Set(serde_json::to_value(&answer).map_err(|e| ApiError::internal("sync answer", e))?);
                 active.update(&txn).await?
             };
             txn.commit().await?;
@@ -213,16 +238,36 @@ async fn one(db: &DatabaseConnection, p: &Principal, d: &device::Model, c: PushC
                 field,
             };
             let txn = write_txn(db).await?;
-            let row = store(&txn, d, &c, SyncChangeStatus::Rejected, c.id, ChangeAnswer {
-                record,
-                conflict_ids: Vec::new(),
-                error: Some(error),
-            })
+            let row = store(
+                &txn,
+                d,
+                &c,
+                SyncChangeStatus::Rejected,
+                c.id,
+                ChangeAnswer {
+                    record,
+                    conflict_ids: Vec::new(),
+                    error: Some(error),
+                },
+            )
             .await?;
             txn.commit().await?;
             outcome_of(row, false)
         }
     }
+}
+
+/// The stored answer to a change id of the device, if it was pushed before.
+async fn seen(
+    db: &DatabaseConnection,
+    d: &device::Model,
+    change_id: &str,
+) -> ApiResult<Option<change::Model>> {
+    Ok(change::Entity::find()
+        .filter(change::Column::DeviceId.eq(d.id))
+        .filter(change::Column::ClientChangeId.eq(change_id.to_owned()))
+        .one(db)
+        .await?)
 }
 
 async fn store(
@@ -245,7 +290,8 @@ async fn store(
         ..Default::default()
     }
     .insert(txn)
-    .await?)
+    .await
+    .map_err(|e| ApiError::conflict_on_unique(e, "this change id was pushed already"))?)
 }
 
 async fn record_conflicts(
@@ -299,7 +345,10 @@ async fn target(txn: &DatabaseTransaction, d: &device::Model, c: &PushChange) ->
         return Ok(c.id);
     }
     let Some(client_id) = &c.client_id else {
-        return Err(ApiError::bad_input("id", "give the record's id, or a clientId for a new record"));
+        return Err(ApiError::bad_input(
+            "id",
+            "give the record's id, or a clientId for a new record",
+        ));
     };
     Ok(change::Entity::find()
         .filter(change::Column::DeviceId.eq(d.id))
@@ -311,7 +360,12 @@ async fn target(txn: &DatabaseTransaction, d: &device::Model, c: &PushChange) ->
         .and_then(|r| r.record_id))
 }
 
-async fn apply(txn: &DatabaseTransaction, p: &Principal, d: &device::Model, c: &PushChange) -> ApiResult<Applied> {
+async fn apply(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    d: &device::Model,
+    c: &PushChange,
+) -> ApiResult<Applied> {
     let id = target(txn, d, c).await?;
     match (c.kind, id) {
         (SyncKind::Appointment, None) => create_check_in(txn, p, c).await,
@@ -327,7 +381,10 @@ async fn apply(txn: &DatabaseTransaction, p: &Principal, d: &device::Model, c: &
                 && let Some(status) = c.values.get("status")
             {
                 if status != "DONE" {
-                    return Err(ApiError::bad_input("values.status", "a device only records a task as DONE"));
+                    return Err(ApiError::bad_input(
+                        "values.status",
+                        "a device only records a task as DONE",
+                    ));
                 }
                 if server["status"] != "DONE" {
                     // A transition is judged on the task as it is now, not merged: legal
@@ -341,7 +398,13 @@ async fn apply(txn: &DatabaseTransaction, p: &Principal, d: &device::Model, c: &
                     });
                 }
             }
-            let m = merge(fields, &c.values, &c.base, &server, c.base_version == Some(version))?;
+            let m = merge(
+                fields,
+                &c.values,
+                &c.base,
+                &server,
+                c.base_version == Some(version),
+            )?;
             let record = if m.apply.is_empty() {
                 server
             } else {
@@ -356,13 +419,21 @@ async fn apply(txn: &DatabaseTransaction, p: &Principal, d: &device::Model, c: &
         }
         (kind, _) => Err(ApiError::bad_input(
             "kind",
-            format!("{} records are not created or changed from a device", enum_name(kind)),
+            format!(
+                "{} records are not created or changed from a device",
+                enum_name(kind)
+            ),
         )),
     }
 }
 
 /// The record as it is, if the caller may change it: (case, record, version).
-async fn current(txn: &DatabaseTransaction, p: &Principal, kind: SyncKind, id: i64) -> ApiResult<(i64, Json, i32)> {
+async fn current(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    kind: SyncKind,
+    id: i64,
+) -> ApiResult<(i64, Json, i32)> {
     match kind {
         SyncKind::Appointment => {
             let (a, c) = appointment_for_change(txn, p, id).await?;

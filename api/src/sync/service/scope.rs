@@ -75,26 +75,32 @@ pub async fn visible_ids<C: ConnectionTrait>(
             .into_iter()
             .map(|(id, at)| (id, millis(at)))
             .collect(),
-        SyncKind::Appointment => versions::<appointment::Entity, _>(
-            db,
-            appointment::Column::Id,
-            appointment::Column::Version,
-            readable_appointments(p),
-        )
-        .await?,
+        SyncKind::Appointment => {
+            versions::<appointment::Entity, _>(
+                db,
+                appointment::Column::Id,
+                appointment::Column::Version,
+                readable_appointments(p),
+            )
+            .await?
+        }
         SyncKind::CaseNote => {
-            versions::<note::Entity, _>(db, note::Column::Id, note::Column::Version, readable_notes(p)).await?
+            versions::<note::Entity, _>(db, note::Column::Id, note::Column::Version, readable_notes(p))
+                .await?
         }
         SyncKind::MahallaTask => {
-            versions::<task::Entity, _>(db, task::Column::Id, task::Column::Version, tasks::visible(p)).await?
+            versions::<task::Entity, _>(db, task::Column::Id, task::Column::Version, tasks::visible(p))
+                .await?
         }
-        SyncKind::ProgrammeActivity => versions::<activity::Entity, _>(
-            db,
-            activity::Column::Id,
-            activity::Column::Version,
-            readable_activities(p, None),
-        )
-        .await?,
+        SyncKind::ProgrammeActivity => {
+            versions::<activity::Entity, _>(
+                db,
+                activity::Column::Id,
+                activity::Column::Version,
+                readable_activities(p, None),
+            )
+            .await?
+        }
     };
     Ok(rows.into_iter().collect())
 }
@@ -146,7 +152,13 @@ pub(super) async fn load<C: ConnectionTrait>(
                 .collect();
             cases
                 .iter()
-                .map(|c| (c.id, records::case_version(c), records::case(c, people.get(&c.person_id))))
+                .map(|c| {
+                    (
+                        c.id,
+                        records::case_version(c),
+                        records::case(c, people.get(&c.person_id)),
+                    )
+                })
                 .collect()
         }
         SyncKind::Appointment => appointment::Entity::find()
