@@ -5,7 +5,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter,
+    QueryFilter, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json, json};
@@ -120,10 +120,14 @@ pub async fn push(
     }
     let mut as_device = p.clone();
     as_device.meta.device = Some(encode("SyncDevice", d.id).to_string());
+    // One transaction for the batch (one commit, not one per change), a savepoint per
+    // change: a refused change rolls back alone and the others stand.
+    let batch = write_txn(db).await?;
     let mut out = Vec::with_capacity(changes.len());
     for c in changes {
-        out.push(one(db, &as_device, &d, c).await?);
+        out.push(one(&batch, &as_device, &d, c).await?);
     }
+    batch.commit().await?;
     let ids: Vec<i64> = out.iter().flat_map(|o| o.answer.conflict_ids.clone()).collect();
     if !ids.is_empty() {
         let rows = conflict::Entity::find()
@@ -170,7 +174,7 @@ pub(super) struct Applied {
 }
 
 async fn one(
-    db: &DatabaseConnection,
+    db: &DatabaseTransaction,
     p: &Principal,
     d: &device::Model,
     c: PushChange,
@@ -178,7 +182,7 @@ async fn one(
     if let Some(row) = seen(db, d, &c.change_id).await? {
         return outcome_of(row, true);
     }
-    let txn = write_txn(db).await?;
+    let txn = db.begin().await?;
     match apply(&txn, p, d, &c).await {
         Ok(applied) => {
             let status = if applied.conflicts.is_empty() {
@@ -196,7 +200,7 @@ async fn one(
                 // The same change, pushed again at the same moment, got there first:
                 // this attempt rolls back and answers as that one did.
                 Err(ApiError::Conflict(_)) => {
-                    drop(txn);
+                    txn.rollback().await?;
                     let row = seen(db, d, &c.change_id)
                         .await?
                         .ok_or(ApiError::NotFound("SyncChange"))?;
@@ -221,7 +225,7 @@ async fn one(
         }
         Err(e @ ApiError::Internal(_)) => Err(e),
         Err(e) => {
-            drop(txn);
+            txn.rollback().await?;
             let record = match &e {
                 ApiError::StaleVersion { current, .. } | ApiError::TransitionRefused { current, .. } => {
                     Some(current.clone())
@@ -237,7 +241,7 @@ async fn one(
                 message: e.message(),
                 field,
             };
-            let txn = write_txn(db).await?;
+            let txn = db.begin().await?;
             let row = store(
                 &txn,
                 d,
@@ -259,7 +263,7 @@ async fn one(
 
 /// The stored answer to a change id of the device, if it was pushed before.
 async fn seen(
-    db: &DatabaseConnection,
+    db: &DatabaseTransaction,
     d: &device::Model,
     change_id: &str,
 ) -> ApiResult<Option<change::Model>> {
