@@ -282,7 +282,7 @@ async fn store(
     record_id: Option<i64>,
     answer: ChangeAnswer,
 ) -> ApiResult<change::Model> {
-    Ok(change::ActiveModel {
+    change::ActiveModel {
         device_id: Set(d.id),
         client_change_id: Set(c.change_id.clone()),
         kind: Set(c.kind),
@@ -295,7 +295,7 @@ async fn store(
     }
     .insert(txn)
     .await
-    .map_err(|e| ApiError::conflict_on_unique(e, "this change id was pushed already"))?)
+    .map_err(|e| ApiError::conflict_on_unique(e, "this change id was pushed already"))
 }
 
 async fn record_conflicts(
