@@ -11,6 +11,7 @@ pub mod bench;
 pub mod cli;
 pub mod modules;
 pub mod node;
+pub mod sync_bench;
 
 use std::future::Future;
 use std::pin::Pin;

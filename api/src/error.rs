@@ -27,6 +27,19 @@ pub enum ApiError {
     Conflict(String),
     /// A lifecycle transition that the state machine does not allow (`INVALID_TRANSITION`).
     InvalidTransition { from: String, to: String },
+    /// The record moved on since the version the client started from (`CONFLICT`, with
+    /// the record as it is now in `extensions.current`).
+    StaleVersion {
+        expected: i32,
+        current: serde_json::Value,
+    },
+    /// A transition no longer legal on the record as it is now (`INVALID_TRANSITION`,
+    /// with the record in `extensions.current`): a task cancelled meanwhile, say.
+    TransitionRefused {
+        from: String,
+        to: String,
+        current: serde_json::Value,
+    },
     /// Too many attempts; retry after the given number of seconds (`RATE_LIMITED`).
     RateLimited { retry_after_secs: u64 },
     /// The module is not enabled for the caller's organisation (`MODULE_DISABLED`).
@@ -63,7 +76,8 @@ impl ApiError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::BadUserInput { .. } => "BAD_USER_INPUT",
             Self::Conflict(_) => "CONFLICT",
-            Self::InvalidTransition { .. } => "INVALID_TRANSITION",
+            Self::InvalidTransition { .. } | Self::TransitionRefused { .. } => "INVALID_TRANSITION",
+            Self::StaleVersion { .. } => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::ModuleDisabled(_) => "MODULE_DISABLED",
             Self::Internal(_) => "INTERNAL",
@@ -77,8 +91,11 @@ impl ApiError {
             Self::NotFound(what) => format!("{what} not found"),
             Self::BadUserInput { field, message } => format!("{field}: {message}"),
             Self::Conflict(m) => m.clone(),
-            Self::InvalidTransition { from, to } => {
+            Self::InvalidTransition { from, to } | Self::TransitionRefused { from, to, .. } => {
                 format!("transition from {from} to {to} is not allowed")
+            }
+            Self::StaleVersion { expected, .. } => {
+                format!("the record changed since version {expected}; see extensions.current")
             }
             Self::RateLimited { retry_after_secs } => {
                 format!("too many attempts; retry in {retry_after_secs} seconds")
@@ -120,6 +137,13 @@ impl From<ApiError> for async_graphql::Error {
                 e.set("code", code);
                 e.set("field", field.as_str());
             }),
+            ApiError::StaleVersion { current, .. } | ApiError::TransitionRefused { current, .. } => {
+                let current = async_graphql::Value::from_json(current).unwrap_or_default();
+                base.extend_with(|_, e| {
+                    e.set("code", code);
+                    e.set("current", current.clone());
+                })
+            }
             ApiError::RateLimited { retry_after_secs } => base.extend_with(|_, e| {
                 e.set("code", code);
                 e.set("retryAfter", retry_after_secs);

@@ -34,6 +34,7 @@ pub mod risk;
 pub mod seed;
 pub mod state;
 pub mod supervision;
+pub mod sync;
 pub mod telemetry;
 pub mod territory;
 pub mod user;

@@ -24,6 +24,8 @@ mod m20261128_000014_create_webhooks;
 mod m20261128_000015_create_idempotency_keys;
 mod m20261207_000020_create_login_addresses;
 mod m20261207_000201_add_condition_geofence;
+mod m20261207_000301_record_versions;
+mod m20261207_000302_create_sync;
 
 /// The core's migrations, in order.
 pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -44,6 +46,8 @@ pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261128_000015_create_idempotency_keys::Migration),
         Box::new(m20261207_000020_create_login_addresses::Migration),
         Box::new(m20261207_000201_add_condition_geofence::Migration),
+        Box::new(m20261207_000301_record_versions::Migration),
+        Box::new(m20261207_000302_create_sync::Migration),
     ]
 }
 

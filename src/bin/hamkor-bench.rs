@@ -39,6 +39,10 @@ struct Args {
     /// Timed runs per scenario (after 3 warm-up runs).
     #[arg(long, default_value_t = 30)]
     iterations: usize,
+    /// Time offline sync instead (an inspector of about 300 cases: first pull,
+    /// incremental pull, a push of 200 changes).
+    #[arg(long)]
+    sync: bool,
 }
 
 struct Scenario {
@@ -72,6 +76,10 @@ async fn main() -> anyhow::Result<()> {
         ("notes", scalar(db, "SELECT COUNT(*) FROM case_notes").await?),
     ];
 
+    if args.sync {
+        return sync(&st, args.iterations).await;
+    }
+
     let Subjects {
         district,
         cases_in_district: in_district,
@@ -93,6 +101,7 @@ async fn main() -> anyhow::Result<()> {
         request_id: "bench".into(),
         client: Some("hamkor-bench".into()),
         address: "local".into(),
+        device: None,
     };
     let as_officer = load_principal(db, officer, Via::LocalTask, meta.clone())
         .await
@@ -184,4 +193,39 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The sync scenarios, as the inspector of the district whose caseload is nearest 300.
+async fn sync(st: &AppState, iterations: usize) -> anyhow::Result<()> {
+    let db = &st.db;
+    let district = scalar(
+        db,
+        "SELECT district_id FROM cases GROUP BY district_id ORDER BY ABS(COUNT(*) - 300), district_id LIMIT 1",
+    )
+    .await?;
+    let inspector = scalar(
+        db,
+        &format!("SELECT MIN(inspector_id) FROM cases WHERE district_id = {district}"),
+    )
+    .await?;
+    let cases = scalar(
+        db,
+        &format!("SELECT COUNT(*) FROM cases WHERE district_id = {district}"),
+    )
+    .await?;
+    let meta = RequestMeta {
+        request_id: "bench".into(),
+        client: Some("hamkor-bench".into()),
+        address: "local".into(),
+        device: None,
+    };
+    let who = load_principal(db, inspector, Via::LocalTask, meta)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let schema = hamkor::build_schema(st);
+    println!("inspector of a district of {cases} cases; median of {iterations} runs");
+    println!();
+    println!("| scenario | median | JSON |");
+    println!("| --- | ---: | ---: |");
+    hamkor::sync_bench::bench(&schema, st, &who, iterations).await
 }

@@ -200,6 +200,7 @@ async fn main() -> anyhow::Result<()> {
         request_id: "bench".into(),
         client: Some("hamkor-dashboard-bench".into()),
         address: "local".into(),
+        device: None,
     };
     let as_officer = load_principal(db, officer, Via::LocalTask, meta.clone())
         .await

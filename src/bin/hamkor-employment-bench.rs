@@ -137,6 +137,7 @@ async fn main() -> anyhow::Result<()> {
         request_id: "bench".into(),
         client: Some("hamkor-employment-bench".into()),
         address: "local".into(),
+        device: None,
     };
     let query = "query($c: ID!, $f: EmploymentMatchFilter) { employment { matches(caseId: $c, first: 20, filter: $f) {
         edges { node { score maxScore fits conflicts vacancy { id title employer { name } district { nameUz } }

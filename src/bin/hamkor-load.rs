@@ -287,6 +287,7 @@ async fn footprint(st: &AppState, token: &str, body: &Value) -> anyhow::Result<F
         request_id: "load".into(),
         client: Some("hamkor-load".into()),
         address: "127.0.0.1".into(),
+        device: None,
     };
     let request = || -> anyhow::Result<Request> {
         let mut r = Request::new(body["query"].as_str().context("no query")?);

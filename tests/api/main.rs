@@ -28,6 +28,7 @@ mod schema;
 mod service_accounts;
 mod statements;
 mod supervision;
+mod sync;
 mod territory;
 mod throttle;
 mod users;

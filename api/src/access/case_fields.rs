@@ -41,7 +41,8 @@ pub enum CaseField {
     /// The person's personal identification number.
     PersonPinfl,
     /// Electronic monitoring: the fitted device, incidents and positions (positions are
-    /// never in events; each read of them is audited).
+    /// never in events; each read of them is audited), and the zones of the conditions
+    /// (a home zone is an address; an exclusion zone may be drawn around a victim's).
     Monitoring,
 }
 

@@ -73,6 +73,18 @@ pub async fn record_anonymous<C: ConnectionTrait>(
     write(db, actor_user_id, None, meta, entry).await
 }
 
+/// A change that came from a field device names it in the detail.
+fn with_device(detail: Option<Json>, meta: &RequestMeta) -> Option<Json> {
+    let Some(device) = &meta.device else {
+        return detail;
+    };
+    let mut detail = detail.unwrap_or_else(|| Json::Object(Default::default()));
+    if let Json::Object(map) = &mut detail {
+        map.insert("deviceId".into(), Json::String(device.clone()));
+    }
+    Some(detail)
+}
+
 async fn write<C: ConnectionTrait>(
     db: &C,
     user: Option<i64>,
@@ -90,7 +102,7 @@ async fn write<C: ConnectionTrait>(
         target_type: Set(entry.target.map(|(t, _)| t.to_owned())),
         target_id: Set(entry.target.map(|(_, id)| id)),
         case_id: Set(entry.case_id),
-        detail: Set(entry.detail),
+        detail: Set(with_device(entry.detail, meta)),
         ..Default::default()
     };
     audit_event::Entity::insert(row)

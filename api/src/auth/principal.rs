@@ -15,6 +15,9 @@ pub struct RequestMeta {
     pub client: Option<String>,
     /// The client's network address, for failed-login limits.
     pub address: String,
+    /// The registered field device a synced change came from (its global id): recorded
+    /// in the audit detail and the event payload as `deviceId`.
+    pub device: Option<String>,
 }
 
 /// A set of territories. `national` covers everything.

@@ -54,6 +54,14 @@ pub const fn event_type(name: &'static str) -> &'static str {
     name
 }
 
+/// A change that came from a field device names it in the payload (`deviceId`).
+fn with_device(mut payload: Json, actor: Option<&Principal>) -> Json {
+    if let (Some(device), Json::Object(map)) = (actor.and_then(|p| p.meta.device.as_ref()), &mut payload) {
+        map.insert("deviceId".into(), Json::String(device.clone()));
+    }
+    payload
+}
+
 /// Append an event (call inside the transaction of the change).
 pub async fn emit<C: ConnectionTrait>(
     db: &C,
@@ -68,7 +76,7 @@ pub async fn emit<C: ConnectionTrait>(
         case_id: Set(event.case_id),
         organisation_id: Set(event.organisation_id),
         actor_user_id: Set(actor.map(|p| p.user_id)),
-        payload: Set(event.payload),
+        payload: Set(with_device(event.payload, actor)),
         ..Default::default()
     };
     domain_event::Entity::insert(row)

@@ -24,6 +24,7 @@ use crate::plan::graphql::PlanMutation;
 use crate::referral::graphql::{ReferralMutation, ReferralQuery};
 use crate::risk::graphql::RiskMutation;
 use crate::supervision::graphql::{SupervisionMutation, SupervisionQuery};
+use crate::sync::graphql::{SyncMutationRoot, SyncQueryRoot};
 use crate::territory::graphql::{TerritoryMutation, TerritoryQuery};
 use crate::user::graphql::{UserMutation, UserQuery};
 use crate::webhook::graphql::{WebhookMutation, WebhookQuery};
@@ -58,7 +59,7 @@ pub struct PartnershipQuery(ModuleQuery, ReferralQuery, ConsentQuery, EventQuery
 
 /// All core queries (merged in groups to stay clear of the macro depth limit).
 #[derive(MergedObject, Default)]
-pub struct CoreQuery(AdminQuery, CaseworkQuery, PartnershipQuery);
+pub struct CoreQuery(AdminQuery, CaseworkQuery, PartnershipQuery, SyncQueryRoot);
 
 /// Mutations of accounts, organisations and territories.
 #[derive(MergedObject, Default)]
@@ -90,7 +91,12 @@ pub struct PartnershipMutation(ModuleMutation, ReferralMutation, ConsentMutation
 
 /// All core mutations.
 #[derive(MergedObject, Default)]
-pub struct CoreMutation(AdminMutation, CaseworkMutation, PartnershipMutation);
+pub struct CoreMutation(
+    AdminMutation,
+    CaseworkMutation,
+    PartnershipMutation,
+    SyncMutationRoot,
+);
 
 /// The core's subscriptions.
 pub use crate::events::subscription::EventSubscription as CoreSubscription;

@@ -22,6 +22,7 @@ pub fn request_meta(parts: &Parts, trust_forwarded_for: bool) -> RequestMeta {
             .to_owned(),
         client: client_name(&parts.headers),
         address: client_address(parts, trust_forwarded_for),
+        device: None,
     }
 }
 

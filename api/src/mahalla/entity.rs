@@ -169,6 +169,8 @@ pub mod activity {
         pub created_by: i64,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        /// Incremented by every change (optimistic concurrency, offline sync).
+        pub version: i32,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -312,6 +314,8 @@ pub mod task {
         pub overdue_at: Option<DateTimeUtc>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        /// Incremented by every change (optimistic concurrency, offline sync).
+        pub version: i32,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,7 @@ use crate::db::{now, write_txn};
 use crate::error::{ApiError, ApiResult};
 use crate::events::service::{self as events, NewEvent};
 use crate::pagination::{Order, Page, Paged, paginate};
+use crate::sync::{records, version};
 use crate::validate;
 
 /// A task to give a member of the seven.
@@ -118,6 +119,7 @@ async fn get_for_change<C: ConnectionTrait>(
     p: &Principal,
     id: i64,
     to: TaskStatus,
+    expected_version: Option<i32>,
 ) -> ApiResult<(task::Model, member::Model)> {
     let row = task::Entity::find_by_id(id)
         .one(db)
@@ -133,12 +135,27 @@ async fn get_for_change<C: ConnectionTrait>(
         return Err(ApiError::NotFound("MahallaTask"));
     }
     if row.status != TaskStatus::Open {
-        return Err(ApiError::InvalidTransition {
+        return Err(ApiError::TransitionRefused {
             from: crate::enums::enum_name(row.status),
             to: crate::enums::enum_name(to),
+            current: records::task(&row),
         });
     }
+    version::expect(expected_version, row.version, || records::task(&row))?;
     Ok((row, m))
+}
+
+/// Claim the task's next version (CONFLICT when another change got there first).
+async fn claim<C: ConnectionTrait>(db: &C, row: &task::Model) -> ApiResult<i32> {
+    version::claim::<task::Entity, _>(
+        db,
+        task::Column::Id,
+        task::Column::Version,
+        row.id,
+        row.version,
+        || records::task(row),
+    )
+    .await
 }
 
 /// The member records what was done; only the member whose task it is may.
@@ -147,10 +164,24 @@ pub async fn complete(
     p: &Principal,
     id: i64,
     outcome: &str,
+    expected_version: Option<i32>,
+) -> ApiResult<task::Model> {
+    let txn = write_txn(db).await?;
+    let row = complete_in(&txn, p, id, outcome, expected_version).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// [`complete`] inside the caller's transaction (a synced change).
+pub async fn complete_in(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    id: i64,
+    outcome: &str,
+    expected_version: Option<i32>,
 ) -> ApiResult<task::Model> {
     let outcome = validate::required("input.outcome", outcome, validate::LONG_TEXT)?;
-    let txn = write_txn(db).await?;
-    let (row, m) = get_for_change(&txn, p, id, TaskStatus::Done).await?;
+    let (row, m) = get_for_change(txn, p, id, TaskStatus::Done, expected_version).await?;
     if m.user_id != Some(p.user_id) {
         return Err(ApiError::Forbidden(
             "only the member the task is given to records it as done".into(),
@@ -158,15 +189,17 @@ pub async fn complete(
     }
     let at = now();
     let case_id = row.case_id;
+    let next = claim(txn, &row).await?;
     let mut active: task::ActiveModel = row.into();
     active.status = Set(TaskStatus::Done);
     active.outcome = Set(Some(outcome));
     active.completed_at = Set(Some(at));
     active.completed_by = Set(Some(p.user_id));
     active.updated_at = Set(at);
-    let row = active.update(&txn).await?;
+    active.version = Set(next);
+    let row = active.update(txn).await?;
     finish(
-        &txn,
+        txn,
         p,
         &row,
         case_id,
@@ -174,20 +207,27 @@ pub async fn complete(
         events::event_type("mahalla.task_completed"),
     )
     .await?;
-    txn.commit().await?;
     Ok(row)
 }
 
 /// The officer or inspector of the case withdraws a task (the member may not).
-pub async fn cancel(db: &DatabaseConnection, p: &Principal, id: i64, reason: &str) -> ApiResult<task::Model> {
+pub async fn cancel(
+    db: &DatabaseConnection,
+    p: &Principal,
+    id: i64,
+    reason: &str,
+    expected_version: Option<i32>,
+) -> ApiResult<task::Model> {
     let reason = validate::required("input.reason", reason, validate::SHORT_TEXT)?;
     let txn = write_txn(db).await?;
-    let (row, _) = get_for_change(&txn, p, id, TaskStatus::Cancelled).await?;
+    let (row, _) = get_for_change(&txn, p, id, TaskStatus::Cancelled, expected_version).await?;
     get_for(&txn, p, row.case_id, CaseAccess::Supervise)
         .await
         .map_err(|_| ApiError::Forbidden("only the case's officer or inspector cancels a task".into()))?;
     let case_id = row.case_id;
+    let next = claim(&txn, &row).await?;
     let mut active: task::ActiveModel = row.into();
+    active.version = Set(next);
     active.status = Set(TaskStatus::Cancelled);
     active.cancel_reason = Set(Some(reason));
     active.updated_at = Set(now());

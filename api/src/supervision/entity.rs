@@ -121,6 +121,8 @@ pub mod appointment {
         pub rescheduled_to_id: Option<i64>,
         pub created_by: i64,
         pub created_at: DateTimeUtc,
+        /// Incremented by every change (optimistic concurrency, offline sync).
+        pub version: i32,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -172,6 +174,8 @@ pub mod note {
         pub visibility: NoteVisibility,
         pub body: String,
         pub created_at: DateTimeUtc,
+        /// Incremented by every change (optimistic concurrency, offline sync).
+        pub version: i32,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -31,6 +31,7 @@ async fn as_user(st: &AppState, username: &str) -> anyhow::Result<Option<Princip
         request_id: String::new(),
         client: Some("seed".to_owned()),
         address: "local".to_owned(),
+        device: None,
     };
     Ok(Some(
         load_principal(&st.db, u.id, Via::LocalTask, meta)

@@ -481,6 +481,33 @@ async fn geofences_on_conditions_are_validated() {
         )
         .await;
     assert_eq!(r.ok()["addCaseCondition"]["geofence"]["type"], "Polygon");
+
+    // The zone is for those who supervise: the inspector reads it, a mahalla member of the
+    // case's mahalla reads the condition but not where the zone is.
+    let read = "query($c: ID!) { case(id: $c) { conditions { kind geofence } } }";
+    let r = app.gql(Some(&w.inspector), read, json!({"c": w.case})).await;
+    let zones: Vec<_> = r.ok()["case"]["conditions"]
+        .as_array()
+        .expect("conditions")
+        .iter()
+        .filter(|c| c["geofence"].is_object())
+        .collect();
+    assert_eq!(zones.len(), 1, "{}", r.body);
+    let r = app
+        .gql(
+            Some(&w.member_a),
+            "query($c: ID!) { case(id: $c) { conditions { kind } } }",
+            json!({"c": w.case}),
+        )
+        .await;
+    assert!(
+        r.ok()["case"]["conditions"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
+    app.gql(Some(&w.member_a), read, json!({"c": w.case}))
+        .await
+        .expect_code("FORBIDDEN");
 }
 
 mod mqtt {

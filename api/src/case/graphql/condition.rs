@@ -5,6 +5,8 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sea_orm::EntityTrait as _;
 
+use crate::access::case_fields::{CaseField, require_field};
+use crate::access::{CaseAccess, case_access};
 use crate::case::conditions::{self, ConditionSpec, RawCondition};
 use crate::case::entity::{CaseStatus, ConditionKind, condition, status_change};
 use crate::case::geofence::Geofence;
@@ -69,8 +71,18 @@ impl CaseCondition {
     }
     /// CURFEW (the home zone), STAY_WITHIN_AREA, STAY_OUT_OF_AREA: the zone on the map, as
     /// GeoJSON (a circle as `{"type": "Circle", "coordinates": [lon, lat], "radiusM": r}`).
-    async fn geofence(&self) -> Option<async_graphql::Json<serde_json::Value>> {
-        self.0.geofence.clone().map(async_graphql::Json)
+    /// Shown to those who supervise the case (officer, inspector), not to mahalla members
+    /// or partners: a home zone is an address, an exclusion zone may surround a victim's.
+    async fn geofence(&self, ctx: &Context<'_>) -> Result<Option<async_graphql::Json<serde_json::Value>>> {
+        let Some(zone) = &self.0.geofence else {
+            return Ok(None);
+        };
+        let p = principal(ctx)?;
+        let access = one(&loaders(ctx)?.cases, self.0.case_id)
+            .await?
+            .and_then(|c| case_access(p, &c));
+        require_field(access.unwrap_or(CaseAccess::Community), CaseField::Monitoring)?;
+        Ok(Some(async_graphql::Json(zone.clone())))
     }
     async fn valid_from(&self) -> Option<NaiveDate> {
         self.0.valid_from

@@ -151,6 +151,11 @@ impl ProgrammeActivity {
     pub async fn id(&self) -> ID {
         ids::encode("ProgrammeActivity", self.0.id)
     }
+    /// Incremented by every change; pass it as `expectedVersion` to change the record
+    /// only if nobody else did meanwhile.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
     async fn programme(&self, ctx: &Context<'_>) -> Result<Option<PreventionProgramme>> {
         Ok(one(&mahalla_loaders(ctx)?.programmes, self.0.programme_id)
             .await?

@@ -24,6 +24,11 @@ impl MahallaTask {
     pub async fn id(&self) -> ID {
         ids::encode("MahallaTask", self.0.id)
     }
+    /// Incremented by every change; pass it as `expectedVersion` to change the record
+    /// only if nobody else did meanwhile.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
     /// The case (absent if the caller may not see it).
     async fn case(&self, ctx: &Context<'_>) -> Result<Option<Case>> {
         case_of(ctx, self.0.case_id).await
@@ -167,12 +172,16 @@ pub struct CompleteMahallaTaskInput {
     pub id: ID,
     /// What was done.
     pub outcome: String,
+    /// Refuse (CONFLICT, with the task as it is now) if the task is no longer at this version.
+    pub expected_version: Option<i32>,
 }
 
 #[derive(InputObject)]
 pub struct CancelMahallaTaskInput {
     pub id: ID,
     pub reason: String,
+    /// Refuse (CONFLICT, with the task as it is now) if the task is no longer at this version.
+    pub expected_version: Option<i32>,
 }
 
 #[derive(Default)]
@@ -207,7 +216,7 @@ impl TaskMutation {
         let p = principal(ctx)?;
         let id = ids::decode_as(&input.id, "MahallaTask", "input.id")?;
         Ok(MahallaTask(
-            service::complete(&state(ctx)?.db, p, id, &input.outcome).await?,
+            service::complete(&state(ctx)?.db, p, id, &input.outcome, input.expected_version).await?,
         ))
     }
 
@@ -220,7 +229,7 @@ impl TaskMutation {
         let p = principal(ctx)?;
         let id = ids::decode_as(&input.id, "MahallaTask", "input.id")?;
         Ok(MahallaTask(
-            service::cancel(&state(ctx)?.db, p, id, &input.reason).await?,
+            service::cancel(&state(ctx)?.db, p, id, &input.reason, input.expected_version).await?,
         ))
     }
 }

@@ -19,6 +19,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::events::service::{self as events, NewEvent};
 use crate::mahalla::entity::{ActivityKind, ActivityStatus, activity, activity_case, programme};
 use crate::mahalla::roster::active_member;
+use crate::sync::{records, version};
 use crate::validate;
 
 use super::{MAX_ACTIVITY_CASES, get};
@@ -157,7 +158,17 @@ pub async fn record_activity(
             to: enum_name(report.status),
         });
     }
+    let next = version::claim::<activity::Entity, _>(
+        &txn,
+        activity::Column::Id,
+        activity::Column::Version,
+        row.id,
+        row.version,
+        || records::activity(&row),
+    )
+    .await?;
     let mut active: activity::ActiveModel = row.into();
+    active.version = Set(next);
     if report.status == ActivityStatus::Done {
         let Some(done_on) = report.done_on else {
             return Err(ApiError::bad_input("input.doneOn", "say when it was done"));

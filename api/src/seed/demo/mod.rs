@@ -63,6 +63,7 @@ async fn as_task(st: &AppState, user_id: i64) -> anyhow::Result<Principal> {
         request_id: String::new(),
         client: Some("seed".to_owned()),
         address: "local".to_owned(),
+        device: None,
     };
     load_principal(&st.db, user_id, Via::LocalTask, meta)
         .await

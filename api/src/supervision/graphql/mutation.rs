@@ -1,7 +1,7 @@
 //! Mutations of supervision records: appointments and check-ins, violations and the
 //! responses to them, case notes.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
 
 use super::{Appointment, CaseNote, Violation};
@@ -10,7 +10,7 @@ use crate::ids;
 use crate::supervision::entity::{
     AppointmentKind, AppointmentOutcome, NoteVisibility, ViolationKind, ViolationResponse, ViolationSeverity,
 };
-use crate::supervision::service::{self, CheckIn, NewViolation};
+use crate::supervision::service::{self, AppointmentPatch, CheckIn, NewViolation};
 
 #[derive(InputObject)]
 pub struct ScheduleAppointmentInput {
@@ -30,6 +30,23 @@ pub struct RecordCheckInInput {
     pub outcome: AppointmentOutcome,
     pub location: Option<String>,
     pub note: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateAppointmentInput {
+    pub location: MaybeUndefined<String>,
+    /// Recorded only when the appointment has no outcome yet (not RESCHEDULED).
+    pub outcome: Option<AppointmentOutcome>,
+    pub outcome_note: MaybeUndefined<String>,
+}
+
+/// Left out: unchanged; null: cleared; a value: set.
+fn maybe(v: MaybeUndefined<String>) -> Option<Option<String>> {
+    match v {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
 }
 
 #[derive(InputObject)]
@@ -84,12 +101,65 @@ impl SupervisionMutation {
         outcome: AppointmentOutcome,
         note: Option<String>,
         reschedule_to: Option<DateTime<Utc>>,
+        #[graphql(
+            desc = "Refuse (CONFLICT, with the appointment as it is now) if it is no longer at this version."
+        )]
+        expected_version: Option<i32>,
     ) -> Result<Appointment> {
         let p = principal(ctx)?;
         let id = ids::decode_as(&id, "Appointment", "id")?;
-        let row =
-            service::record_outcome(&state(ctx)?.db, p, id, outcome, note.as_deref(), reschedule_to).await?;
+        let row = service::record_outcome(
+            &state(ctx)?.db,
+            p,
+            id,
+            outcome,
+            note.as_deref(),
+            reschedule_to,
+            expected_version,
+        )
+        .await?;
         Ok(Appointment(row))
+    }
+
+    /// Change an appointment's place or outcome note, or record its outcome when none
+    /// is yet (officer or inspector of the case). A field left out stays as it is; null
+    /// clears it.
+    async fn update_appointment(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateAppointmentInput,
+        #[graphql(
+            desc = "Refuse (CONFLICT, with the appointment as it is now) if it is no longer at this version."
+        )]
+        expected_version: Option<i32>,
+    ) -> Result<Appointment> {
+        let p = principal(ctx)?;
+        let id = ids::decode_as(&id, "Appointment", "id")?;
+        let patch = AppointmentPatch {
+            location: maybe(input.location),
+            outcome: input.outcome,
+            outcome_note: maybe(input.outcome_note),
+        };
+        let row = service::update_appointment(&state(ctx)?.db, p, id, patch, expected_version).await?;
+        Ok(Appointment(row))
+    }
+
+    /// Correct the body of a note (its author only).
+    async fn edit_case_note(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        body: String,
+        #[graphql(
+            desc = "Refuse (CONFLICT, with the note as it is now) if it is no longer at this version."
+        )]
+        expected_version: Option<i32>,
+    ) -> Result<CaseNote> {
+        let p = principal(ctx)?;
+        let id = ids::decode_as(&id, "CaseNote", "id")?;
+        let row = service::edit_note(&state(ctx)?.db, p, id, &body, expected_version).await?;
+        Ok(CaseNote(row))
     }
 
     /// Record an unplanned contact that already happened (e.g. an unannounced home visit).

@@ -26,6 +26,11 @@ impl CaseNote {
     pub async fn id(&self) -> ID {
         ids::encode("CaseNote", self.0.id)
     }
+    /// Incremented by every change; pass it as `expectedVersion` to change the record
+    /// only if nobody else did meanwhile.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
     async fn case(&self, ctx: &Context<'_>) -> Result<Option<Case>> {
         case_of(ctx, self.0.case_id).await
     }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, QueryFilter,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
 };
 use serde_json::json;
 
@@ -12,13 +12,14 @@ use super::{MAX_SCHEDULE_AHEAD_DAYS, not_in_future, require_open};
 use crate::access::{CaseAccess, CaseField, cases_with_access};
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;
-use crate::case::entity::CaseStatus;
+use crate::case::entity::{CaseStatus, case};
 use crate::case::service::get_for;
 use crate::db::{now, write_txn};
 use crate::error::{ApiError, ApiResult};
 use crate::events::service::{self as events, NewEvent};
 use crate::pagination::{Order, Page, Paged, paginate};
 use crate::supervision::entity::{AppointmentKind, AppointmentOutcome, appointment};
+use crate::sync::{records, version};
 use crate::validate;
 
 async fn insert_appointment<C: ConnectionTrait>(
@@ -106,19 +107,14 @@ pub async fn record_outcome(
     outcome: AppointmentOutcome,
     note: Option<&str>,
     reschedule_to: Option<DateTime<Utc>>,
+    expected_version: Option<i32>,
 ) -> ApiResult<appointment::Model> {
     let note = validate::optional("note", note, 2_000)?;
     let txn = write_txn(db).await?;
-    let current = appointment::Entity::find_by_id(appointment_id)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound("Appointment"))?;
-    let (c, _) = get_for(&txn, p, current.case_id, CaseAccess::Supervise)
-        .await
-        .map_err(|e| match e {
-            ApiError::NotFound(_) => ApiError::NotFound("Appointment"),
-            other => other,
-        })?;
+    let (current, c) = load_for_change(&txn, p, appointment_id).await?;
+    version::expect(expected_version, current.version, || {
+        records::appointment(&current)
+    })?;
     if current.outcome.is_some() {
         return Err(ApiError::Conflict(
             "the outcome of this appointment is already recorded".into(),
@@ -151,7 +147,9 @@ pub async fn record_outcome(
         }
         (_, None) => None,
     };
+    let next = claim(&txn, &current).await?;
     let mut row: appointment::ActiveModel = current.into();
+    row.version = Set(next);
     row.outcome = Set(Some(outcome));
     row.outcome_note = Set(note);
     row.outcome_recorded_at = Set(Some(now()));
@@ -201,6 +199,19 @@ pub async fn record_check_in(
     case_id: i64,
     check_in: CheckIn,
 ) -> ApiResult<appointment::Model> {
+    let txn = write_txn(db).await?;
+    let row = record_check_in_in(&txn, p, case_id, check_in).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// [`record_check_in`] inside the caller's transaction (a synced change).
+pub async fn record_check_in_in(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    case_id: i64,
+    check_in: CheckIn,
+) -> ApiResult<appointment::Model> {
     let CheckIn {
         kind,
         at,
@@ -217,8 +228,7 @@ pub async fn record_check_in(
     }
     let location = validate::optional("input.location", location.as_deref(), validate::SHORT_TEXT)?;
     let note = validate::optional("input.note", note.as_deref(), 2_000)?;
-    let txn = write_txn(db).await?;
-    let (c, _) = get_for(&txn, p, case_id, CaseAccess::Supervise).await?;
+    let (c, _) = get_for(txn, p, case_id, CaseAccess::Supervise).await?;
     if !matches!(c.status, CaseStatus::Active | CaseStatus::Suspended) {
         return Err(ApiError::Conflict(
             "check-ins are recorded on active or suspended cases".into(),
@@ -239,10 +249,10 @@ pub async fn record_check_in(
         created_at: Set(recorded_at),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record(
-        &txn,
+        txn,
         p,
         Entry::new("appointment.check_in")
             .target("Appointment", row.id)
@@ -250,7 +260,7 @@ pub async fn record_check_in(
     )
     .await?;
     events::emit(
-        &txn,
+        txn,
         Some(p),
         NewEvent::new("appointment.outcome_recorded", "Appointment", row.id)
             .case(c.id)
@@ -258,8 +268,40 @@ pub async fn record_check_in(
             .payload(json!({"outcome": outcome.to_value(), "kind": kind.to_value(), "scheduledAt": at, "checkIn": true})),
     )
     .await?;
-    txn.commit().await?;
     Ok(row)
+}
+
+/// An appointment and its case, for a change by a supervisor of the case (a caller
+/// who may not supervise it is told it does not exist).
+pub async fn load_for_change<C: ConnectionTrait>(
+    db: &C,
+    p: &Principal,
+    id: i64,
+) -> ApiResult<(appointment::Model, case::Model)> {
+    let current = appointment::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("Appointment"))?;
+    let (c, _) = get_for(db, p, current.case_id, CaseAccess::Supervise)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound(_) => ApiError::NotFound("Appointment"),
+            other => other,
+        })?;
+    Ok((current, c))
+}
+
+/// Claim the appointment's next version (CONFLICT when another change got there first).
+pub(super) async fn claim<C: ConnectionTrait>(db: &C, current: &appointment::Model) -> ApiResult<i32> {
+    version::claim::<appointment::Entity, _>(
+        db,
+        appointment::Column::Id,
+        appointment::Column::Version,
+        current.id,
+        current.version,
+        || records::appointment(current),
+    )
+    .await
 }
 
 /// Filters of appointment lists.

@@ -2,17 +2,22 @@
 //! violations; only the lead probation service decides the response to a violation.
 //! Notes are read by visibility level, and every read is audited.
 
+mod amend;
 mod appointments;
 mod notes;
 mod violations;
 
 use chrono::{DateTime, Duration, Utc};
 
+pub use amend::{AppointmentPatch, update_appointment, update_appointment_in};
 pub use appointments::{
-    AppointmentFilter, CheckIn, filter_condition as appointment_filter, list_appointments, record_check_in,
-    record_outcome, schedule_appointment,
+    AppointmentFilter, CheckIn, filter_condition as appointment_filter, list_appointments,
+    load_for_change as appointment_for_change, record_check_in, record_check_in_in, record_outcome,
+    schedule_appointment,
 };
-pub use notes::{add_note, audit_note_read, read_note};
+pub use notes::{
+    add_note, add_note_in, audit_note_read, edit_note, edit_note_in, note_for_change, read_note,
+};
 pub use violations::{NewViolation, record_violation, record_violation_in, respond_to_violation};
 
 use crate::case::entity::case;

@@ -43,7 +43,7 @@ pub struct RegisterVendorInput {
 /// A device to register in the caller's organisation.
 #[derive(InputObject)]
 #[graphql(visible = "em_visible")]
-pub struct RegisterDeviceInput {
+pub struct RegisterMonitoringDeviceInput {
     pub vendor_id: ID,
     pub serial: String,
     pub kind: DeviceKind,
@@ -106,7 +106,7 @@ impl ElectronicMonitoringMutation {
     async fn register_device(
         &self,
         ctx: &Context<'_>,
-        input: RegisterDeviceInput,
+        input: RegisterMonitoringDeviceInput,
     ) -> Result<MonitoringDevice> {
         let p = principal(ctx)?;
         let vendor = ids::decode_as(&input.vendor_id, "MonitoringVendor", "input.vendorId")?;

@@ -1,0 +1,197 @@
+//! What a caller's device receives of each kind: exactly what the caller's reads show,
+//! because each condition below is the one the read path itself uses (a case list, a
+//! case's appointments and notes, the task lists, a programme's activities). Nothing
+//! here decides access on its own.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use serde_json::Value as Json;
+
+use crate::access::{CaseAccess, CaseField, cases_with_access, of_cases, visible_cases};
+use crate::auth::principal::Principal;
+use crate::case::entity::case;
+use crate::error::ApiResult;
+use crate::mahalla::entity::{activity, task};
+use crate::mahalla::programme::readable_activities;
+use crate::mahalla::tasks;
+use crate::person::entity as person;
+use crate::supervision::entity::{appointment, note};
+use crate::sync::entity::SyncKind;
+use crate::sync::records;
+
+/// The kinds, in the order a pull sends them (cases before what hangs off them).
+pub const KINDS: [SyncKind; 5] = [
+    SyncKind::Case,
+    SyncKind::Appointment,
+    SyncKind::CaseNote,
+    SyncKind::MahallaTask,
+    SyncKind::ProgrammeActivity,
+];
+
+/// The notes a case's `notes` field shows, over every case the caller sees: on a case
+/// seen at a level, the visibilities that level reads.
+fn readable_notes(p: &Principal) -> Condition {
+    let mut any = Condition::any();
+    for level in [CaseAccess::Community, CaseAccess::Supervise, CaseAccess::Full] {
+        any = any.add(
+            Condition::all()
+                .add(of_cases(note::Column::CaseId, cases_with_access(p, level)))
+                .add(note::Column::Visibility.is_in(level.readable_note_visibilities())),
+        );
+    }
+    any
+}
+
+/// Appointments as `appointments` lists them: on the cases whose appointments the
+/// caller's level shows.
+fn readable_appointments(p: &Principal) -> Condition {
+    Condition::all().add(of_cases(
+        appointment::Column::CaseId,
+        cases_with_access(p, CaseField::Appointments.needs()),
+    ))
+}
+
+fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+/// The ids and versions of every record of `kind` the caller may see now.
+pub async fn visible_ids<C: ConnectionTrait>(
+    db: &C,
+    p: &Principal,
+    kind: SyncKind,
+) -> ApiResult<HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = match kind {
+        SyncKind::Case => case::Entity::find()
+            .select_only()
+            .column(case::Column::Id)
+            .column(case::Column::UpdatedAt)
+            .filter(visible_cases(p))
+            .into_tuple::<(i64, DateTime<Utc>)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|(id, at)| (id, millis(at)))
+            .collect(),
+        SyncKind::Appointment => {
+            versions::<appointment::Entity, _>(
+                db,
+                appointment::Column::Id,
+                appointment::Column::Version,
+                readable_appointments(p),
+            )
+            .await?
+        }
+        SyncKind::CaseNote => {
+            versions::<note::Entity, _>(db, note::Column::Id, note::Column::Version, readable_notes(p))
+                .await?
+        }
+        SyncKind::MahallaTask => {
+            versions::<task::Entity, _>(db, task::Column::Id, task::Column::Version, tasks::visible(p))
+                .await?
+        }
+        SyncKind::ProgrammeActivity => {
+            versions::<activity::Entity, _>(
+                db,
+                activity::Column::Id,
+                activity::Column::Version,
+                readable_activities(p, None),
+            )
+            .await?
+        }
+    };
+    Ok(rows.into_iter().collect())
+}
+
+async fn versions<E: EntityTrait, C: ConnectionTrait>(
+    db: &C,
+    id: E::Column,
+    version: E::Column,
+    cond: Condition,
+) -> ApiResult<Vec<(i64, i64)>> {
+    Ok(E::find()
+        .select_only()
+        .column(id)
+        .column(version)
+        .filter(cond)
+        .into_tuple::<(i64, i32)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, v)| (id, i64::from(v)))
+        .collect())
+}
+
+/// The records of `kind` with these ids that the caller may see, as sent: (id,
+/// version, data).
+pub(super) async fn load<C: ConnectionTrait>(
+    db: &C,
+    p: &Principal,
+    kind: SyncKind,
+    ids: &[i64],
+) -> ApiResult<Vec<(i64, i64, Json)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = ids.to_vec();
+    Ok(match kind {
+        SyncKind::Case => {
+            let cases = case::Entity::find()
+                .filter(visible_cases(p))
+                .filter(case::Column::Id.is_in(ids))
+                .all(db)
+                .await?;
+            let people: HashMap<i64, person::Model> = person::Entity::find()
+                .filter(person::Column::Id.is_in(cases.iter().map(|c| c.person_id)))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|m| (m.id, m))
+                .collect();
+            cases
+                .iter()
+                .map(|c| {
+                    (
+                        c.id,
+                        records::case_version(c),
+                        records::case(c, people.get(&c.person_id)),
+                    )
+                })
+                .collect()
+        }
+        SyncKind::Appointment => appointment::Entity::find()
+            .filter(readable_appointments(p))
+            .filter(appointment::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .iter()
+            .map(|a| (a.id, i64::from(a.version), records::appointment(a)))
+            .collect(),
+        SyncKind::CaseNote => note::Entity::find()
+            .filter(readable_notes(p))
+            .filter(note::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .iter()
+            .map(|n| (n.id, i64::from(n.version), records::note(n)))
+            .collect(),
+        SyncKind::MahallaTask => task::Entity::find()
+            .filter(tasks::visible(p))
+            .filter(task::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .iter()
+            .map(|t| (t.id, i64::from(t.version), records::task(t)))
+            .collect(),
+        SyncKind::ProgrammeActivity => activity::Entity::find()
+            .filter(readable_activities(p, None))
+            .filter(activity::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .iter()
+            .map(|a| (a.id, i64::from(a.version), records::activity(a)))
+            .collect(),
+    })
+}
