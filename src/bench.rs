@@ -75,6 +75,8 @@ pub async fn scalar(db: &sea_orm::DatabaseConnection, sql: &str) -> anyhow::Resu
 
 /// Fill an empty database with national-scale data (every district, ~9,400 mahallas,
 /// `cases` people and cases, 15 appointments each); a database that has cases is reused.
+/// Reports its progress on the terminal, as the benchmark binaries do.
+#[allow(clippy::print_stdout)]
 pub async fn seed_if_empty(st: &hamkor_api::state::AppState, cases: usize) -> anyhow::Result<()> {
     use hamkor_api::seed::national::{self, Scale};
     let existing = scalar(&st.db, "SELECT COUNT(*) FROM cases").await?;
