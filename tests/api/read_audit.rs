@@ -145,13 +145,10 @@ async fn a_risk_level_in_an_event_payload_is_audited_in_lists_and_subscriptions(
     );
 
     // A mahalla member receives the update without the risk level: nothing read, nothing recorded.
-    let member_id = crate::helpers::s(
-        &app.gql(Some(&w.member_a), "{ me { user { id } } }", json!({}))
-            .await
-            .ok(),
-        "me.user.id",
-    )
-    .to_owned();
+    let me = app
+        .gql(Some(&w.member_a), "{ me { user { id } } }", json!({}))
+        .await;
+    let member_id = crate::helpers::s(me.ok(), "me.user.id").to_owned();
     let r = app
         .gql(
             Some(&w.member_a),
