@@ -120,8 +120,14 @@ async fn a_risk_level_in_an_event_payload_is_audited_in_lists_and_subscriptions(
         )
         .await
         .ok();
-        if let Some(m) = ws.next_data("c", Duration::from_millis(700)).await {
-            seen = Some(m);
+        // Earlier events of the case may come first; wait for the update itself.
+        while let Some(m) = ws.next_data("c", Duration::from_millis(700)).await {
+            if m["caseEvents"]["type"] == "case.updated" {
+                seen = Some(m);
+                break;
+            }
+        }
+        if seen.is_some() {
             break;
         }
     }
