@@ -23,7 +23,8 @@ pub fn pgbench(url: &str, footprint: &Footprint, clients: usize, seconds: u64) -
     }
     script.1.flush()?;
     let out = Command::new("pgbench")
-        .args(["-n", "-M", "simple", "-f"])
+        // Prepared, as the server's statements are: each is planned once per connection.
+        .args(["-n", "-M", "prepared", "-f"])
         .arg(&script.0)
         .args(["-c", &clients.to_string(), "-j", &clients.min(2).to_string()])
         .args(["-T", &seconds.to_string(), url])
