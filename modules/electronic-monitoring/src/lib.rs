@@ -8,6 +8,7 @@
 
 pub mod alerts;
 pub mod config;
+pub mod demo;
 pub mod entity;
 pub mod graphql;
 pub mod ingest;
@@ -25,6 +26,7 @@ use hamkor_api::alert::rules::EventRule;
 use hamkor_api::module::{
     BoxFuture, ConfigError, EventContext, HostContext, Module, Permission, is_enabled, parse_config,
 };
+use hamkor_api::state::AppState;
 use hamkor_api::user::entity::Role;
 use sea_orm_migration::MigrationTrait;
 use serde_json::Value as Json;
@@ -112,6 +114,9 @@ impl Module for ElectronicMonitoring {
         at: DateTime<Utc>,
     ) -> BoxFuture<'a, anyhow::Result<usize>> {
         Box::pin(service::silence::sweep(ctx.db, at))
+    }
+    fn seed_demo<'a>(&'a self, st: &'a AppState) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(demo::load(st))
     }
     fn routes(&self, host: &HostContext<'_>) -> Option<axum::Router> {
         Some(ingest::https::routes(host.app.clone()))

@@ -1,6 +1,6 @@
 //! Electronic monitoring's upkeep: a device that falls silent (the module's sweep),
-//! and the retention of positions (day partitions on PostgreSQL, a bulk delete on
-//! SQLite).
+//! the retention of positions (day partitions on PostgreSQL, a bulk delete on SQLite),
+//! and the demo's tagged case.
 
 use chrono::{Duration, NaiveTime, SubsecRound, Utc};
 use hamkor_api::alert::engine::{evaluate_pending, sweep_modules};
@@ -243,4 +243,47 @@ async fn positions_past_retention_are_removed_and_newer_ones_kept() {
     assert_eq!(post(&app, &em, &night).await["accepted"], json!(30));
     assert_eq!(post(&app, &em, &night).await["duplicates"], json!(30));
     assert_eq!(fix_times(db).await.len(), 31);
+}
+
+#[tokio::test]
+async fn the_demo_has_a_tagged_case_whose_night_breach_opened_an_incident() {
+    let app = spawn_app().await;
+    hamkor_api::seed::demo::load(&app.state)
+        .await
+        .expect("demo loads");
+    let db = app.db();
+    let curfew = incident::Entity::find()
+        .filter(incident::Column::Kind.eq(IncidentKind::Curfew))
+        .all(db)
+        .await
+        .expect("incidents");
+    assert_eq!(curfew.len(), 1, "{curfew:?}");
+    assert!(position::Entity::find().count(db).await.expect("count") > 500);
+    let act = the_activation(db).await;
+    assert!(act.removed_at.is_none());
+
+    // The officer sees it on the case, and its alert is raised.
+    evaluate_pending(db, &app.state.modules).await.expect("rules");
+    let token = app
+        .login("officer.samarqand", hamkor_api::seed::demo::DEMO_PASSWORD)
+        .await;
+    let case = hamkor_api::ids::encode("Case", curfew[0].case_id);
+    let seen = super::incidents(&app, &token, case.as_str()).await;
+    assert!(seen.iter().any(|i| i["kind"] == "CURFEW"), "{seen:?}");
+    let alerts = alert::Entity::find()
+        .filter(alert::Column::Rule.eq("monitoring_incident"))
+        .filter(alert::Column::SubjectId.eq(curfew[0].id))
+        .count(db)
+        .await
+        .expect("alerts");
+    assert_eq!(alerts, 1);
+
+    // Loading the demo again changes nothing.
+    hamkor_electronic_monitoring::demo::load(&app.state)
+        .await
+        .expect("again");
+    assert_eq!(
+        incident::Entity::find().count(db).await.expect("count"),
+        curfew.len() as u64
+    );
 }
