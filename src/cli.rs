@@ -50,6 +50,10 @@ enum Command {
     /// Administrative tasks on users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Simulate an electronic-monitoring tag: send its vendor's signed events to a
+    /// running Hamkor (HTTPS door) or to the MQTT broker.
+    #[cfg(feature = "electronic_monitoring")]
+    EmSim(crate::em_sim::EmSimArgs),
 }
 
 #[derive(Args)]
@@ -103,6 +107,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed(args) => seed_cmd(settings, args).await,
+        #[cfg(feature = "electronic_monitoring")]
+        Command::EmSim(args) => crate::em_sim::run(args).await,
         Command::ExportSchema => {
             print!("{}", crate::sdl());
             Ok(())

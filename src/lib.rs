@@ -9,6 +9,8 @@
 
 pub mod bench;
 pub mod cli;
+#[cfg(feature = "electronic_monitoring")]
+pub mod em_sim;
 pub mod modules;
 pub mod node;
 pub mod sync_bench;

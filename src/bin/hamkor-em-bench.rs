@@ -12,7 +12,10 @@
 //! store, judge against a geofenced curfew, open incidents), in-process, without the
 //! network hop: `--workers` tasks each post one device's next `--batch` minutes of fixes
 //! at a time, as a vendor's buffered upload would. One device in `--breach-every` walks
-//! out of its home zone during the curfew; its incident's alert is timed.
+//! out of its home zone at 22:50 for 20 minutes (inside its 22:00–06:00 curfew, and
+//! within the first few messages of each device, so even a short run sends it); its
+//! incident's alert is timed. The run fails unless every breach it sent opened exactly
+//! one CURFEW incident.
 
 // The benchmark reports on the terminal.
 #![allow(clippy::print_stdout)]
@@ -105,12 +108,20 @@ async fn main() -> anyhow::Result<()> {
         Duration::from_millis(50),
     ));
 
-    // Each device's clock starts at 22:30 local two days ago (in the curfew), a fix a minute.
+    // Each device's clock starts at 22:30 local two days ago (in the curfew), a fix a
+    // minute. A breaching device is out from minute 20 to minute 40 (22:50–23:10); the
+    // message holding its third breaching fix completes the debounce (3 fixes by
+    // default) and opens the incident.
     let date = Utc::now()
         .with_timezone(&hamkor_api::case::geofence::CASE_TZ)
         .date_naive()
         - chrono::Duration::days(2);
     let start = sim::local(date, NaiveTime::from_hms_opt(22, 30, 0).unwrap_or_default());
+    let breach = (
+        start + chrono::Duration::minutes(20),
+        start + chrono::Duration::minutes(40),
+    );
+    let trigger = breach.0 + chrono::Duration::minutes(2);
     let next = Arc::new(AtomicUsize::new(0));
     let fixes = Arc::new(AtomicUsize::new(0));
     let breaches: Arc<Mutex<HashMap<i64, DateTime<Utc>>>> = Arc::default();
@@ -135,14 +146,11 @@ async fn main() -> anyhow::Result<()> {
                 let round = n / fleet.tagged.len();
                 let d = &fleet.tagged[i];
                 let from = start + chrono::Duration::minutes((round * batch) as i64);
-                // A breaching device is 800 m out from 22:50 for 20 minutes.
                 let out = i % breach_every == 0;
                 let events: Vec<_> = (0..batch)
                     .map(|k| {
                         let at = from + chrono::Duration::minutes(k as i64);
-                        let away = out
-                            && at >= start + chrono::Duration::hours(2)
-                            && at < start + chrono::Duration::minutes(140);
+                        let away = out && at >= breach.0 && at < breach.1;
                         let lat = d.home.0 + if away { 800.0 / 110_574.0 } else { 0.0 };
                         sim::fix(
                             &d.serial,
@@ -163,7 +171,7 @@ async fn main() -> anyhow::Result<()> {
                 }
                 let committed = Utc::now();
                 let last = from + chrono::Duration::minutes(batch as i64);
-                if out && last > start + chrono::Duration::minutes(20) {
+                if out && from <= trigger && trigger < last {
                     breaches.lock().await.entry(d.case_id).or_insert(committed);
                 }
             }
@@ -174,7 +182,18 @@ async fn main() -> anyhow::Result<()> {
     }
     let elapsed = t0.elapsed().as_secs_f64();
     let total = fixes.load(Ordering::Relaxed);
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Let the early-warning engine catch up with the last incidents (at most 30 s).
+    let sent = breaches.lock().await.len() as i64;
+    let curfew_alerts = format!(
+        "SELECT COUNT(*) FROM alerts al JOIN em_incidents i ON i.id = al.subject_id \
+         JOIN em_activations a ON a.id = i.activation_id JOIN em_devices d ON d.id = a.device_id \
+         WHERE al.rule = 'monitoring_incident' AND i.kind = 'CURFEW' AND d.vendor_id = {}",
+        fleet.vendor.id
+    );
+    let waited = Instant::now();
+    while scalar(db, &curfew_alerts).await? < sent && waited.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let rss_after = rss_kib();
 
     // Breach to alert: the first batch that completed a breach's debounce was committed at
@@ -184,7 +203,14 @@ async fn main() -> anyhow::Result<()> {
             .db
             .query_all_raw(Statement::from_string(
                 st.db.get_database_backend(),
-                "SELECT case_id, raised_at FROM alerts WHERE rule = 'monitoring_incident'".to_owned(),
+                format!(
+                    "SELECT al.case_id, al.raised_at FROM alerts al \
+                     JOIN em_incidents i ON i.id = al.subject_id \
+                     JOIN em_activations a ON a.id = i.activation_id \
+                     JOIN em_devices d ON d.id = a.device_id \
+                     WHERE al.rule = 'monitoring_incident' AND i.kind = 'CURFEW' AND d.vendor_id = {}",
+                    fleet.vendor.id
+                ),
             ))
             .await?;
         rows.into_iter()
@@ -222,5 +248,29 @@ async fn main() -> anyhow::Result<()> {
         lat.last().copied().unwrap_or(f64::NAN)
     );
     println!("resident memory: {rss_before} KiB before, {rss_after} KiB after");
+    let incidents = scalar(
+        db,
+        &format!(
+            "SELECT COUNT(*) FROM em_incidents i \
+             JOIN em_activations a ON a.id = i.activation_id \
+             JOIN em_devices d ON d.id = a.device_id \
+             WHERE i.kind = 'CURFEW' AND d.vendor_id = {}",
+            fleet.vendor.id
+        ),
+    )
+    .await?;
+    println!(
+        "breaches sent: {sent}, CURFEW incidents opened: {incidents}, their alerts: {}",
+        lat.len()
+    );
+    anyhow::ensure!(
+        incidents == sent,
+        "every breach sent must open exactly one incident ({sent} sent, {incidents} opened)"
+    );
+    anyhow::ensure!(
+        lat.len() as i64 == sent,
+        "every breach must raise its alert ({sent} sent, {} alerts)",
+        lat.len()
+    );
     Ok(())
 }

@@ -152,6 +152,11 @@ pub mod activation {
         pub removed_by: Option<i64>,
         pub removal_reason: Option<String>,
         pub created_at: DateTimeUtc,
+        /// When the device last sent something (`None`: nothing since it was fitted).
+        pub last_heard_at: Option<DateTimeUtc>,
+        /// The SIGNAL_LOSS incident of the current silence, once raised (cleared when
+        /// the device is heard again).
+        pub silence_incident_id: Option<i64>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,7 @@
 
 pub mod alerts;
 pub mod config;
+pub mod demo;
 pub mod entity;
 pub mod graphql;
 pub mod ingest;
@@ -18,10 +19,14 @@ pub mod service;
 pub mod sim;
 
 use async_graphql::Context;
+use chrono::{DateTime, Utc};
 use hamkor_api::access::CaseField;
 use hamkor_api::access::events::EventAudience;
 use hamkor_api::alert::rules::EventRule;
-use hamkor_api::module::{ConfigError, HostContext, Module, Permission, is_enabled, parse_config};
+use hamkor_api::module::{
+    BoxFuture, ConfigError, EventContext, HostContext, Module, Permission, is_enabled, parse_config,
+};
+use hamkor_api::state::AppState;
 use hamkor_api::user::entity::Role;
 use sea_orm_migration::MigrationTrait;
 use serde_json::Value as Json;
@@ -53,7 +58,11 @@ impl Module for ElectronicMonitoring {
         "Tag feeds over MQTT and HTTPS judged against curfews and zones; incidents that officers confirm as violations"
     }
     fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(migration::CreateTables)]
+        vec![
+            Box::new(migration::CreateTables),
+            Box::new(migration::AddSilence),
+            Box::new(migration::PartitionPositions),
+        ]
     }
     fn permissions(&self) -> Vec<Permission> {
         vec![
@@ -96,6 +105,18 @@ impl Module for ElectronicMonitoring {
     }
     fn alert_rules(&self) -> Vec<EventRule> {
         alerts::rules()
+    }
+    /// A device silent for longer than its organisation allows opens a SIGNAL_LOSS
+    /// incident, once per gap ([`service::silence`]).
+    fn sweep<'a>(
+        &'a self,
+        ctx: &'a EventContext<'a>,
+        at: DateTime<Utc>,
+    ) -> BoxFuture<'a, anyhow::Result<usize>> {
+        Box::pin(service::silence::sweep(ctx.db, at))
+    }
+    fn seed_demo<'a>(&'a self, st: &'a AppState) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(demo::load(st))
     }
     fn routes(&self, host: &HostContext<'_>) -> Option<axum::Router> {
         Some(ingest::https::routes(host.app.clone()))

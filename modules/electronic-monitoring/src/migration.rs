@@ -1,7 +1,8 @@
 //! The module's tables. Migrations never import entities: names are spelled out here.
 //!
-//! Positions are removed in bulk after the retention period by a sweep (a `DELETE` by
-//! fix time, on both databases; the `fix_at` index keeps it a range scan).
+//! Positions are removed in bulk after the retention period by a sweep: on PostgreSQL
+//! whole day partitions are dropped (`PartitionPositions`), on SQLite a `DELETE` by fix
+//! time (the `fix_at` index keeps it a range scan).
 
 use hamkor_api::module::kit::migration::OnDelete::{Cascade, Restrict};
 use hamkor_api::module::kit::migration::{
@@ -210,5 +211,93 @@ impl MigrationTrait for CreateTables {
         )
         .await?;
         Ok(())
+    }
+}
+
+/// Silence: when each activation's device was last heard, and the SIGNAL_LOSS incident
+/// of the current gap ([`crate::service::silence`]).
+pub struct AddSilence;
+
+impl MigrationName for AddSilence {
+    fn name(&self) -> &str {
+        "m20261207_000203_electronic_monitoring_silence"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddSilence {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // One column per statement: SQLite alters one thing at a time.
+        for col in [ts_null("last_heard_at"), big_null("silence_incident_id")] {
+            let mut col = col;
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(a("em_activations"))
+                        .add_column(&mut col)
+                        .take(),
+                )
+                .await?;
+        }
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "UPDATE em_activations SET last_heard_at = \
+                 (SELECT MAX(p.received_at) FROM em_positions p WHERE p.activation_id = em_activations.id)",
+            )
+            .await?;
+        indexes(
+            manager,
+            "em_activations",
+            &[&["organisation_id", "removed_at", "last_heard_at"]],
+        )
+        .await
+    }
+}
+
+/// Positions by day: on PostgreSQL `em_positions` becomes a table partitioned by range
+/// of `fix_at`, one partition a day ([`crate::service::partitions`]), so retention drops
+/// whole days. A partitioned table's unique keys must hold the partition key, so the
+/// vendor-event key becomes (vendor, event id, fix time) on both databases: a replay
+/// carries the fix's own time.
+pub struct PartitionPositions;
+
+impl MigrationName for PartitionPositions {
+    fn name(&self) -> &str {
+        "m20261207_000204_electronic_monitoring_partition_positions"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for PartitionPositions {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            let today = chrono::Utc::now().date_naive();
+            return crate::service::partitions::partition_positions(db, today).await;
+        }
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_em_positions_vendor_id_vendor_event_id")
+                    .table(a("em_positions"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(index(
+                "em_positions",
+                &["vendor_id", "vendor_event_id", "fix_at"],
+                true,
+            ))
+            .await
     }
 }

@@ -101,6 +101,7 @@ pub async fn fleet(db: &DatabaseConnection, devices: usize, prefix: &str) -> any
                 fitted_at: Set(fitted),
                 fitted_by: Set(1),
                 created_at: Set(at),
+                last_heard_at: Set(Some(at)),
                 ..Default::default()
             })
         });

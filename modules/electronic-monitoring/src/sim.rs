@@ -120,3 +120,18 @@ pub fn signed(secret: &str, msg_id: &str, timestamp: i64, body: &[u8]) -> (Strin
         signature::header(&[secret], msg_id, timestamp, body),
     )
 }
+
+/// The vendor saying the signal was lost (`lost`) or is back, at `at`.
+pub fn signal(serial: &str, at: DateTime<Utc>, lost: bool) -> Event {
+    let (body, what) = if lost {
+        (Body::SignalLost, "lost")
+    } else {
+        (Body::SignalRestored, "restored")
+    };
+    Event {
+        id: format!("{serial}-signal-{what}-{}", at.timestamp()),
+        serial: Some(serial.to_owned()),
+        at,
+        body,
+    }
+}

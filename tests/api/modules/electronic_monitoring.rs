@@ -14,6 +14,8 @@ use crate::events::WsClient;
 use crate::helpers::{TestApp, s, spawn_app};
 use crate::world::{World, create_case, create_person, world};
 
+mod upkeep;
+
 /// Home, in Samarqand (latitude, longitude).
 const HOME: (f64, f64) = (39.6542, 66.9597);
 const SERIAL: &str = "TAG-0001";

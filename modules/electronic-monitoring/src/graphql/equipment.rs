@@ -101,6 +101,12 @@ impl MonitoringActivation {
     async fn live(&self) -> bool {
         self.0.removed_at.is_none()
     }
+    /// When the device last sent something (null: nothing since it was fitted). A live
+    /// device silent for longer than the organisation's `signalLossMinutes` has a
+    /// SIGNAL_LOSS incident.
+    async fn last_heard_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_heard_at
+    }
 }
 
 /// An event for an unknown or unfitted device, set aside (never dropped).

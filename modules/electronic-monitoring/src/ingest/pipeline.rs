@@ -17,7 +17,7 @@ use crate::entity::{
     IngestSource, QuarantineReason, activation, dead_letter, device, device_event, position, quarantine,
     vendor,
 };
-use crate::service::judging;
+use crate::service::{judging, silence};
 
 /// What became of a message's events.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -104,8 +104,14 @@ pub async fn ingest(
             out.duplicates += 1;
         }
     }
+    let received = now();
     for t in touched.values() {
-        judging::judge(&txn, &app.modules, &t.activation, t.earliest_fix, &t.events).await?;
+        let act = judging::judge(&txn, &app.modules, &t.activation, t.earliest_fix, &t.events).await?;
+        // Anything new from the device but its vendor saying the signal is lost.
+        let heard = t.earliest_fix.is_some() || t.events.iter().any(|e| e.kind != "SIGNAL_LOST");
+        if let Some(act) = act.filter(|_| heard) {
+            silence::heard(&txn, &act, received).await?;
+        }
     }
     txn.commit().await?;
     Ok(out)
@@ -194,9 +200,14 @@ async fn store<C: ConnectionTrait>(
         };
         let n = position::Entity::insert(row)
             .on_conflict(
-                OnConflict::columns([position::Column::VendorId, position::Column::VendorEventId])
-                    .do_nothing()
-                    .to_owned(),
+                // The fix time is part of the key: PostgreSQL partitions positions by it.
+                OnConflict::columns([
+                    position::Column::VendorId,
+                    position::Column::VendorEventId,
+                    position::Column::FixAt,
+                ])
+                .do_nothing()
+                .to_owned(),
             )
             .exec_without_returning(db)
             .await?;

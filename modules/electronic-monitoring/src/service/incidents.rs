@@ -48,13 +48,14 @@ fn opened_payload(i: &incident::Model) -> serde_json::Value {
 }
 
 /// Open an incident for `occ`, or extend the one of the same kind it overlaps (joining
-/// any others it now overlaps). Replaying the same occurrence changes nothing.
+/// any others it now overlaps), and return its id. Replaying the same occurrence changes
+/// nothing.
 pub async fn record<C: ConnectionTrait>(
     db: &C,
     act: &activation::Model,
     case: &case::Model,
     occ: Occurrence,
-) -> Result<(), DbErr> {
+) -> Result<i64, DbErr> {
     let overlapping = incident::Entity::find()
         .filter(incident::Column::ActivationId.eq(act.id))
         .filter(incident::Column::Kind.eq(occ.kind))
@@ -111,7 +112,7 @@ pub async fn record<C: ConnectionTrait>(
             .payload(opened_payload(&row)),
         )
         .await?;
-        return Ok(());
+        return Ok(row.id);
     };
     let mut first = (keep.first_at, keep.first_fix_id);
     let mut last = (keep.last_at, keep.last_fix_id);
@@ -150,7 +151,7 @@ pub async fn record<C: ConnectionTrait>(
         row.updated_at = Set(at);
         row.update(db).await?;
     }
-    Ok(())
+    Ok(keep.id)
 }
 
 /// Load an incident of a case the caller supervises (`needed` access), locked.

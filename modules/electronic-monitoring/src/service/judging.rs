@@ -26,24 +26,25 @@ const LOOKBACK_MINUTES: i64 = 30;
 /// Most fixes judged at once for one activation.
 const MAX_FIXES: u64 = 50_000;
 
-/// Judge the fixes from `earliest_fix` on and the new device `events` of `act`.
+/// Judge the fixes from `earliest_fix` on and the new device `events` of `act`; returns
+/// the activation as read under its lock (`None` when it is gone).
 pub async fn judge(
     txn: &DatabaseTransaction,
     modules: &Registry,
     act: &activation::Model,
     earliest_fix: Option<DateTime<Utc>>,
     events: &[device_event::Model],
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<activation::Model>> {
     // Serialise judging per activation (PostgreSQL: a row lock; SQLite writes one at a time).
     let Some(act) = activation::Entity::find_by_id(act.id)
         .lock_exclusive()
         .one(txn)
         .await?
     else {
-        return Ok(());
+        return Ok(None);
     };
     let Some(case) = case::Entity::find_by_id(act.case_id).one(txn).await? else {
-        return Ok(());
+        return Ok(Some(act));
     };
     let stored = config_for(txn, modules, case.organisation_id, crate::ID)
         .await
@@ -99,7 +100,7 @@ pub async fn judge(
             incidents::record(txn, &act, &case, occ).await?;
         }
     }
-    Ok(())
+    Ok(Some(act))
 }
 
 fn point(at: DateTime<Utc>, kind: IncidentKind, severity: IncidentSeverity, gap_minutes: i64) -> Occurrence {

@@ -3,5 +3,7 @@
 pub mod equipment;
 pub mod incidents;
 pub mod judging;
+pub mod partitions;
 pub mod reading;
 pub mod retention;
+pub mod silence;
