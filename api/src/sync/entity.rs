@@ -13,7 +13,7 @@ crate::string_enum! {
         MahallaTask,
         /// An activity of a mahalla's prevention programme (read-only on the phone).
         ProgrammeActivity,
-        /// A kind a module declares (`moduleKind` names it: `education.attendance`),
+        /// A kind a module declares (`moduleKind` names it, `<module id>.<name>`),
         /// synced only where the caller's organisation has the module enabled.
         Module,
     }

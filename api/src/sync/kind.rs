@@ -1,7 +1,7 @@
 //! The kind of a synced record: one of the core's ([`SyncKind`]), or one a module
 //! declares ([`crate::sync::source::SyncSource`], keyed `<module id>.<name>`). Stored as
 //! text in the sync tables: a core kind by its enumeration name (`APPOINTMENT`), a
-//! module's by its key (`education.attendance`) — the two never collide.
+//! module's by its key (`<module id>.<name>`) — the two never collide.
 
 use sea_orm::ActiveEnum;
 
@@ -42,7 +42,7 @@ impl RecordKind {
         }
     }
 
-    /// A module's key (`education.attendance`).
+    /// A module's key (`<module id>.<name>`).
     pub fn module_kind(&self) -> Option<&str> {
         match self {
             Self::Core(_) => None,
@@ -82,7 +82,7 @@ mod tests {
     fn core_and_module_kinds_read_back_from_their_stored_form() {
         for k in [
             RecordKind::Core(SyncKind::Appointment),
-            RecordKind::Module("education.attendance".into()),
+            RecordKind::Module("probe.visit".into()),
         ] {
             assert_eq!(RecordKind::from_stored(&k.stored()), k);
         }

@@ -44,7 +44,7 @@ pub enum SyncCreated {
 
 /// A kind of record a module syncs.
 pub trait SyncSource: Send + Sync + 'static {
-    /// Stable key, `<module id>.<name>` (`education.attendance`), at most 32 characters:
+    /// Stable key, `<module id>.<name>`, at most 32 characters:
     /// the `moduleKind` of the API and what the sync tables store.
     fn key(&self) -> &'static str;
 

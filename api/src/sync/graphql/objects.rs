@@ -65,7 +65,7 @@ pub async fn fetch_conflict(ctx: &Context<'_>, id: i64) -> Result<Option<SyncCon
 #[derive(SimpleObject)]
 pub struct SyncRecord {
     pub kind: SyncKind,
-    /// A module's kind (`education.attendance`) when `kind` is MODULE.
+    /// A module's kind (`<module id>.<name>`) when `kind` is MODULE.
     pub module_kind: Option<String>,
     pub id: ID,
     pub data: Json<serde_json::Value>,

@@ -18,7 +18,7 @@ pub struct SyncChangeInput {
     /// applied again.
     pub change_id: String,
     pub kind: SyncKind,
-    /// With `kind: MODULE`, the module's kind (`education.attendance`).
+    /// With `kind: MODULE`, the module's kind (`<module id>.<name>`).
     pub module_kind: Option<String>,
     /// The record changed (its global id); leave out for a record the phone created.
     pub id: Option<ID>,
