@@ -8,6 +8,9 @@ use sea_orm_migration::{MigrationTrait, MigratorTraitSelf};
 use super::{Module, ReferralKind};
 use crate::sync::source::SyncSource;
 
+/// A record kind a module syncs, with its module.
+pub type ModuleSource<'a> = (&'a Arc<dyn Module>, Arc<dyn SyncSource>);
+
 /// The modules compiled into this build, in the order the root package lists them.
 #[derive(Clone, Default)]
 pub struct Registry {
@@ -49,10 +52,7 @@ impl Registry {
             for src in m.sync_sources() {
                 let key = src.key();
                 anyhow::ensure!(
-                    key.len() <= 32
-                        && key
-                            .strip_prefix(&format!("{id}."))
-                            .is_some_and(|rest| valid_id(rest)),
+                    key.len() <= 32 && key.strip_prefix(&format!("{id}.")).is_some_and(valid_id),
                     "sync kind {key} of module {id} must be `{id}.<name>` ([a-z][a-z0-9_]*), at most 32 characters"
                 );
                 anyhow::ensure!(sync_keys.insert(key), "sync kind {key} is defined twice");
@@ -90,7 +90,7 @@ impl Registry {
     }
 
     /// Every record kind the modules sync, with its module, in the registry's order.
-    pub fn sync_sources(&self) -> Vec<(&Arc<dyn Module>, Arc<dyn SyncSource>)> {
+    pub fn sync_sources(&self) -> Vec<ModuleSource<'_>> {
         self.modules
             .iter()
             .flat_map(|m| m.sync_sources().into_iter().map(move |s| (m, s)))
@@ -98,7 +98,7 @@ impl Registry {
     }
 
     /// The module kind keyed `key`, with its module.
-    pub fn sync_source(&self, key: &str) -> Option<(&Arc<dyn Module>, Arc<dyn SyncSource>)> {
+    pub fn sync_source(&self, key: &str) -> Option<ModuleSource<'_>> {
         self.modules.iter().find_map(|m| {
             m.sync_sources()
                 .into_iter()
