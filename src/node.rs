@@ -25,6 +25,7 @@ use hamkor_api::risk::graphql::{RiskAssessment, fetch_assessment};
 use hamkor_api::supervision::graphql::{
     Appointment, CaseNote, Violation, fetch_appointment, fetch_note, fetch_violation,
 };
+use hamkor_api::sync::graphql::{SyncConflict, SyncDevice, fetch_conflict, fetch_device};
 use hamkor_api::territory::graphql::{
     District, Mahalla, Region, fetch_district, fetch_mahalla, fetch_region,
 };
@@ -61,6 +62,8 @@ pub enum Node {
     Alert(Alert),
     WebhookEndpoint(WebhookEndpoint),
     WebhookDelivery(WebhookDelivery),
+    SyncDevice(SyncDevice),
+    SyncConflict(SyncConflict),
 }
 
 /// Most ids `nodes` accepts at once.
@@ -99,6 +102,8 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         "Alert" => fetch_alert(ctx, n).await?.map(Node::Alert),
         "WebhookEndpoint" => fetch_endpoint(ctx, n).await?.map(Node::WebhookEndpoint),
         "WebhookDelivery" => fetch_delivery(ctx, n).await?.map(Node::WebhookDelivery),
+        "SyncDevice" => fetch_device(ctx, n).await?.map(Node::SyncDevice),
+        "SyncConflict" => fetch_conflict(ctx, n).await?.map(Node::SyncConflict),
         _ => None,
     })
 }

@@ -17,6 +17,7 @@ pub mod service;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 use sea_orm_migration::MigrationTrait;
@@ -35,6 +36,7 @@ use crate::analytics::service::AnalyticsLevel;
 use crate::events::entity::Model as DomainEvent;
 use crate::risk::instrument::RiskFactor;
 use crate::state::AppState;
+use crate::sync::source::SyncSource;
 use crate::user::entity::Role;
 
 /// A boxed future, as the object-safe hooks of [`Module`] return.
@@ -157,6 +159,13 @@ pub trait Module: Send + Sync + 'static {
     ) -> BoxFuture<'a, anyhow::Result<()>> {
         let _ = (ctx, event);
         Box::pin(async { Ok(()) })
+    }
+
+    /// Record kinds the module syncs to field devices (offline field work): each is
+    /// pulled and pushed like the core's kinds, within what the caller's reads show, and
+    /// only for callers whose organisation has the module enabled.
+    fn sync_sources(&self) -> Vec<Arc<dyn SyncSource>> {
+        Vec::new()
     }
 
     /// Early-warning rules over the module's own events. The core evaluates them like

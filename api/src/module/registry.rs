@@ -6,6 +6,10 @@ use std::sync::Arc;
 use sea_orm_migration::{MigrationTrait, MigratorTraitSelf};
 
 use super::{Module, ReferralKind};
+use crate::sync::source::SyncSource;
+
+/// A record kind a module syncs, with its module.
+pub type ModuleSource<'a> = (&'a Arc<dyn Module>, Arc<dyn SyncSource>);
 
 /// The modules compiled into this build, in the order the root package lists them.
 #[derive(Clone, Default)]
@@ -28,6 +32,7 @@ impl Registry {
     pub fn new(modules: Vec<Arc<dyn Module>>) -> anyhow::Result<Self> {
         let mut ids = BTreeSet::new();
         let mut kinds = BTreeSet::new();
+        let mut sync_keys = BTreeSet::new();
         let mut migrations: BTreeSet<String> = hamkor_migration::core_migrations()
             .iter()
             .map(|m| m.name().to_owned())
@@ -43,6 +48,14 @@ impl Registry {
                     k.code
                 );
                 anyhow::ensure!(kinds.insert(k.code), "referral kind {} is defined twice", k.code);
+            }
+            for src in m.sync_sources() {
+                let key = src.key();
+                anyhow::ensure!(
+                    key.len() <= 32 && key.strip_prefix(&format!("{id}.")).is_some_and(valid_id),
+                    "sync kind {key} of module {id} must be `{id}.<name>` ([a-z][a-z0-9_]*), at most 32 characters"
+                );
+                anyhow::ensure!(sync_keys.insert(key), "sync kind {key} is defined twice");
             }
             for mig in m.migrations() {
                 let name = mig.name().to_owned();
@@ -73,6 +86,24 @@ impl Registry {
                 .into_iter()
                 .find(|k| k.code == code)
                 .map(|k| (m, k))
+        })
+    }
+
+    /// Every record kind the modules sync, with its module, in the registry's order.
+    pub fn sync_sources(&self) -> Vec<ModuleSource<'_>> {
+        self.modules
+            .iter()
+            .flat_map(|m| m.sync_sources().into_iter().map(move |s| (m, s)))
+            .collect()
+    }
+
+    /// The module kind keyed `key`, with its module.
+    pub fn sync_source(&self, key: &str) -> Option<ModuleSource<'_>> {
+        self.modules.iter().find_map(|m| {
+            m.sync_sources()
+                .into_iter()
+                .find(|s| s.key() == key)
+                .map(|s| (m, s))
         })
     }
 

@@ -13,6 +13,9 @@ crate::string_enum! {
         MahallaTask,
         /// An activity of a mahalla's prevention programme (read-only on the phone).
         ProgrammeActivity,
+        /// A kind a module declares (`moduleKind` names it, `<module id>.<name>`),
+        /// synced only where the caller's organisation has the module enabled.
+        Module,
     }
 
     /// What came of one pushed change.
@@ -67,7 +70,6 @@ pub mod device {
 }
 
 pub mod shadow {
-    use super::SyncKind;
     use sea_orm::entity::prelude::*;
 
     /// One record a device was sent: its version, the page it went in, and whether what
@@ -77,8 +79,9 @@ pub mod shadow {
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub device_id: i64,
+        /// The record's kind, stored as `RecordKind::stored`.
         #[sea_orm(primary_key, auto_increment = false)]
-        pub kind: SyncKind,
+        pub kind: String,
         #[sea_orm(primary_key, auto_increment = false)]
         pub record_id: i64,
         pub version: i64,
@@ -93,7 +96,7 @@ pub mod shadow {
 }
 
 pub mod change {
-    use super::{SyncChangeStatus, SyncKind};
+    use super::SyncChangeStatus;
     use sea_orm::entity::prelude::*;
 
     /// A pushed change and the answer given (a replay is answered from here).
@@ -104,7 +107,8 @@ pub mod change {
         pub id: i64,
         pub device_id: i64,
         pub client_change_id: String,
-        pub kind: SyncKind,
+        /// Stored as `RecordKind::stored`.
+        pub kind: String,
         /// The phone's id of a record it created.
         pub client_id: Option<String>,
         pub record_id: Option<i64>,
@@ -120,7 +124,7 @@ pub mod change {
 }
 
 pub mod conflict {
-    use super::{SyncKind, SyncResolution};
+    use super::SyncResolution;
     use sea_orm::entity::prelude::*;
 
     /// A field both the phone and someone else changed to different values.
@@ -134,7 +138,8 @@ pub mod conflict {
         pub user_id: i64,
         pub case_id: i64,
         pub change_id: i64,
-        pub kind: SyncKind,
+        /// Stored as `RecordKind::stored`.
+        pub kind: String,
         pub record_id: i64,
         pub field: String,
         pub base_value: Option<Json>,

@@ -6,6 +6,8 @@
 
 pub mod entity;
 pub mod graphql;
+pub mod kind;
 pub mod records;
 pub mod service;
+pub mod source;
 pub mod version;

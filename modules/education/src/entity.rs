@@ -282,6 +282,8 @@ pub mod attendance {
         pub note: Option<String>,
         pub recorded_by: i64,
         pub recorded_at: DateTimeUtc,
+        /// Incremented by every correction.
+        pub version: i32,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

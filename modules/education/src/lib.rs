@@ -19,6 +19,9 @@ pub mod graphql;
 pub mod loaders;
 pub mod migration;
 pub mod service;
+pub mod sync;
+
+use std::sync::Arc;
 
 use async_graphql::Context;
 use hamkor_api::access::CaseField;
@@ -27,6 +30,7 @@ use hamkor_api::alert::rules::EventRule;
 use hamkor_api::module::schema::AddExternalIds;
 use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, is_enabled, parse_config};
 use hamkor_api::risk::instrument::RiskFactor;
+use hamkor_api::sync::source::SyncSource;
 use hamkor_api::user::entity::Role;
 use sea_orm_migration::MigrationTrait;
 use serde::{Deserialize, Serialize};
@@ -133,7 +137,11 @@ impl Module for Education {
                 name: "m20261129_000018_education_external_ids",
                 tables: &["education_programmes", "education_enrolments"],
             }),
+            Box::new(migration::AddAttendanceVersion),
         ]
+    }
+    fn sync_sources(&self) -> Vec<Arc<dyn SyncSource>> {
+        vec![Arc::new(sync::Attendance)]
     }
     fn alert_rules(&self) -> Vec<EventRule> {
         alerts::rules()

@@ -200,3 +200,31 @@ impl MigrationTrait for CreateEducationTables {
         Ok(())
     }
 }
+
+/// A version on each attendance entry (offline field sync and `expectedVersion`): every
+/// correction increments it. Existing entries start at 1, as a new one does.
+pub struct AddAttendanceVersion;
+
+impl MigrationName for AddAttendanceVersion {
+    fn name(&self) -> &str {
+        "m20261207_000401_education_attendance_version"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddAttendanceVersion {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(a("education_attendance"))
+                    .add_column(ColumnDef::new(a("version")).integer().not_null().default(1))
+                    .take(),
+            )
+            .await
+    }
+}

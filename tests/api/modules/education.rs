@@ -974,3 +974,6 @@ async fn a_college_keeps_its_own_references_on_programmes_and_enrolments() {
     assert!(r.ok()["education"]["programmeByExternalId"].is_null());
     assert!(r.ok()["education"]["enrolmentByExternalId"].is_null());
 }
+
+// Attendance through offline sync.
+mod sync;

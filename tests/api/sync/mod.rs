@@ -1,6 +1,8 @@
 //! Offline field sync: devices, pulls within the caller's sight (compared with what
 //! their reads show), pushes merged field by field, conflicts and their resolution.
 
+mod activities;
+mod nodes;
 mod scenario;
 mod scope;
 
@@ -14,8 +16,8 @@ use crate::world::{World, create_user};
 
 pub const REGISTER: &str =
     "mutation($i: RegisterDeviceInput!) { sync { registerDevice(input: $i) { id model revokedAt } } }";
-pub const PULL: &str = "mutation($d: ID!, $a: String, $f: Int) { sync { pull(deviceId: $d, after: $a, first: $f) { wipe cursor hasMore records { kind id data } tombstones { kind id } } } }";
-pub const PUSH: &str = "mutation($d: ID!, $c: [SyncChangeInput!]!) { sync { push(deviceId: $d, changes: $c) { changeId kind status id clientId record replayed error { code message field } conflicts { id field baseValue phoneValue serverValue } } } }";
+pub const PULL: &str = "mutation($d: ID!, $a: String, $f: Int) { sync { pull(deviceId: $d, after: $a, first: $f) { wipe cursor hasMore records { kind moduleKind id data } tombstones { kind moduleKind id } } } }";
+pub const PUSH: &str = "mutation($d: ID!, $c: [SyncChangeInput!]!) { sync { push(deviceId: $d, changes: $c) { changeId kind moduleKind status id clientId record replayed error { code message field } conflicts { id field baseValue phoneValue serverValue } } } }";
 pub const CONFLICTS: &str = "{ sync { conflicts { totalCount edges { node { id field baseValue phoneValue serverValue user { id } resolvedAt } } } } }";
 pub const RESOLVE: &str = "mutation($c: ID!, $ch: SyncResolution!, $v: JSON) { sync { resolve(conflictId: $c, choice: $ch, value: $v) { id resolution resolvedValue resolvedAt } } }";
 

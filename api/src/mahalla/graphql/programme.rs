@@ -266,6 +266,9 @@ pub struct AddProgrammeActivityInput {
 pub struct RecordProgrammeActivityInput {
     pub id: ID,
     pub status: ActivityStatus,
+    /// The activity's `version` the change started from: CONFLICT, with the activity
+    /// as it is in `extensions.current`, when it changed since.
+    pub expected_version: Option<i32>,
     pub done_on: Option<NaiveDate>,
     pub result: Option<String>,
     pub participants: Option<i32>,
@@ -330,6 +333,7 @@ impl ProgrammeMutation {
         let id = ids::decode_as(&input.id, "ProgrammeActivity", "input.id")?;
         let report = ActivityReport {
             status: input.status,
+            expected_version: input.expected_version,
             done_on: input.done_on,
             result: input.result,
             participants: input.participants,

@@ -128,6 +128,9 @@ pub async fn add_activity(
 /// What was done at an activity, or that it was called off.
 pub struct ActivityReport {
     pub status: ActivityStatus,
+    /// The version the change started from: CONFLICT (with the activity as it is) when
+    /// it moved on since.
+    pub expected_version: Option<i32>,
     pub done_on: Option<NaiveDate>,
     pub result: Option<String>,
     pub participants: Option<i32>,
@@ -152,12 +155,21 @@ pub async fn record_activity(
             ApiError::NotFound(_) => ApiError::NotFound("ProgrammeActivity"),
             other => other,
         })?;
-    if row.status != ActivityStatus::Planned || report.status == ActivityStatus::Planned {
+    if report.status == ActivityStatus::Planned {
         return Err(ApiError::InvalidTransition {
             from: enum_name(row.status),
             to: enum_name(report.status),
         });
     }
+    if row.status != ActivityStatus::Planned {
+        // Recorded or called off meanwhile: the activity as it is now.
+        return Err(ApiError::TransitionRefused {
+            from: enum_name(row.status),
+            to: enum_name(report.status),
+            current: records::activity(&row),
+        });
+    }
+    version::expect(report.expected_version, row.version, || records::activity(&row))?;
     let next = version::claim::<activity::Entity, _>(
         &txn,
         activity::Column::Id,

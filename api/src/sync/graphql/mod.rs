@@ -7,7 +7,7 @@ mod push;
 
 use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 
-pub use objects::{SyncConflict, SyncDevice, SyncPullPage};
+pub use objects::{SyncConflict, SyncDevice, SyncPullPage, fetch_conflict, fetch_device};
 pub use push::{SyncChangeInput, SyncChangeResult};
 
 use crate::graphql::context::{page, principal, state};
@@ -118,7 +118,8 @@ impl SyncMutation {
     ) -> Result<SyncPullPage> {
         let p = principal(ctx)?;
         let device = ids::decode_as(&device_id, "SyncDevice", "deviceId")?;
-        let page = service::pull(&state(ctx)?.db, p, device, after.as_deref(), first).await?;
+        let st = state(ctx)?;
+        let page = service::pull(&st.db, &st.modules, p, device, after.as_deref(), first).await?;
         Ok(SyncPullPage(page))
     }
 
@@ -132,12 +133,13 @@ impl SyncMutation {
     ) -> Result<Vec<SyncChangeResult>> {
         let p = principal(ctx)?;
         let device = ids::decode_as(&device_id, "SyncDevice", "deviceId")?;
+        let st = state(ctx)?;
         let changes = changes
             .into_iter()
             .enumerate()
-            .map(|(i, c)| c.decode(i))
+            .map(|(i, c)| c.decode(i, &st.modules))
             .collect::<Result<Vec<_>, _>>()?;
-        let out = service::push(&state(ctx)?.db, p, device, changes).await?;
+        let out = service::push(&st.db, &st.modules, p, device, changes).await?;
         Ok(out.into_iter().map(SyncChangeResult).collect())
     }
 
@@ -152,7 +154,8 @@ impl SyncMutation {
     ) -> Result<SyncConflict> {
         let p = principal(ctx)?;
         let id = ids::decode_as(&conflict_id, "SyncConflict", "conflictId")?;
-        let row = service::resolve(&state(ctx)?.db, p, id, choice, value.map(|v| v.0)).await?;
+        let st = state(ctx)?;
+        let row = service::resolve(&st.db, &st.modules, p, id, choice, value.map(|v| v.0)).await?;
         Ok(SyncConflict(row))
     }
 }

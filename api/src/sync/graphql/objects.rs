@@ -3,11 +3,12 @@
 use async_graphql::{Context, ID, Json, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::graphql::context::loaders;
+use crate::graphql::context::{loaders, principal, state};
 use crate::ids;
 use crate::loaders::one;
 use crate::sync::entity::{SyncKind, SyncResolution, conflict, device};
-use crate::sync::service::PullPage;
+use crate::sync::kind::RecordKind;
+use crate::sync::service::{self, PullPage};
 use crate::user::graphql::User;
 
 /// A registered field device.
@@ -15,7 +16,7 @@ pub struct SyncDevice(pub device::Model);
 
 #[Object]
 impl SyncDevice {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode("SyncDevice", self.0.id)
     }
     async fn user(&self, ctx: &Context<'_>) -> Result<Option<User>> {
@@ -43,11 +44,29 @@ impl SyncDevice {
     }
 }
 
+/// Fetch a device for `node(id)`: its user's, their organisation admin's, the platform
+/// admin's; null for anyone else.
+pub async fn fetch_device(ctx: &Context<'_>, id: i64) -> Result<Option<SyncDevice>> {
+    let p = principal(ctx)?;
+    Ok(service::get_device(&state(ctx)?.db, p, id).await?.map(SyncDevice))
+}
+
+/// Fetch a conflict for `node(id)`: for whom it lists it (whose change it was, the
+/// officer in full charge of the case); null for anyone else.
+pub async fn fetch_conflict(ctx: &Context<'_>, id: i64) -> Result<Option<SyncConflict>> {
+    let p = principal(ctx)?;
+    Ok(service::get_conflict(&state(ctx)?.db, p, id)
+        .await?
+        .map(SyncConflict))
+}
+
 /// A record sent to a device: its fields as the caller's reads show them, with its
 /// `version` (pass it back as `baseVersion`).
 #[derive(SimpleObject)]
 pub struct SyncRecord {
     pub kind: SyncKind,
+    /// A module's kind (`<module id>.<name>`) when `kind` is MODULE.
+    pub module_kind: Option<String>,
     pub id: ID,
     pub data: Json<serde_json::Value>,
 }
@@ -56,18 +75,14 @@ pub struct SyncRecord {
 #[derive(SimpleObject)]
 pub struct SyncTombstone {
     pub kind: SyncKind,
+    /// A module's kind when `kind` is MODULE.
+    pub module_kind: Option<String>,
     pub id: ID,
 }
 
-/// The global type name of each kind's ids.
-pub fn type_name(kind: SyncKind) -> &'static str {
-    match kind {
-        SyncKind::Case => "Case",
-        SyncKind::Appointment => "Appointment",
-        SyncKind::CaseNote => "CaseNote",
-        SyncKind::MahallaTask => "MahallaTask",
-        SyncKind::ProgrammeActivity => "ProgrammeActivity",
-    }
+/// The global id of a record of `kind`.
+pub fn global_id(ctx: &Context<'_>, kind: &RecordKind, id: i64) -> Result<ID> {
+    Ok(ids::encode(&kind.type_name(&state(ctx)?.modules), id))
 }
 
 /// One page of a pull.
@@ -79,24 +94,30 @@ impl SyncPullPage {
     async fn wipe(&self) -> bool {
         self.0.wipe
     }
-    async fn records(&self) -> Vec<SyncRecord> {
+    async fn records(&self, ctx: &Context<'_>) -> Result<Vec<SyncRecord>> {
         self.0
             .records
             .iter()
-            .map(|r| SyncRecord {
-                kind: r.kind,
-                id: ids::encode(type_name(r.kind), r.id),
-                data: Json(r.data.clone()),
+            .map(|r| {
+                Ok(SyncRecord {
+                    kind: r.kind.kind(),
+                    module_kind: r.kind.module_kind().map(str::to_owned),
+                    id: global_id(ctx, &r.kind, r.id)?,
+                    data: Json(r.data.clone()),
+                })
             })
             .collect()
     }
-    async fn tombstones(&self) -> Vec<SyncTombstone> {
+    async fn tombstones(&self, ctx: &Context<'_>) -> Result<Vec<SyncTombstone>> {
         self.0
             .tombstones
             .iter()
-            .map(|(kind, id)| SyncTombstone {
-                kind: *kind,
-                id: ids::encode(type_name(*kind), *id),
+            .map(|(kind, id)| {
+                Ok(SyncTombstone {
+                    kind: kind.kind(),
+                    module_kind: kind.module_kind().map(str::to_owned),
+                    id: global_id(ctx, kind, *id)?,
+                })
             })
             .collect()
     }
@@ -116,15 +137,21 @@ pub struct SyncConflict(pub conflict::Model);
 
 #[Object]
 impl SyncConflict {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode("SyncConflict", self.0.id)
     }
     async fn kind(&self) -> SyncKind {
-        self.0.kind
+        RecordKind::from_stored(&self.0.kind).kind()
+    }
+    /// A module's kind when `kind` is MODULE.
+    async fn module_kind(&self) -> Option<String> {
+        RecordKind::from_stored(&self.0.kind)
+            .module_kind()
+            .map(str::to_owned)
     }
     /// The record's global id.
-    async fn record_id(&self) -> ID {
-        ids::encode(type_name(self.0.kind), self.0.record_id)
+    async fn record_id(&self, ctx: &Context<'_>) -> Result<ID> {
+        global_id(ctx, &RecordKind::from_stored(&self.0.kind), self.0.record_id)
     }
     async fn case_id(&self) -> ID {
         ids::encode("Case", self.0.case_id)

@@ -1,12 +1,14 @@
 //! A pushed change and its answer.
 
-use async_graphql::{ID, InputObject, Json, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Json, Object, Result, SimpleObject};
 use serde_json::Value as Json_;
 
-use super::objects::{SyncConflict, type_name};
+use super::objects::{SyncConflict, global_id};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
+use crate::module::Registry;
 use crate::sync::entity::{SyncChangeStatus, SyncKind};
+use crate::sync::kind::RecordKind;
 use crate::sync::service::{ChangeOutcome, PushChange};
 
 /// One change made offline.
@@ -16,6 +18,8 @@ pub struct SyncChangeInput {
     /// applied again.
     pub change_id: String,
     pub kind: SyncKind,
+    /// With `kind: MODULE`, the module's kind (`<module id>.<name>`).
+    pub module_kind: Option<String>,
     /// The record changed (its global id); leave out for a record the phone created.
     pub id: Option<ID>,
     /// The phone's id of a record it created, here or in an earlier change.
@@ -39,12 +43,36 @@ fn object(v: Option<Json<Json_>>, field: String) -> ApiResult<serde_json::Map<St
 }
 
 impl SyncChangeInput {
-    pub fn decode(self, i: usize) -> ApiResult<PushChange> {
-        let kind_name = type_name(self.kind);
+    pub fn decode(self, i: usize, registry: &Registry) -> ApiResult<PushChange> {
+        let kind = match (self.kind, self.module_kind) {
+            (SyncKind::Module, Some(key)) => {
+                if registry.sync_source(&key).is_none() {
+                    return Err(ApiError::bad_input(
+                        format!("changes.{i}.moduleKind"),
+                        "not a kind a module of this server syncs",
+                    ));
+                }
+                RecordKind::Module(key)
+            }
+            (SyncKind::Module, None) => {
+                return Err(ApiError::bad_input(
+                    format!("changes.{i}.moduleKind"),
+                    "name the module's kind",
+                ));
+            }
+            (k, None) => RecordKind::Core(k),
+            (_, Some(_)) => {
+                return Err(ApiError::bad_input(
+                    format!("changes.{i}.moduleKind"),
+                    "only with kind MODULE",
+                ));
+            }
+        };
+        let kind_name = kind.type_name(registry);
         Ok(PushChange {
             change_id: self.change_id,
-            kind: self.kind,
-            id: ids::decode_opt(self.id.as_ref(), kind_name, &format!("changes.{i}.id"))?,
+            kind,
+            id: ids::decode_opt(self.id.as_ref(), &kind_name, &format!("changes.{i}.id"))?,
             client_id: self.client_id,
             case_id: ids::decode_opt(self.case_id.as_ref(), "Case", &format!("changes.{i}.caseId"))?,
             base_version: self.base_version,
@@ -74,15 +102,22 @@ impl SyncChangeResult {
         &self.0.change_id
     }
     async fn kind(&self) -> SyncKind {
-        self.0.kind
+        self.0.kind.kind()
+    }
+    /// A module's kind when `kind` is MODULE.
+    async fn module_kind(&self) -> Option<&str> {
+        self.0.kind.module_kind()
     }
     /// APPLIED, CONFLICT (the other fields applied) or REJECTED (see `error`).
     async fn status(&self) -> SyncChangeStatus {
         self.0.status
     }
     /// The server's id of the record (of the one created, for a new record).
-    async fn id(&self) -> Option<ID> {
-        self.0.record_id.map(|id| ids::encode(type_name(self.0.kind), id))
+    async fn id(&self, ctx: &Context<'_>) -> Result<Option<ID>> {
+        self.0
+            .record_id
+            .map(|id| global_id(ctx, &self.0.kind, id))
+            .transpose()
     }
     /// The phone's id of a record it created, answered with the server's `id`.
     async fn client_id(&self) -> Option<&str> {

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveEnum, DatabaseTransaction};
 use serde_json::{Map, Value as Json};
 
-use super::push::{Applied, PushChange};
+use super::dispatch::Applied;
+use super::push::PushChange;
 use crate::auth::principal::Principal;
 use crate::enums::enum_name;
 use crate::error::{ApiError, ApiResult};
@@ -62,7 +63,7 @@ pub(super) async fn apply_fields(
             let row = tasks::complete_in(txn, p, id, &outcome, None).await?;
             Ok(records::task(&row))
         }
-        kind => Err(ApiError::bad_input(
+        kind @ (SyncKind::Case | SyncKind::ProgrammeActivity | SyncKind::Module) => Err(ApiError::bad_input(
             "kind",
             format!("{} records are not changed from a device", enum_name(kind)),
         )),

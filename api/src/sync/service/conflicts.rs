@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use serde_json::{Map, Value as Json, json};
 
-use super::apply::apply_fields;
+use super::dispatch::apply_values;
 use crate::access::{CaseAccess, cases_with_access, of_cases};
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;
@@ -15,8 +15,10 @@ use crate::case::service::get_for;
 use crate::db::{now, write_txn};
 use crate::enums::enum_name;
 use crate::error::{ApiError, ApiResult};
+use crate::module::Registry;
 use crate::pagination::{Order, Page, Paged, paginate};
 use crate::sync::entity::{SyncResolution, conflict};
+use crate::sync::kind::RecordKind;
 
 /// The conflicts the caller answers for: their own, and those on the cases they
 /// supervise in full (the lead probation officer).
@@ -43,10 +45,23 @@ pub async fn list_conflicts(
     paginate(db, q, conflict::Column::Id, page, Order::Descending).await
 }
 
+/// One conflict the caller answers for (`node(id)`); none for anyone else.
+pub async fn get_conflict(
+    db: &DatabaseConnection,
+    p: &Principal,
+    id: i64,
+) -> ApiResult<Option<conflict::Model>> {
+    Ok(conflict::Entity::find_by_id(id)
+        .filter(visible(p))
+        .one(db)
+        .await?)
+}
+
 /// Settle a conflict. The chosen value is applied as a change of the one settling
 /// (checked, audited, with its event, as any change of theirs).
 pub async fn resolve(
     db: &DatabaseConnection,
+    registry: &Registry,
     p: &Principal,
     id: i64,
     choice: SyncResolution,
@@ -84,7 +99,8 @@ pub async fn resolve(
     if let Some(v) = &chosen {
         let mut fields = Map::new();
         fields.insert(row.field.clone(), v.clone());
-        apply_fields(&txn, p, row.kind, row.record_id, &fields, &fields).await?;
+        let kind = RecordKind::from_stored(&row.kind);
+        apply_values(&txn, registry, p, &kind, row.record_id, &fields).await?;
     }
     let mut active: conflict::ActiveModel = row.into();
     active.resolved_at = Set(Some(now()));

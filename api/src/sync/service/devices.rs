@@ -122,6 +122,11 @@ pub async fn list_devices(
     .await
 }
 
+/// One device the caller may see (`node(id)`); none for anyone else.
+pub async fn get_device(db: &DatabaseConnection, p: &Principal, id: i64) -> ApiResult<Option<device::Model>> {
+    Ok(device::Entity::find_by_id(id).filter(visible(p)).one(db).await?)
+}
+
 /// Revoke a device (its user, their organisation's admin, or the platform admin).
 pub async fn revoke_device(db: &DatabaseConnection, p: &Principal, id: i64) -> ApiResult<device::Model> {
     let txn = write_txn(db).await?;

@@ -18,11 +18,13 @@ use sea_orm::{
 use serde_json::Value as Json;
 
 use super::devices::own;
-use super::scope::{KINDS, load, visible_ids};
+use super::scope::{Scope, scopes};
 use crate::auth::principal::Principal;
 use crate::db::{now, write_txn};
 use crate::error::{ApiError, ApiResult};
-use crate::sync::entity::{SyncKind, device, shadow};
+use crate::module::Registry;
+use crate::sync::entity::{device, shadow};
+use crate::sync::kind::RecordKind;
 
 /// Most records and tombstones in one page.
 pub const MAX_PULL_PAGE: u64 = 1_000;
@@ -34,7 +36,7 @@ const CHUNK: usize = 500;
 /// One record as sent.
 #[derive(Debug, Clone)]
 pub struct SyncRecord {
-    pub kind: SyncKind,
+    pub kind: RecordKind,
     pub id: i64,
     pub data: Json,
 }
@@ -45,7 +47,7 @@ pub struct PullPage {
     /// The device was revoked: drop everything and sign out. Nothing else is sent.
     pub wipe: bool,
     pub records: Vec<SyncRecord>,
-    pub tombstones: Vec<(SyncKind, i64)>,
+    pub tombstones: Vec<(RecordKind, i64)>,
     /// Pass as `after` to confirm this page and get the next (empty when wiped).
     pub cursor: String,
     /// More is waiting: pull again with `cursor`.
@@ -65,6 +67,7 @@ fn decode(cursor: &str) -> Option<i64> {
 /// reset phone); otherwise it confirms every page up to that cursor.
 pub async fn pull(
     db: &DatabaseConnection,
+    registry: &Registry,
     p: &Principal,
     device_id: i64,
     after: Option<&str>,
@@ -113,12 +116,12 @@ pub async fn pull(
     let seq = d.pull_seq + 1;
     let mut page = PullPage::default();
     let mut left = budget;
-    for kind in KINDS {
+    for scope in scopes(&txn, registry, p).await? {
         if left == 0 {
             page.has_more = true;
             break;
         }
-        let more = pull_kind(&txn, p, d.id, kind, acked, seq, &mut left, &mut page).await?;
+        let more = pull_kind(&txn, p, d.id, &scope, acked, seq, &mut left, &mut page).await?;
         page.has_more |= more;
     }
     let mut row: device::ActiveModel = d.into();
@@ -137,16 +140,18 @@ async fn pull_kind(
     txn: &DatabaseTransaction,
     p: &Principal,
     device_id: i64,
-    kind: SyncKind,
+    scope: &Scope,
     acked: i64,
     seq: i64,
     left: &mut usize,
     page: &mut PullPage,
 ) -> ApiResult<bool> {
-    let visible = visible_ids(txn, p, kind).await?;
+    let kind = scope.kind();
+    let stored = kind.stored();
+    let visible = scope.visible(txn, p).await?;
     let sent: HashMap<i64, shadow::Model> = shadow::Entity::find()
         .filter(shadow::Column::DeviceId.eq(device_id))
-        .filter(shadow::Column::Kind.eq(kind))
+        .filter(shadow::Column::Kind.eq(stored.clone()))
         .all(txn)
         .await?
         .into_iter()
@@ -184,17 +189,18 @@ async fn pull_kind(
             .col_expr(shadow::Column::Gone, true.into())
             .col_expr(shadow::Column::SentSeq, seq.into())
             .filter(shadow::Column::DeviceId.eq(device_id))
-            .filter(shadow::Column::Kind.eq(kind))
+            .filter(shadow::Column::Kind.eq(stored.clone()))
             .filter(shadow::Column::RecordId.is_in(chunk.to_vec()))
             .exec(txn)
             .await?;
     }
-    page.tombstones.extend(gone.into_iter().map(|id| (kind, id)));
-    let rows = load(txn, p, kind, &due).await?;
+    page.tombstones
+        .extend(gone.into_iter().map(|id| (kind.clone(), id)));
+    let rows = scope.load(txn, p, &due).await?;
     for chunk in rows.chunks(CHUNK) {
         shadow::Entity::insert_many(chunk.iter().map(|(id, version, _)| shadow::ActiveModel {
             device_id: Set(device_id),
-            kind: Set(kind),
+            kind: Set(stored.clone()),
             record_id: Set(*id),
             version: Set(*version),
             sent_seq: Set(seq),
@@ -216,10 +222,12 @@ async fn pull_kind(
         .exec_without_returning(txn)
         .await?;
     }
-    page.records.extend(
-        rows.into_iter()
-            .map(|(id, _, data)| SyncRecord { kind, id, data }),
-    );
+    page.records
+        .extend(rows.into_iter().map(|(id, _, data)| SyncRecord {
+            kind: kind.clone(),
+            id,
+            data,
+        }));
     Ok(more)
 }
 

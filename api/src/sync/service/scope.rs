@@ -4,9 +4,12 @@
 //! here decides access on its own.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
+};
 use serde_json::Value as Json;
 
 use crate::access::{CaseAccess, CaseField, cases_with_access, of_cases, visible_cases};
@@ -16,10 +19,14 @@ use crate::error::ApiResult;
 use crate::mahalla::entity::{activity, task};
 use crate::mahalla::programme::readable_activities;
 use crate::mahalla::tasks;
+use crate::module::Registry;
+use crate::module::service::enabled_for;
 use crate::person::entity as person;
 use crate::supervision::entity::{appointment, note};
 use crate::sync::entity::SyncKind;
+use crate::sync::kind::RecordKind;
 use crate::sync::records;
+use crate::sync::source::SyncSource;
 
 /// The kinds, in the order a pull sends them (cases before what hangs off them).
 pub const KINDS: [SyncKind; 5] = [
@@ -29,6 +36,68 @@ pub const KINDS: [SyncKind; 5] = [
     SyncKind::MahallaTask,
     SyncKind::ProgrammeActivity,
 ];
+
+/// A kind a pull goes through: one of the core's, or a module's — switched off where
+/// the caller's organisation does not have the module enabled (nothing of it is then
+/// visible, so what the device holds of it is tombstoned).
+pub(super) enum Scope {
+    Core(SyncKind),
+    Module {
+        source: Arc<dyn SyncSource>,
+        enabled: bool,
+    },
+}
+
+impl Scope {
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            Self::Core(k) => RecordKind::Core(*k),
+            Self::Module { source, .. } => RecordKind::Module(source.key().to_owned()),
+        }
+    }
+
+    /// The ids and versions of every record of the kind the caller may see now.
+    pub async fn visible(&self, txn: &DatabaseTransaction, p: &Principal) -> ApiResult<HashMap<i64, i64>> {
+        match self {
+            Self::Core(k) => visible_ids(txn, p, *k).await,
+            Self::Module { enabled: false, .. } => Ok(HashMap::new()),
+            Self::Module { source, .. } => Ok(source.versions(txn, p).await?.into_iter().collect()),
+        }
+    }
+
+    /// The records with these ids the caller may see, as sent: (id, version, data).
+    pub async fn load(
+        &self,
+        txn: &DatabaseTransaction,
+        p: &Principal,
+        ids: &[i64],
+    ) -> ApiResult<Vec<(i64, i64, Json)>> {
+        match self {
+            Self::Core(k) => load(txn, p, *k, ids).await,
+            Self::Module { .. } if ids.is_empty() => Ok(Vec::new()),
+            Self::Module { enabled: false, .. } => Ok(Vec::new()),
+            Self::Module { source, .. } => source.load(txn, p, ids).await,
+        }
+    }
+}
+
+/// Every kind a pull goes through, in order: the core's, then the modules'.
+pub(super) async fn scopes(
+    txn: &DatabaseTransaction,
+    registry: &Registry,
+    p: &Principal,
+) -> ApiResult<Vec<Scope>> {
+    let mut out: Vec<Scope> = KINDS.iter().map(|k| Scope::Core(*k)).collect();
+    let sources = registry.sync_sources();
+    if !sources.is_empty() {
+        let enabled = enabled_for(txn, registry, p.organisation_id).await?;
+        out.extend(sources.into_iter().map(|(m, source)| Scope::Module {
+            enabled: enabled.contains(m.id()),
+            source,
+        }));
+    }
+    Ok(out)
+}
 
 /// The notes a case's `notes` field shows, over every case the caller sees: on a case
 /// seen at a level, the visibilities that level reads.
@@ -92,6 +161,7 @@ pub async fn visible_ids<C: ConnectionTrait>(
             versions::<task::Entity, _>(db, task::Column::Id, task::Column::Version, tasks::visible(p))
                 .await?
         }
+        SyncKind::Module => Vec::new(),
         SyncKind::ProgrammeActivity => {
             versions::<activity::Entity, _>(
                 db,
@@ -193,5 +263,6 @@ pub(super) async fn load<C: ConnectionTrait>(
             .iter()
             .map(|a| (a.id, i64::from(a.version), records::activity(a)))
             .collect(),
+        SyncKind::Module => Vec::new(),
     })
 }

@@ -174,6 +174,11 @@ impl EducationAttendance {
     async fn recorded_at(&self) -> DateTime<Utc> {
         self.0.recorded_at
     }
+    /// Incremented by every correction; pass it as `expectedVersion` to correct the
+    /// entry only if nobody changed it since.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
 }
 
 #[derive(InputObject, Default)]
@@ -262,6 +267,9 @@ pub struct AttendanceEntryInput {
     pub period: AttendancePeriod,
     pub status: AttendanceStatus,
     pub note: Option<String>,
+    /// Correcting an entry: its `version` the correction started from (CONFLICT, with
+    /// the entry as it is in `extensions.current`, when it changed since).
+    pub expected_version: Option<i32>,
 }
 
 #[derive(InputObject)]
@@ -283,6 +291,7 @@ impl RecordAttendanceInput {
                 period: e.period,
                 status: e.status,
                 note: e.note,
+                expected_version: e.expected_version,
             })
             .collect()
     }
