@@ -11,6 +11,7 @@ mod analytics;
 mod audit;
 mod auth;
 mod cases;
+mod config_env;
 mod event_audiences;
 mod events;
 mod http_spec;

@@ -4,6 +4,11 @@
 //! variable `HAMKOR_<KEY>` (upper case). `DATABASE_URL` is also honoured, as most
 //! tooling expects it; `HAMKOR_DATABASE_URL` wins when both are set. Secrets are
 //! `SecretString`s: they are never printed by `Debug` and never logged.
+//!
+//! An unknown key in the file is an error (a typo); an unknown `HAMKOR_*` variable in
+//! the environment is only reported ([`env::unknown`]): orchestrators add their own.
+
+pub mod env;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -211,15 +216,15 @@ impl Settings {
 
     /// Like [`Settings::load`] with an explicit TOML file (which may be absent).
     ///
-    /// `HAMKOR_*` variables that are not settings of the core are ignored here:
-    /// [`MODULE_ENV`].
+    /// `HAMKOR_*` variables that are not settings of the core are ignored here (a
+    /// module's, [`MODULE_ENV`], or an orchestrator's, [`env::unknown`]).
     pub fn load_from(file: &Path) -> Result<Self, ConfigError> {
         let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(file))
             .merge(Env::raw().only(&["database_url"]))
-            .merge(Env::prefixed("HAMKOR_").ignore(MODULE_ENV))
+            .merge(env::provider())
             .extract()
-            .map_err(|e| ConfigError(e.to_string()))?;
+            .map_err(|e| ConfigError(one_line(&e.to_string())))?;
         settings.validate()?;
         Ok(settings)
     }
@@ -241,6 +246,11 @@ impl Settings {
         }
         Ok(())
     }
+}
+
+/// An error message on one line (figment's may span several).
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
