@@ -168,6 +168,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(st, schema).await?;
     let addr = app.local_addr();
     tracing::info!("GraphQL endpoint: http://{addr}/graphql");
+    if let Some(metrics) = app.metrics_addr() {
+        tracing::info!("metrics: http://{metrics}/metrics");
+    }
     if graphiql {
         tracing::info!("GraphiQL: http://{addr}/graphiql");
     }

@@ -25,6 +25,7 @@ pub mod ids;
 pub mod loaders;
 pub mod mahalla;
 pub mod module;
+pub mod monitoring;
 pub mod organisation;
 pub mod pagination;
 pub mod person;

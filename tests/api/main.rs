@@ -17,6 +17,7 @@ mod events;
 mod http_spec;
 mod idempotency;
 mod mahalla;
+mod metrics;
 mod modules;
 mod names;
 mod pagination;

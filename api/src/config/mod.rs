@@ -134,6 +134,10 @@ pub struct Settings {
     /// system's only (or the bundled Mozilla set, on a machine without any).
     pub webhook_ca_file: Option<PathBuf>,
 
+    /// Address of the metrics listener (`GET /metrics`, Prometheus text format). None:
+    /// no metrics are served. Keep it off the public network.
+    pub metrics_listen: Option<SocketAddr>,
+
     /// Log format.
     pub log_format: LogFormat,
     /// Log filter in `tracing` syntax (`RUST_LOG` overrides it).
@@ -181,6 +185,7 @@ impl Default for Settings {
             webhook_retry_window_secs: 3 * 24 * 3600,
             webhook_workers: true,
             webhook_ca_file: None,
+            metrics_listen: None,
             log_format: LogFormat::Pretty,
             log_filter: "info,sqlx=warn,sea_orm=warn".to_owned(),
         }
