@@ -38,6 +38,7 @@ pub mod supervision;
 pub mod sync;
 pub mod telemetry;
 pub mod territory;
+pub mod trusted_documents;
 pub mod user;
 pub mod validate;
 pub mod webhook;

@@ -33,6 +33,7 @@ mod supervision;
 mod sync;
 mod territory;
 mod throttle;
+mod trusted_documents;
 mod users;
 mod webhook_delivery;
 mod webhook_tls;

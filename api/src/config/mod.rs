@@ -134,6 +134,12 @@ pub struct Settings {
     /// system's only (or the bundled Mozilla set, on a machine without any).
     pub webhook_ca_file: Option<PathBuf>,
 
+    /// A manifest of trusted documents (hash → document, in Apollo's or The Guild's
+    /// format). None: any document runs.
+    pub trusted_documents: Option<PathBuf>,
+    /// What happens to a document outside the manifest: `log` or `enforce`.
+    pub trusted_documents_mode: crate::trusted_documents::TrustMode,
+
     /// Address of the metrics listener (`GET /metrics`, Prometheus text format). None:
     /// no metrics are served. Keep it off the public network.
     pub metrics_listen: Option<SocketAddr>,
@@ -185,6 +191,8 @@ impl Default for Settings {
             webhook_retry_window_secs: 3 * 24 * 3600,
             webhook_workers: true,
             webhook_ca_file: None,
+            trusted_documents: None,
+            trusted_documents_mode: crate::trusted_documents::TrustMode::Enforce,
             metrics_listen: None,
             log_format: LogFormat::Pretty,
             log_filter: "info,sqlx=warn,sea_orm=warn".to_owned(),
