@@ -93,6 +93,15 @@ enum UserCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::load()?;
     telemetry::init(&settings);
+    let unknown = hamkor_api::config::env::unknown();
+    if !unknown.is_empty() {
+        // Once, by name only (a value may be a secret); an orchestrator's own variables
+        // share the prefix, so they are no reason to stop.
+        tracing::warn!(
+            variables = %unknown.join(", "),
+            "ignoring HAMKOR_* environment variables that are not settings"
+        );
+    }
     match cli.command.unwrap_or(Command::Serve { listen: None }) {
         Command::Serve { listen } => {
             if let Some(listen) = listen {
@@ -165,6 +174,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(st, schema).await?;
     let addr = app.local_addr();
     tracing::info!("GraphQL endpoint: http://{addr}/graphql");
+    if let Some(metrics) = app.metrics_addr() {
+        tracing::info!("metrics: http://{metrics}/metrics");
+    }
     if graphiql {
         tracing::info!("GraphiQL: http://{addr}/graphiql");
     }

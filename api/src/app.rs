@@ -19,6 +19,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
 }
 
 impl Application {
@@ -59,17 +60,27 @@ impl Application {
         if state.settings.webhook_workers {
             crate::webhook::spawn_workers(&state.db, &state.settings, interval)?;
         }
+        let metrics_addr = match state.settings.metrics_listen {
+            Some(at) => Some(crate::monitoring::serve(at, state.clone()).await?),
+            None => None,
+        };
         let router = http::router(state, executor)?;
         Ok(Self {
             listener,
             router,
             addr,
+            metrics_addr,
         })
     }
 
     /// The address actually bound.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address of the metrics listener, when there is one.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// Serve until `shutdown` resolves, then finish the requests in flight.

@@ -9,6 +9,7 @@ use crate::auth::password::PasswordHasher;
 use crate::config::Settings;
 use crate::events::feed::EventFeed;
 use crate::module::Registry;
+use crate::trusted_documents::TrustedDocuments;
 
 /// Application state, attached to the GraphQL schema and the HTTP router.
 #[derive(Clone)]
@@ -21,12 +22,23 @@ pub struct AppState {
     pub modules: Registry,
     /// Committed domain events, as the outbox poller reads them (for subscriptions).
     pub feed: EventFeed,
+    /// The trusted documents, when a manifest is configured.
+    pub trusted: Option<Arc<TrustedDocuments>>,
 }
 
 impl AppState {
     pub fn new(db: DatabaseConnection, settings: Settings, modules: Registry) -> anyhow::Result<Self> {
         let jwt = JwtKeys::from_settings(&settings)?;
         let hasher = PasswordHasher::new(settings.argon2_memory_kib, settings.argon2_iterations)?;
+        let trusted = match &settings.trusted_documents {
+            Some(path) => {
+                let docs = TrustedDocuments::load(path, settings.trusted_documents_mode)?;
+                crate::monitoring::operations::trust_names(docs.operation_names());
+                tracing::info!(documents = docs.len(), mode = ?docs.mode(), "trusted documents loaded");
+                Some(Arc::new(docs))
+            }
+            None => None,
+        };
         Ok(Self {
             db,
             settings: Arc::new(settings),
@@ -34,6 +46,7 @@ impl AppState {
             hasher,
             modules,
             feed: EventFeed::default(),
+            trusted,
         })
     }
 }

@@ -30,6 +30,8 @@ pub const PASSWORD: &str = "correct horse battery";
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The metrics listener, when `metrics_listen` was set.
+    pub metrics_addr: Option<SocketAddr>,
     /// Statements run against the database so far (to prove batching).
     pub queries: Arc<AtomicU64>,
     pub client: reqwest::Client,
@@ -153,9 +155,11 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     .finish();
     let app = Application::build(state.clone(), schema).await.expect("bind");
     let addr = app.local_addr();
+    let metrics_addr = app.metrics_addr();
     tokio::spawn(app.run_until_stopped(std::future::pending()));
     TestApp {
         addr,
+        metrics_addr,
         queries,
         client: hamkor_api::webhook::tls::plain_client().expect("an HTTP client"),
         state,

@@ -10,7 +10,8 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 const SUBSCRIPTION: &str = "subscription { referralEvents { id } }";
 
@@ -30,7 +31,7 @@ async fn open(app: &TestApp, protocol: &str) -> Socket {
     socket
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub(crate) async fn send(socket: &mut Socket, message: Value) {
     send_text(socket, &message.to_string()).await;
 }
 
@@ -61,7 +62,7 @@ async fn close_code(socket: &mut Socket) -> Value {
     next(socket, Duration::from_secs(5)).await["close"].clone()
 }
 
-async fn acknowledged(app: &TestApp) -> Socket {
+pub(crate) async fn acknowledged(app: &TestApp) -> Socket {
     let token = app.admin_token().await;
     let mut socket = open(app, "graphql-transport-ws").await;
     send(

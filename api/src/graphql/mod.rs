@@ -119,7 +119,8 @@ where
             max_aliases: settings.max_aliases,
             introspection: settings.introspection,
         })
-        .extension(read_audit::ReadAudit);
+        .extension(read_audit::ReadAudit)
+        .extension(crate::monitoring::operations::OperationMetrics);
     if settings.introspection {
         builder
     } else {

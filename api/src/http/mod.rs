@@ -60,6 +60,7 @@ pub fn router<E: Executor>(app: AppState, executor: E) -> anyhow::Result<Router>
     }
 
     let layers = ServiceBuilder::new()
+        .layer(middleware::from_fn(crate::monitoring::requests::track))
         .layer(middleware::from_fn(sanitise_request_id))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {

@@ -63,7 +63,8 @@ pub(super) async fn check_rate_limit(
     let at = now();
     let window = Duration::seconds(i64::try_from(s.login_window_secs).unwrap_or(i64::MAX / 1000));
     let recent = || login_failure::Entity::find().filter(login_failure::Column::At.gte(at - window));
-    let limited = |secs: u64| {
+    let limited = |limit: &'static str, secs: u64| {
+        metrics::counter!(crate::monitoring::names::LOGIN_THROTTLED, "limit" => limit).increment(1);
         Err(ApiError::RateLimited {
             retry_after_secs: secs,
         })
@@ -84,7 +85,7 @@ pub(super) async fn check_rate_limit(
         && let Some(last) = latest(db, pair).await?
         && let Some(secs) = remaining(last, Duration::seconds(wait as i64), at)
     {
-        return limited(secs);
+        return limited("pair", secs);
     }
 
     // 2. This address guessing any accounts: refused until the oldest counted failure ages out.
@@ -97,7 +98,7 @@ pub(super) async fn check_rate_limit(
             .one(db)
             .await?;
         let secs = pivot.and_then(|f| remaining(f.at, window, at)).unwrap_or(1);
-        return limited(secs);
+        return limited("address", secs);
     }
 
     // 3. Any addresses guessing this account: strangers are slowed, the owner is not.
@@ -107,7 +108,7 @@ pub(super) async fn check_rate_limit(
         && let Some(last) = latest(db, naming).await?
         && let Some(secs) = remaining(last, Duration::seconds(s.login_account_interval_secs as i64), at)
     {
-        return limited(secs);
+        return limited("account", secs);
     }
     Ok(())
 }
@@ -184,6 +185,12 @@ pub(super) async fn record_failure(
     known_user: Option<i64>,
     action: &'static str,
 ) -> ApiResult<()> {
+    let kind = if action == "auth.service_token_failed" {
+        "service_token"
+    } else {
+        "password"
+    };
+    metrics::counter!(crate::monitoring::names::LOGIN_FAILURES, "kind" => kind).increment(1);
     let txn = write_txn(db).await?;
     let at = now();
     login_failure::Entity::delete_many()

@@ -8,6 +8,8 @@ use serde_json::Value;
 #[derive(Deserialize)]
 struct GetParams {
     query: Option<String>,
+    #[serde(rename = "documentId")]
+    document_id: Option<String>,
     #[serde(rename = "operationName")]
     operation_name: Option<String>,
     variables: Option<String>,
@@ -17,18 +19,24 @@ struct GetParams {
 #[derive(Deserialize)]
 struct PostBody {
     query: Option<String>,
+    #[serde(rename = "documentId")]
+    document_id: Option<String>,
     #[serde(rename = "operationName")]
     operation_name: Option<String>,
     variables: Option<Value>,
     extensions: Option<Value>,
 }
 
-/// A GraphQL request taken apart from HTTP.
+/// A GraphQL request taken apart from HTTP. `query` is empty when the request names a
+/// trusted document instead (`documentId`, kept in `extensions`, or
+/// `extensions.persistedQuery`) until the document is looked up.
 pub(super) struct Incoming {
     pub query: String,
     pub operation_name: Option<String>,
     pub variables: Option<Value>,
     pub extensions: Option<Value>,
+    /// Whether the document is one of the trusted documents (true when there are none).
+    pub trusted: bool,
 }
 
 impl Incoming {
@@ -49,12 +57,17 @@ pub(super) fn parse_get(query_string: Option<&str>) -> Result<Incoming, &'static
             .map(|s| serde_json::from_str(&s).map_err(|_| "variables and extensions must be JSON"))
             .transpose()
     };
-    Ok(Incoming {
-        query: params.query.ok_or("the query parameter is required")?,
-        operation_name: params.operation_name.filter(|s| !s.is_empty()),
-        variables: parse_json(params.variables)?,
-        extensions: parse_json(params.extensions)?,
-    })
+    with_document_id(
+        Incoming {
+            query: params.query.unwrap_or_default(),
+            operation_name: params.operation_name.filter(|s| !s.is_empty()),
+            variables: parse_json(params.variables)?,
+            extensions: parse_json(params.extensions)?,
+            trusted: true,
+        },
+        params.document_id,
+        "the query parameter is required",
+    )
 }
 
 /// A POST's JSON body (one request: batches are refused).
@@ -64,12 +77,47 @@ pub(super) fn parse_post(body: &[u8]) -> Result<Incoming, &'static str> {
         return Err("batched requests are not supported");
     }
     let body: PostBody = serde_json::from_value(value).map_err(|_| "the body is not a GraphQL request")?;
-    Ok(Incoming {
-        query: body.query.ok_or("the query field is required")?,
-        operation_name: body.operation_name,
-        variables: body.variables.filter(|v| !v.is_null()),
-        extensions: body.extensions.filter(|v| !v.is_null()),
-    })
+    with_document_id(
+        Incoming {
+            query: body.query.unwrap_or_default(),
+            operation_name: body.operation_name,
+            variables: body.variables.filter(|v| !v.is_null()),
+            extensions: body.extensions.filter(|v| !v.is_null()),
+            trusted: true,
+        },
+        body.document_id,
+        "the query field is required",
+    )
+}
+
+/// Keep a top-level `documentId` in the extensions (where WebSocket clients put it
+/// too), and refuse a request with neither a document nor an id.
+fn with_document_id(
+    mut incoming: Incoming,
+    document_id: Option<String>,
+    missing: &'static str,
+) -> Result<Incoming, &'static str> {
+    if let Some(id) = document_id.filter(|id| !id.is_empty()) {
+        match incoming
+            .extensions
+            .get_or_insert_with(|| Value::Object(Default::default()))
+        {
+            Value::Object(ext) => {
+                ext.insert("documentId".into(), Value::String(id));
+            }
+            _ => return Err("extensions must be a JSON object"),
+        }
+    }
+    let named = incoming
+        .extensions
+        .as_ref()
+        .and_then(Value::as_object)
+        .and_then(crate::trusted_documents::requested_id)
+        .is_some();
+    if incoming.query.is_empty() && !named {
+        return Err(missing);
+    }
+    Ok(incoming)
 }
 
 fn selects(query: &str, operation_name: Option<&str>, wanted: impl Fn(OperationType) -> bool) -> bool {

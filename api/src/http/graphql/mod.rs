@@ -26,6 +26,8 @@ use super::meta::request_meta;
 use super::negotiate::{ResponseType, is_json_body, response_type};
 use crate::auth::principal::RequestMeta;
 use crate::loaders::Loaders;
+use crate::state::AppState;
+use crate::trusted_documents::DocumentRefusal;
 
 /// `GET` and `POST /graphql` (and the WebSocket upgrade on the same path).
 pub async fn handle<E: Executor>(State(st): State<HttpState<E>>, request: Request) -> Response {
@@ -49,11 +51,15 @@ async fn serve<E: Executor>(st: &HttpState<E>, parts: Parts, body: Body) -> Resu
             "accept application/graphql-response+json or application/json",
         )
     })?;
-    let incoming = read(&parts, body, rt, st.app.settings.max_body_bytes).await?;
+    let incoming = read(&parts, body, rt, &st.app).await?;
     let meta = request_meta(&parts, st.app.settings.trust_forwarded_for);
     let caller = authenticate(&st.app, Credentials::from_headers(&parts.headers), meta.clone())
         .await
         .map_err(|refusal| refused(rt, refusal))?;
+    if let Some(docs) = &st.app.trusted {
+        docs.admit(incoming.trusted, caller.as_ref().map(|c| &c.principal))
+            .map_err(|r| untrusted(rt, r))?;
+    }
     let claim = idempotent::claim_of(&parts.headers, &incoming, caller.as_ref().map(|c| &c.principal))
         .map_err(|message| bad_request(rt, message))?;
     let request =
@@ -65,9 +71,11 @@ async fn serve<E: Executor>(st: &HttpState<E>, parts: Parts, body: Body) -> Resu
 }
 
 /// The GraphQL request in the body of a POST or the query string of a GET, refusing
-/// other methods, other content types, bodies over `max_body` and GETs of anything but
-/// a query.
-async fn read(parts: &Parts, body: Body, rt: ResponseType, max_body: usize) -> Result<Incoming, Response> {
+/// other methods, other content types, bodies over `max_body_bytes` and GETs of anything
+/// but a query; a trusted document named by its id is looked up here, before the
+/// method is checked against the operation it runs.
+async fn read(parts: &Parts, body: Body, rt: ResponseType, app: &AppState) -> Result<Incoming, Response> {
+    let max_body = app.settings.max_body_bytes;
     let parsed = match parts.method {
         Method::GET => parse_get(parts.uri.query()),
         Method::POST => {
@@ -91,7 +99,20 @@ async fn read(parts: &Parts, body: Body, rt: ResponseType, max_body: usize) -> R
         }
         _ => return Err(method_not_allowed(rt, "use GET or POST", "GET, POST")),
     };
-    let incoming = parsed.map_err(|message| bad_request(rt, message))?;
+    let mut incoming = parsed.map_err(|message| bad_request(rt, message))?;
+    let id = incoming
+        .extensions
+        .as_ref()
+        .and_then(Value::as_object)
+        .and_then(crate::trusted_documents::requested_id);
+    incoming.trusted = match &app.trusted {
+        Some(docs) => docs
+            .resolve(&mut incoming.query, id.as_deref())
+            .map_err(|r| untrusted(rt, r))?,
+        // No manifest: an id alone names nothing.
+        None if incoming.query.is_empty() => return Err(untrusted(rt, DocumentRefusal::NotFound)),
+        None => true,
+    };
     if parts.method == Method::GET && selects_non_query(&incoming.query, incoming.operation_name.as_deref()) {
         return Err(method_not_allowed(
             rt,
@@ -100,6 +121,11 @@ async fn read(parts: &Parts, body: Body, rt: ResponseType, max_body: usize) -> R
         ));
     }
     Ok(incoming)
+}
+
+/// The answer to a request refused for its document (trusted documents).
+fn untrusted(rt: ResponseType, refusal: DocumentRefusal) -> Response {
+    request_error(rt, StatusCode::BAD_REQUEST, refusal.code(), refusal.message())
 }
 
 /// The answer to a request whose credentials were refused.
@@ -118,7 +144,7 @@ fn graphql_request(
     incoming: Incoming,
     meta: RequestMeta,
     caller: Option<Caller>,
-    app: &crate::state::AppState,
+    app: &AppState,
 ) -> Result<async_graphql::Request, &'static str> {
     let mut gql = async_graphql::Request::new(incoming.query);
     if let Some(name) = incoming.operation_name {

@@ -62,7 +62,14 @@ impl Sender {
         if let Some(reason) = gone.filter(|_| ep.active) {
             disable(&txn, ep, at, reason, o.status).await?;
         }
-        txn.commit().await
+        txn.commit().await?;
+        let outcome = match (succeeded, after.status) {
+            (true, _) => "delivered",
+            (false, crate::webhook::entity::DeliveryStatus::Failed) => "given_up",
+            (false, _) => "retrying",
+        };
+        metrics::counter!(crate::monitoring::names::WEBHOOK_DELIVERIES, "outcome" => outcome).increment(1);
+        Ok(())
     }
 }
 

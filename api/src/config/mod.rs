@@ -4,6 +4,11 @@
 //! variable `HAMKOR_<KEY>` (upper case). `DATABASE_URL` is also honoured, as most
 //! tooling expects it; `HAMKOR_DATABASE_URL` wins when both are set. Secrets are
 //! `SecretString`s: they are never printed by `Debug` and never logged.
+//!
+//! An unknown key in the file is an error (a typo); an unknown `HAMKOR_*` variable in
+//! the environment is only reported ([`env::unknown`]): orchestrators add their own.
+
+pub mod env;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -129,6 +134,16 @@ pub struct Settings {
     /// system's only (or the bundled Mozilla set, on a machine without any).
     pub webhook_ca_file: Option<PathBuf>,
 
+    /// A manifest of trusted documents (hash → document, in Apollo's or The Guild's
+    /// format). None: any document runs.
+    pub trusted_documents: Option<PathBuf>,
+    /// What happens to a document outside the manifest: `log` or `enforce`.
+    pub trusted_documents_mode: crate::trusted_documents::TrustMode,
+
+    /// Address of the metrics listener (`GET /metrics`, Prometheus text format). None:
+    /// no metrics are served. Keep it off the public network.
+    pub metrics_listen: Option<SocketAddr>,
+
     /// Log format.
     pub log_format: LogFormat,
     /// Log filter in `tracing` syntax (`RUST_LOG` overrides it).
@@ -176,6 +191,9 @@ impl Default for Settings {
             webhook_retry_window_secs: 3 * 24 * 3600,
             webhook_workers: true,
             webhook_ca_file: None,
+            trusted_documents: None,
+            trusted_documents_mode: crate::trusted_documents::TrustMode::Enforce,
+            metrics_listen: None,
             log_format: LogFormat::Pretty,
             log_filter: "info,sqlx=warn,sea_orm=warn".to_owned(),
         }
@@ -211,15 +229,15 @@ impl Settings {
 
     /// Like [`Settings::load`] with an explicit TOML file (which may be absent).
     ///
-    /// `HAMKOR_*` variables that are not settings of the core are ignored here:
-    /// [`MODULE_ENV`].
+    /// `HAMKOR_*` variables that are not settings of the core are ignored here (a
+    /// module's, [`MODULE_ENV`], or an orchestrator's, [`env::unknown`]).
     pub fn load_from(file: &Path) -> Result<Self, ConfigError> {
         let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(file))
             .merge(Env::raw().only(&["database_url"]))
-            .merge(Env::prefixed("HAMKOR_").ignore(MODULE_ENV))
+            .merge(env::provider())
             .extract()
-            .map_err(|e| ConfigError(e.to_string()))?;
+            .map_err(|e| ConfigError(one_line(&e.to_string())))?;
         settings.validate()?;
         Ok(settings)
     }
@@ -241,6 +259,11 @@ impl Settings {
         }
         Ok(())
     }
+}
+
+/// An error message on one line (figment's may span several).
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
