@@ -5,6 +5,7 @@ pub mod context;
 pub mod input_errors;
 pub mod limits;
 pub mod read_audit;
+pub mod self_service;
 
 use async_graphql::{MergedObject, ObjectType, SchemaBuilder, SubscriptionType};
 
@@ -119,7 +120,8 @@ where
             max_aliases: settings.max_aliases,
             introspection: settings.introspection,
         })
-        .extension(read_audit::ReadAudit);
+        .extension(read_audit::ReadAudit)
+        .extension(self_service::SelfServiceGate);
     if settings.introspection {
         builder
     } else {
