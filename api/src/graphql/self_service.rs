@@ -160,7 +160,10 @@ mod tests {
     fn fragments_and_aliases_do_not_hide_a_field() {
         let open = ["Query.ns.mine"];
         assert_eq!(
-            refused("{ ...F } fragment F on Query { ns { ...G } } fragment G on Ns { x: queue { id } }", &open),
+            refused(
+                "{ ...F } fragment F on Query { ns { ...G } } fragment G on Ns { x: queue { id } }",
+                &open
+            ),
             Some("Query.ns.queue".into())
         );
         assert_eq!(

@@ -5,7 +5,9 @@
 //! `check_in_missed`.
 
 use hamkor_api::alert::entity::{ActingRole, AlertSeverity};
-use hamkor_api::alert::rules::{EventRule, Fired, Firing, RuleInput, missed_contacts, payload_str, suggest_goal};
+use hamkor_api::alert::rules::{
+    EventRule, Fired, Firing, RuleInput, missed_contacts, payload_str, suggest_goal,
+};
 use hamkor_api::module::BoxFuture;
 use hamkor_api::risk::instrument::RiskFactor;
 use serde_json::Value as Json;
@@ -63,7 +65,9 @@ fn support_gap<'a>(i: &'a RuleInput<'a>) -> BoxFuture<'a, Fired> {
                 crate::entity::enum_name(n)
             );
             let said = crate::entity::enum_name(n);
-            let reason = |domain: &str| format!("the person asked for help with {said} and the plan has no {domain} goal");
+            let reason = |domain: &str| {
+                format!("the person asked for help with {said} and the plan has no {domain} goal")
+            };
             if let Some(f) = suggest_goal(i.db, i.modules, i.case.id, need, key, reason).await? {
                 out.push(f.about(i.event.aggregate_id));
             }

@@ -60,9 +60,13 @@ impl Config {
         let c: Config = serde_json::from_value(filled).map_err(|e| ConfigError(e.to_string()))?;
         check_questions(&c.questions).map_err(ConfigError)?;
         if c.grace_hours > 72 || c.closing_reminder_hours > 24 {
-            return Err(ConfigError("graceHours is at most 72, closingReminderHours at most 24".into()));
+            return Err(ConfigError(
+                "graceHours is at most 72, closingReminderHours at most 24".into(),
+            ));
         }
-        if !(1..=3650).contains(&c.photo_retention_days_match) || !(1..=3650).contains(&c.photo_retention_days_concern) {
+        if !(1..=3650).contains(&c.photo_retention_days_match)
+            || !(1..=3650).contains(&c.photo_retention_days_concern)
+        {
             return Err(ConfigError("photo retention is 1 to 3650 days".into()));
         }
         Ok(c)

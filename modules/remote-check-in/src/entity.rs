@@ -15,7 +15,7 @@ hamkor_api::string_enum! {
     }
 
     /// Where an enrolment stands.
-    EnrolmentStatus {
+    CheckInEnrolmentStatus {
         /// Enrolled: the activation code is out, or a device is active.
         Active,
         /// Revoked by the officer, or replaced by a new enrolment.
@@ -91,7 +91,7 @@ impl CheckInLanguage {
 }
 
 pub mod enrolment {
-    use super::{CheckInLanguage, EnrolmentStatus};
+    use super::{CheckInEnrolmentStatus, CheckInLanguage};
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -115,7 +115,7 @@ pub mod enrolment {
         pub first_due_at: DateTimeUtc,
         /// Plan goals the officer shares with the person, comma-separated ids.
         pub shared_goal_ids: String,
-        pub status: EnrolmentStatus,
+        pub status: CheckInEnrolmentStatus,
         pub enrolled_by: i64,
         pub created_at: DateTimeUtc,
         pub revoked_at: Option<DateTimeUtc>,

@@ -116,11 +116,17 @@ impl Module for RemoteCheckIn {
     fn routes(&self, host: &HostContext<'_>) -> Option<axum::Router> {
         Some(routes::routes(host.app.clone()))
     }
-    fn sweep<'a>(&'a self, ctx: &'a EventContext<'a>, at: DateTime<Utc>) -> BoxFuture<'a, anyhow::Result<usize>> {
+    fn sweep<'a>(
+        &'a self,
+        ctx: &'a EventContext<'a>,
+        at: DateTime<Utc>,
+    ) -> BoxFuture<'a, anyhow::Result<usize>> {
         Box::pin(async move {
             let store = storage::current()?;
             let n = notifier::current();
-            service::sweep::sweep(ctx.db, &store, n.as_ref(), at).await.map_err(anyhow_of)
+            service::sweep::sweep(ctx.db, &store, n.as_ref(), at)
+                .await
+                .map_err(anyhow_of)
         })
     }
 }

@@ -53,7 +53,12 @@ impl MigrationTrait for CreateRemoteCheckInTables {
                 ],
             ))
             .await?;
-        indexes(manager, t, &[&["case_id", "status"], &["organisation_id", "status"]]).await?;
+        indexes(
+            manager,
+            t,
+            &[&["case_id", "status"], &["organisation_id", "status"]],
+        )
+        .await?;
         manager.create_index(index(t, &["user_id"], true)).await?;
 
         let t = "rci_activation_codes";

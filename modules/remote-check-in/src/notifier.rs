@@ -38,7 +38,10 @@ impl Notifier for OutboxLog {
     }
     async fn send(&self, phone: &str, body: &str) -> Delivery {
         tracing::info!(to = %phone, %body, "remote check-in message (outbox only)");
-        Delivery { attempts: 1, result: Ok(()) }
+        Delivery {
+            attempts: 1,
+            result: Ok(()),
+        }
     }
 }
 
@@ -53,7 +56,12 @@ impl Capture {
     pub fn to(&self, phone: &str) -> Vec<String> {
         self.sent
             .lock()
-            .map(|v| v.iter().filter(|(p, _)| p == phone).map(|(_, b)| b.clone()).collect())
+            .map(|v| {
+                v.iter()
+                    .filter(|(p, _)| p == phone)
+                    .map(|(_, b)| b.clone())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -67,7 +75,10 @@ impl Notifier for Capture {
         if let Ok(mut v) = self.sent.lock() {
             v.push((phone.to_owned(), body.to_owned()));
         }
-        Delivery { attempts: 1, result: Ok(()) }
+        Delivery {
+            attempts: 1,
+            result: Ok(()),
+        }
     }
 }
 
@@ -112,7 +123,10 @@ impl Notifier for HttpSms {
             }
             match req.send().await {
                 Ok(r) if r.status().is_success() => {
-                    return Delivery { attempts: attempt, result: Ok(()) };
+                    return Delivery {
+                        attempts: attempt,
+                        result: Ok(()),
+                    };
                 }
                 Ok(r) => last = format!("HTTP {}", r.status().as_u16()),
                 Err(e) => last = e.to_string(),

@@ -30,7 +30,10 @@ pub fn clean(raw: &[u8]) -> ApiResult<Clean> {
     if raw.len() > MAX_BYTES {
         return Err(ApiError::refused(
             TOO_LARGE,
-            format!("the photo is {} bytes; at most {MAX_BYTES} are accepted", raw.len()),
+            format!(
+                "the photo is {} bytes; at most {MAX_BYTES} are accepted",
+                raw.len()
+            ),
         ));
     }
     let not_image = || ApiError::refused(NOT_AN_IMAGE, "the photo must be a JPEG or PNG image that opens");
@@ -69,22 +72,22 @@ pub fn clean(raw: &[u8]) -> ApiResult<Clean> {
 
 /// A small JPEG with an EXIF segment carrying a GPS tag (for tests and the benchmark).
 pub fn sample_jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
-        let img = image::RgbImage::from_fn(width, height, |x, y| {
-            image::Rgb([(x * 7 % 256) as u8, (y * 5 % 256) as u8, ((x ^ y) % 256) as u8])
-        });
-        let mut plain = Cursor::new(Vec::new());
-        image::DynamicImage::ImageRgb8(img)
-            .write_to(&mut plain, ImageFormat::Jpeg)
-            .expect("encodes");
-        let plain = plain.into_inner();
-        let mut payload = b"Exif\0\0MM\0*\0\0\0\x08GPSLatitude 41.2995 N GPSLongitude 69.2401 E".to_vec();
-        payload.resize(80, 0);
-        let len = (payload.len() + 2) as u16;
-        let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1];
-        out.extend_from_slice(&len.to_be_bytes());
-        out.extend_from_slice(&payload);
-        out.extend_from_slice(&plain[2..]);
-        out
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 7 % 256) as u8, (y * 5 % 256) as u8, ((x ^ y) % 256) as u8])
+    });
+    let mut plain = Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut plain, ImageFormat::Jpeg)
+        .expect("encodes");
+    let plain = plain.into_inner();
+    let mut payload = b"Exif\0\0MM\0*\0\0\0\x08GPSLatitude 41.2995 N GPSLongitude 69.2401 E".to_vec();
+    payload.resize(80, 0);
+    let len = (payload.len() + 2) as u16;
+    let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&payload);
+    out.extend_from_slice(&plain[2..]);
+    out
 }
 
 #[cfg(test)]
@@ -107,7 +110,10 @@ mod tests {
 
     #[test]
     fn too_large_or_not_an_image_is_refused_with_its_code() {
-        assert_eq!(clean(&vec![0u8; MAX_BYTES + 1]).expect_err("large").code(), TOO_LARGE);
+        assert_eq!(
+            clean(&vec![0u8; MAX_BYTES + 1]).expect_err("large").code(),
+            TOO_LARGE
+        );
         assert_eq!(clean(b"%PDF-1.7 hello").expect_err("pdf").code(), NOT_AN_IMAGE);
         let mut broken = jpeg_with_gps();
         broken.truncate(120);

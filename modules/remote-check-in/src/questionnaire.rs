@@ -71,19 +71,31 @@ pub fn default_questions() -> Vec<Question> {
         Question {
             id: "wellbeing".into(),
             kind: QuestionKind::Wellbeing,
-            label: Labels::new("Bugun o'zingizni qanday his qilyapsiz?", "Бугун ўзингизни қандай ҳис қиляпсиз?", "Как вы себя чувствуете сегодня?"),
+            label: Labels::new(
+                "Bugun o'zingizni qanday his qilyapsiz?",
+                "Бугун ўзингизни қандай ҳис қиляпсиз?",
+                "Как вы себя чувствуете сегодня?",
+            ),
             required: true,
         },
         Question {
             id: "support".into(),
             kind: QuestionKind::SupportNeeds,
-            label: Labels::new("Sizga qanday yordam kerak?", "Сизга қандай ёрдам керак?", "С чем вам нужна помощь?"),
+            label: Labels::new(
+                "Sizga qanday yordam kerak?",
+                "Сизга қандай ёрдам керак?",
+                "С чем вам нужна помощь?",
+            ),
             required: false,
         },
         Question {
             id: "callback".into(),
             kind: QuestionKind::Callback,
-            label: Labels::new("Inspektor sizga qo'ng'iroq qilsinmi?", "Инспектор сизга қўнғироқ қилсинми?", "Хотите, чтобы офицер вам перезвонил?"),
+            label: Labels::new(
+                "Inspektor sizga qo'ng'iroq qilsinmi?",
+                "Инспектор сизга қўнғироқ қилсинми?",
+                "Хотите, чтобы офицер вам перезвонил?",
+            ),
             required: false,
         },
     ]
@@ -98,16 +110,24 @@ pub fn check_questions(questions: &[Question]) -> Result<(), String> {
     for q in questions {
         let ok = q.id.len() <= 32
             && q.id.starts_with(|c: char| c.is_ascii_lowercase())
-            && q.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && q.id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !ok {
-            return Err(format!("question id {:?} is not [a-z][a-z0-9_]* (at most 32)", q.id));
+            return Err(format!(
+                "question id {:?} is not [a-z][a-z0-9_]* (at most 32)",
+                q.id
+            ));
         }
         if !seen.insert(q.id.as_str()) {
             return Err(format!("question id {:?} appears twice", q.id));
         }
         for l in [&q.label.uz_latn, &q.label.uz_cyrl, &q.label.ru] {
             if l.trim().is_empty() || l.chars().count() > 300 {
-                return Err(format!("question {:?} needs a label of 1–300 characters in each language", q.id));
+                return Err(format!(
+                    "question {:?} needs a label of 1–300 characters in each language",
+                    q.id
+                ));
             }
         }
     }
@@ -137,13 +157,19 @@ where
 pub fn validate(questions: &[Question], answers: &Json) -> ApiResult<Answered> {
     let field = |id: &str| format!("input.answers.{id}");
     let Json::Object(given) = answers else {
-        return Err(ApiError::bad_input("input.answers", "an object of question id to answer"));
+        return Err(ApiError::bad_input(
+            "input.answers",
+            "an object of question id to answer",
+        ));
     };
     let mut out = Answered::default();
     let mut stored = Map::new();
     for (id, value) in given {
         let Some(q) = questions.iter().find(|q| &q.id == id) else {
-            return Err(ApiError::bad_input(field(id), "no such question in this questionnaire"));
+            return Err(ApiError::bad_input(
+                field(id),
+                "no such question in this questionnaire",
+            ));
         };
         let wrong = |what: &str| ApiError::bad_input(field(id), format!("expected {what}"));
         match q.kind {
@@ -194,8 +220,14 @@ pub fn validate(questions: &[Question], answers: &Json) -> ApiResult<Answered> {
             }
         }
     }
-    if let Some(q) = questions.iter().find(|q| q.required && !given.contains_key(&q.id)) {
-        return Err(ApiError::bad_input(field(&q.id), "this question must be answered"));
+    if let Some(q) = questions
+        .iter()
+        .find(|q| q.required && !given.contains_key(&q.id))
+    {
+        return Err(ApiError::bad_input(
+            field(&q.id),
+            "this question must be answered",
+        ));
     }
     out.stored = Json::Object(stored);
     Ok(out)
@@ -209,7 +241,10 @@ mod tests {
     fn the_defaults_are_a_valid_questionnaire_in_three_languages() {
         let q = default_questions();
         assert_eq!(check_questions(&q), Ok(()));
-        assert_eq!(q[0].label.get(CheckInLanguage::Ru), "Как вы себя чувствуете сегодня?");
+        assert_eq!(
+            q[0].label.get(CheckInLanguage::Ru),
+            "Как вы себя чувствуете сегодня?"
+        );
     }
 
     #[test]

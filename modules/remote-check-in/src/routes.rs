@@ -61,7 +61,10 @@ async fn upload(State(app): State<AppState>, request: Request) -> Response {
     }
     // One byte over the limit is enough to know.
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BYTES + 1).await else {
-        return refused(ApiError::refused(TOO_LARGE, format!("at most {MAX_BYTES} bytes are accepted")));
+        return refused(ApiError::refused(
+            TOO_LARGE,
+            format!("at most {MAX_BYTES} bytes are accepted"),
+        ));
     };
     let store = match storage::current() {
         Ok(s) => s,

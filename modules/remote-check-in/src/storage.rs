@@ -40,7 +40,9 @@ impl PhotoStore {
         match url.scheme() {
             "file" => Self::local(std::path::Path::new(url.path())),
             "s3" => {
-                let bucket = url.host_str().ok_or_else(|| anyhow::anyhow!("the URL names no bucket"))?;
+                let bucket = url
+                    .host_str()
+                    .ok_or_else(|| anyhow::anyhow!("the URL names no bucket"))?;
                 let mut b = AmazonS3Builder::from_env().with_bucket_name(bucket);
                 for (k, v) in url.query_pairs() {
                     let key = match k.as_ref() {
@@ -74,7 +76,9 @@ impl PhotoStore {
     }
 
     pub async fn put(&self, key: &str, bytes: Bytes) -> anyhow::Result<()> {
-        self.inner.put(&self.path(key), PutPayload::from_bytes(bytes)).await?;
+        self.inner
+            .put(&self.path(key), PutPayload::from_bytes(bytes))
+            .await?;
         Ok(())
     }
 
@@ -117,10 +121,14 @@ pub fn current() -> anyhow::Result<PhotoStore> {
     if let Some(s) = INSTALLED.read().ok().and_then(|s| s.clone()) {
         return Ok(s);
     }
-    let store = match std::env::var("HAMKOR_OBJECT_STORE_URL").ok().filter(|u| !u.is_empty()) {
+    let store = match std::env::var("HAMKOR_OBJECT_STORE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
         Some(url) => PhotoStore::from_url(&url)?,
         None => {
-            let dir = std::env::var("HAMKOR_OBJECT_STORE_DIR").unwrap_or_else(|_| "data/remote-check-in".into());
+            let dir =
+                std::env::var("HAMKOR_OBJECT_STORE_DIR").unwrap_or_else(|_| "data/remote-check-in".into());
             PhotoStore::local(std::path::Path::new(&dir))?
         }
     };

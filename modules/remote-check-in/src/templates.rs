@@ -13,9 +13,15 @@ fn local(at: DateTime<Utc>) -> String {
 /// The activation code message.
 pub fn activation(lang: CheckInLanguage, code: &str, minutes: i64) -> String {
     match lang {
-        CheckInLanguage::UzLatn => format!("Hamkor: faollashtirish kodingiz {code}. Kod {minutes} daqiqa amal qiladi. Uni hech kimga bermang."),
-        CheckInLanguage::UzCyrl => format!("Hamkor: фаоллаштириш кодингиз {code}. Код {minutes} дақиқа амал қилади. Уни ҳеч кимга берманг."),
-        CheckInLanguage::Ru => format!("Hamkor: ваш код активации {code}. Код действует {minutes} минут. Никому его не сообщайте."),
+        CheckInLanguage::UzLatn => format!(
+            "Hamkor: faollashtirish kodingiz {code}. Kod {minutes} daqiqa amal qiladi. Uni hech kimga bermang."
+        ),
+        CheckInLanguage::UzCyrl => format!(
+            "Hamkor: фаоллаштириш кодингиз {code}. Код {minutes} дақиқа амал қилади. Уни ҳеч кимга берманг."
+        ),
+        CheckInLanguage::Ru => format!(
+            "Hamkor: ваш код активации {code}. Код действует {minutes} минут. Никому его не сообщайте."
+        ),
     }
 }
 
@@ -23,10 +29,18 @@ pub fn activation(lang: CheckInLanguage, code: &str, minutes: i64) -> String {
 pub fn reminder(lang: CheckInLanguage, purpose: MessagePurpose, closes: DateTime<Utc>) -> String {
     let when = local(closes);
     match (purpose, lang) {
-        (MessagePurpose::WindowClosing, CheckInLanguage::UzLatn) => format!("Hamkor: masofaviy hisobot {when} da yopiladi. Iltimos, hozir topshiring."),
-        (MessagePurpose::WindowClosing, CheckInLanguage::UzCyrl) => format!("Hamkor: масофавий ҳисобот {when} да ёпилади. Илтимос, ҳозир топширинг."),
-        (MessagePurpose::WindowClosing, CheckInLanguage::Ru) => format!("Hamkor: окно отметки закрывается {when}. Пожалуйста, отметьтесь сейчас."),
-        (_, CheckInLanguage::UzLatn) => format!("Hamkor: masofaviy hisobot ochildi. {when} gacha topshiring."),
+        (MessagePurpose::WindowClosing, CheckInLanguage::UzLatn) => {
+            format!("Hamkor: masofaviy hisobot {when} da yopiladi. Iltimos, hozir topshiring.")
+        }
+        (MessagePurpose::WindowClosing, CheckInLanguage::UzCyrl) => {
+            format!("Hamkor: масофавий ҳисобот {when} да ёпилади. Илтимос, ҳозир топширинг.")
+        }
+        (MessagePurpose::WindowClosing, CheckInLanguage::Ru) => {
+            format!("Hamkor: окно отметки закрывается {when}. Пожалуйста, отметьтесь сейчас.")
+        }
+        (_, CheckInLanguage::UzLatn) => {
+            format!("Hamkor: masofaviy hisobot ochildi. {when} gacha topshiring.")
+        }
         (_, CheckInLanguage::UzCyrl) => format!("Hamkor: масофавий ҳисобот очилди. {when} гача топширинг."),
         (_, CheckInLanguage::Ru) => format!("Hamkor: открыта удалённая отметка. Отметьтесь до {when}."),
     }
@@ -40,9 +54,14 @@ mod tests {
 
     #[test]
     fn messages_are_in_the_persons_language_and_local_time() {
-        let closes = Utc.with_ymd_and_hms(2026, 12, 7, 12, 0, 0).single().expect("time");
+        let closes = Utc
+            .with_ymd_and_hms(2026, 12, 7, 12, 0, 0)
+            .single()
+            .expect("time");
         assert!(activation(CheckInLanguage::Ru, "123456", 15).contains("код активации 123456"));
-        assert!(reminder(CheckInLanguage::UzLatn, MessagePurpose::WindowOpen, closes).contains("07.12 17:00"));
+        assert!(
+            reminder(CheckInLanguage::UzLatn, MessagePurpose::WindowOpen, closes).contains("07.12 17:00")
+        );
         assert!(reminder(CheckInLanguage::UzCyrl, MessagePurpose::WindowClosing, closes).contains("ёпилади"));
     }
 }

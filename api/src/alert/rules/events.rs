@@ -66,7 +66,10 @@ pub async fn missed_contacts(i: &RuleInput<'_>, at: DateTime<Utc>) -> Fired {
     Ok(vec![Firing::new(
         format!("missed_appointments:{}:{first}", i.case.id),
         AlertSeverity::High,
-        format!("{} missed appointments or check-ins within {days} days", window.len()),
+        format!(
+            "{} missed appointments or check-ins within {days} days",
+            window.len()
+        ),
         ActingRole::ProbationOfficer,
     )])
 }

@@ -24,7 +24,12 @@ pub(super) fn plan_gap<'a>(i: &'a RuleInput<'a>) -> BoxFuture<'a, Fired> {
             if score < high {
                 continue;
             }
-            let key = format!("plan_gap:{}:{}:{}", i.case.id, a.id, crate::enums::enum_name(*need));
+            let key = format!(
+                "plan_gap:{}:{}:{}",
+                i.case.id,
+                a.id,
+                crate::enums::enum_name(*need)
+            );
             let reason = |domain: &str| {
                 format!(
                     "{} need scored {score} and the plan has no {domain} goal",
@@ -73,7 +78,12 @@ pub async fn suggest_goal<C: ConnectionTrait>(
         None => None,
     };
     let domain_name = crate::enums::enum_name(domain);
-    let mut firing = Firing::new(key, AlertSeverity::Medium, reason(&domain_name), ActingRole::ProbationOfficer);
+    let mut firing = Firing::new(
+        key,
+        AlertSeverity::Medium,
+        reason(&domain_name),
+        ActingRole::ProbationOfficer,
+    );
     firing.suggestion = Some(json!({
         "need": crate::enums::enum_name(need),
         "goalDomain": domain_name,

@@ -64,7 +64,11 @@ pub async fn open_session<C: ConnectionTrait>(
 
 /// End sessions of `user_id` (those listed, or all when `ids` is None) inside the
 /// caller's transaction: their access tokens stop working at once.
-pub async fn revoke_sessions<C: ConnectionTrait>(db: &C, user_id: i64, ids: Option<&[i64]>) -> ApiResult<u64> {
+pub async fn revoke_sessions<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    ids: Option<&[i64]>,
+) -> ApiResult<u64> {
     let mut update = session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now()))
         .filter(session::Column::UserId.eq(user_id))

@@ -7,13 +7,17 @@ use hamkor_api::module::ModuleGuard;
 
 use crate::ID as MODULE;
 use crate::entity::{
-    CheckInLanguage, CheckInStatus, EnrolmentStatus, IdentityOutcome, SupportNeed, Wellbeing, check_in, enrolment,
+    CheckInEnrolmentStatus, CheckInLanguage, CheckInStatus, IdentityOutcome, SupportNeed, Wellbeing,
+    check_in, enrolment,
 };
 
 /// A person's enrolment in remote check-in.
 pub struct RemoteCheckInEnrolment(pub enrolment::Model);
 
-#[Object(visible = "crate::remote_check_in_visible", guard = "ModuleGuard::new(MODULE)")]
+#[Object(
+    visible = "crate::remote_check_in_visible",
+    guard = "ModuleGuard::new(MODULE)"
+)]
 impl RemoteCheckInEnrolment {
     async fn id(&self) -> ID {
         ids::encode("RemoteCheckInEnrolment", self.0.id)
@@ -39,7 +43,7 @@ impl RemoteCheckInEnrolment {
     async fn first_due_at(&self) -> DateTime<Utc> {
         self.0.first_due_at
     }
-    async fn status(&self) -> EnrolmentStatus {
+    async fn status(&self) -> CheckInEnrolmentStatus {
         self.0.status
     }
     async fn created_at(&self) -> DateTime<Utc> {
@@ -53,7 +57,10 @@ impl RemoteCheckInEnrolment {
 /// One scheduled check-in, as its officer sees it.
 pub struct RemoteCheckIn(pub check_in::Model);
 
-#[Object(visible = "crate::remote_check_in_visible", guard = "ModuleGuard::new(MODULE)")]
+#[Object(
+    visible = "crate::remote_check_in_visible",
+    guard = "ModuleGuard::new(MODULE)"
+)]
 impl RemoteCheckIn {
     async fn id(&self) -> ID {
         ids::encode("RemoteCheckIn", self.0.id)
@@ -124,7 +131,8 @@ impl RemoteCheckIn {
     async fn photo(&self, ctx: &Context<'_>) -> Result<Option<CheckInPhoto>> {
         let st = hamkor_api::graphql::context::state(ctx)?;
         let p = hamkor_api::graphql::context::principal(ctx)?;
-        let store = crate::storage::current().map_err(|e| hamkor_api::error::ApiError::internal("photo store", e))?;
+        let store =
+            crate::storage::current().map_err(|e| hamkor_api::error::ApiError::internal("photo store", e))?;
         Ok(crate::service::review::photo(&st.db, &store, p, self.0.id)
             .await?
             .map(|(content_type, bytes)| CheckInPhoto { content_type, bytes }))
@@ -137,7 +145,10 @@ pub struct CheckInPhoto {
     bytes: Vec<u8>,
 }
 
-#[Object(visible = "crate::remote_check_in_visible", guard = "ModuleGuard::new(MODULE)")]
+#[Object(
+    visible = "crate::remote_check_in_visible",
+    guard = "ModuleGuard::new(MODULE)"
+)]
 impl CheckInPhoto {
     async fn content_type(&self) -> &str {
         &self.content_type

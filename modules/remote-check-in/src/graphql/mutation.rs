@@ -23,7 +23,10 @@ pub struct RemoteCheckInMutationRoot;
 
 #[Object]
 impl RemoteCheckInMutationRoot {
-    #[graphql(visible = "crate::remote_check_in_visible", guard = "ModuleGuard::new(MODULE)")]
+    #[graphql(
+        visible = "crate::remote_check_in_visible",
+        guard = "ModuleGuard::new(MODULE)"
+    )]
     async fn remote_check_in(&self) -> RemoteCheckInMutation {
         RemoteCheckInMutation
     }
@@ -32,7 +35,11 @@ impl RemoteCheckInMutationRoot {
     /// the person's birth date, for tokens bound to this device. Errors:
     /// `ACTIVATION_CODE_INVALID` (wrong, used or spent code, or wrong birth date),
     /// `ACTIVATION_CODE_EXPIRED`.
-    async fn activate_remote_check_in(&self, ctx: &Context<'_>, input: ActivateRemoteCheckInInput) -> Result<DeviceActivation> {
+    async fn activate_remote_check_in(
+        &self,
+        ctx: &Context<'_>,
+        input: ActivateRemoteCheckInInput,
+    ) -> Result<DeviceActivation> {
         let st = state(ctx)?;
         let t = activation::activate(
             st,
@@ -119,12 +126,24 @@ pub struct ReviewCheckInInput {
 
 pub struct RemoteCheckInMutation;
 
-#[Object(visible = "crate::remote_check_in_visible", guard = "ModuleGuard::new(MODULE)")]
+#[Object(
+    visible = "crate::remote_check_in_visible",
+    guard = "ModuleGuard::new(MODULE)"
+)]
 impl RemoteCheckInMutation {
     /// Enrol a case's person (the case's officer): an activation code goes by SMS;
     /// enrolling again revokes the earlier enrolment and its device.
-    async fn enrol(&self, ctx: &Context<'_>, input: EnrolRemoteCheckInInput) -> Result<RemoteCheckInEnrolment> {
-        let schedule = Schedule::new(input.first_due_at, input.every_days, input.weekday, input.window_hours)?;
+    async fn enrol(
+        &self,
+        ctx: &Context<'_>,
+        input: EnrolRemoteCheckInInput,
+    ) -> Result<RemoteCheckInEnrolment> {
+        let schedule = Schedule::new(
+            input.first_due_at,
+            input.every_days,
+            input.weekday,
+            input.window_hours,
+        )?;
         let spec = enrolment::EnrolSpec {
             case_id: ids::decode_as(&input.case_id, "Case", "input.caseId")?,
             phone: input.phone,
@@ -155,7 +174,11 @@ impl RemoteCheckInMutation {
 
     /// The person submits the check-in whose window is open (their app's token only).
     /// Errors: `OUTSIDE_WINDOW`, BAD_USER_INPUT naming `input.answers.<id>`.
-    async fn submit_check_in(&self, ctx: &Context<'_>, input: SubmitCheckInInput) -> Result<MyCheckInReceipt> {
+    async fn submit_check_in(
+        &self,
+        ctx: &Context<'_>,
+        input: SubmitCheckInInput,
+    ) -> Result<MyCheckInReceipt> {
         let store = crate::storage::current().map_err(|e| ApiError::internal("photo store", e))?;
         let s = Submission {
             submission_id: input.submission_id,
@@ -175,7 +198,14 @@ impl RemoteCheckInMutation {
     async fn review(&self, ctx: &Context<'_>, input: ReviewCheckInInput) -> Result<RemoteCheckIn> {
         let id = ids::decode_as(&input.check_in_id, "RemoteCheckIn", "input.checkInId")?;
         Ok(RemoteCheckIn(
-            review::review(&state(ctx)?.db, principal(ctx)?, id, input.identity, input.note.as_deref()).await?,
+            review::review(
+                &state(ctx)?.db,
+                principal(ctx)?,
+                id,
+                input.identity,
+                input.note.as_deref(),
+            )
+            .await?,
         ))
     }
 

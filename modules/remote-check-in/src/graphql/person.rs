@@ -17,7 +17,10 @@ use crate::service::person_view::PersonView;
 
 /// The supervised person's own view.
 #[derive(SimpleObject)]
-#[graphql(visible = "crate::remote_check_in_visible", guard = "ModuleGuard::new(MODULE)")]
+#[graphql(
+    visible = "crate::remote_check_in_visible",
+    guard = "ModuleGuard::new(MODULE)"
+)]
 pub struct MyCheckIns {
     pub language: CheckInLanguage,
     /// Check-ins due, soonest first.
@@ -33,7 +36,10 @@ pub struct MyCheckIns {
 }
 
 #[derive(SimpleObject)]
-#[graphql(visible = "crate::remote_check_in_visible", guard = "ModuleGuard::new(MODULE)")]
+#[graphql(
+    visible = "crate::remote_check_in_visible",
+    guard = "ModuleGuard::new(MODULE)"
+)]
 pub struct MyCheckInDue {
     pub id: ID,
     pub opens_at: DateTime<Utc>,
@@ -43,7 +49,10 @@ pub struct MyCheckInDue {
 }
 
 #[derive(SimpleObject)]
-#[graphql(visible = "crate::remote_check_in_visible", guard = "ModuleGuard::new(MODULE)")]
+#[graphql(
+    visible = "crate::remote_check_in_visible",
+    guard = "ModuleGuard::new(MODULE)"
+)]
 pub struct MyAppointment {
     pub kind: AppointmentKind,
     pub scheduled_at: DateTime<Utc>,
@@ -51,7 +60,10 @@ pub struct MyAppointment {
 }
 
 #[derive(SimpleObject)]
-#[graphql(visible = "crate::remote_check_in_visible", guard = "ModuleGuard::new(MODULE)")]
+#[graphql(
+    visible = "crate::remote_check_in_visible",
+    guard = "ModuleGuard::new(MODULE)"
+)]
 pub struct MyCondition {
     pub kind: ConditionKind,
     /// In plain words, in the person's language.
@@ -62,7 +74,10 @@ pub struct MyCondition {
 }
 
 #[derive(SimpleObject)]
-#[graphql(visible = "crate::remote_check_in_visible", guard = "ModuleGuard::new(MODULE)")]
+#[graphql(
+    visible = "crate::remote_check_in_visible",
+    guard = "ModuleGuard::new(MODULE)"
+)]
 pub struct MyGoal {
     pub domain: GoalDomain,
     pub description: String,
@@ -72,7 +87,10 @@ pub struct MyGoal {
 }
 
 #[derive(SimpleObject)]
-#[graphql(visible = "crate::remote_check_in_visible", guard = "ModuleGuard::new(MODULE)")]
+#[graphql(
+    visible = "crate::remote_check_in_visible",
+    guard = "ModuleGuard::new(MODULE)"
+)]
 pub struct MyAction {
     pub description: String,
     pub due_date: Option<NaiveDate>,
@@ -80,7 +98,10 @@ pub struct MyAction {
 }
 
 #[derive(SimpleObject)]
-#[graphql(visible = "crate::remote_check_in_visible", guard = "ModuleGuard::new(MODULE)")]
+#[graphql(
+    visible = "crate::remote_check_in_visible",
+    guard = "ModuleGuard::new(MODULE)"
+)]
 pub struct MyReferral {
     /// The partner organisation's name.
     pub partner_name: String,
@@ -91,7 +112,10 @@ pub struct MyReferral {
 }
 
 #[derive(SimpleObject)]
-#[graphql(visible = "crate::remote_check_in_visible", guard = "ModuleGuard::new(MODULE)")]
+#[graphql(
+    visible = "crate::remote_check_in_visible",
+    guard = "ModuleGuard::new(MODULE)"
+)]
 pub struct MyQuestion {
     pub id: String,
     /// `WELLBEING`, `SUPPORT_NEEDS`, `CALLBACK`, `YES_NO` or `TEXT`.
@@ -102,7 +126,10 @@ pub struct MyQuestion {
 
 /// What the person is told after submitting.
 #[derive(SimpleObject)]
-#[graphql(visible = "crate::remote_check_in_visible", guard = "ModuleGuard::new(MODULE)")]
+#[graphql(
+    visible = "crate::remote_check_in_visible",
+    guard = "ModuleGuard::new(MODULE)"
+)]
 pub struct MyCheckInReceipt {
     pub id: ID,
     pub status: CheckInStatus,

@@ -20,7 +20,10 @@ pub struct RemoteCheckInQueryRoot;
 impl RemoteCheckInQueryRoot {
     /// Remote check-in: the supervised person's app and its review (organisations that
     /// enabled it only).
-    #[graphql(visible = "crate::remote_check_in_visible", guard = "ModuleGuard::new(MODULE)")]
+    #[graphql(
+        visible = "crate::remote_check_in_visible",
+        guard = "ModuleGuard::new(MODULE)"
+    )]
     async fn remote_check_in(&self) -> RemoteCheckInQuery {
         RemoteCheckInQuery
     }
@@ -28,7 +31,10 @@ impl RemoteCheckInQueryRoot {
 
 pub struct RemoteCheckInQuery;
 
-#[Object(visible = "crate::remote_check_in_visible", guard = "ModuleGuard::new(MODULE)")]
+#[Object(
+    visible = "crate::remote_check_in_visible",
+    guard = "ModuleGuard::new(MODULE)"
+)]
 impl RemoteCheckInQuery {
     /// The supervised person's own view (their app's token only).
     async fn me(&self, ctx: &Context<'_>) -> Result<MyCheckIns> {
@@ -61,7 +67,9 @@ impl RemoteCheckInQuery {
     /// One check-in (its case's officer).
     async fn check_in(&self, ctx: &Context<'_>, id: ID) -> Result<RemoteCheckIn> {
         let id = ids::decode_as(&id, "RemoteCheckIn", "id")?;
-        Ok(RemoteCheckIn(review::get(&state(ctx)?.db, principal(ctx)?, id).await?))
+        Ok(RemoteCheckIn(
+            review::get(&state(ctx)?.db, principal(ctx)?, id).await?,
+        ))
     }
 
     /// Submitted check-ins awaiting review, most urgent first.

@@ -16,7 +16,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 use serde_json::json;
 
 use super::enrolment::phone;
-use crate::entity::{EnrolmentStatus, activation_code, device, enrolment};
+use crate::entity::{CheckInEnrolmentStatus, activation_code, device, enrolment};
 
 /// Wrong tries a code survives.
 pub const MAX_ATTEMPTS: i32 = 5;
@@ -42,7 +42,10 @@ pub struct Activation {
 }
 
 fn invalid() -> ApiError {
-    ApiError::refused(CODE_INVALID, "the code is wrong, used or spent, or the birth date does not match")
+    ApiError::refused(
+        CODE_INVALID,
+        "the code is wrong, used or spent, or the birth date does not match",
+    )
 }
 
 /// Exchange a code for device tokens.
@@ -57,7 +60,7 @@ pub async fn activate(st: &AppState, meta: &RequestMeta, a: Activation) -> ApiRe
     let txn = write_txn(db).await?;
     let Some(e) = enrolment::Entity::find()
         .filter(enrolment::Column::Phone.eq(phone.as_str()))
-        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Active))
+        .filter(enrolment::Column::Status.eq(CheckInEnrolmentStatus::Active))
         .order_by_desc(enrolment::Column::Id)
         .one(&txn)
         .await?
@@ -87,7 +90,10 @@ pub async fn activate(st: &AppState, meta: &RequestMeta, a: Activation) -> ApiRe
     let found = match stored {
         Some(c) if usable(&c) && birth_ok && c.expires_at > at => c,
         Some(c) if usable(&c) && birth_ok => {
-            return Err(ApiError::refused(CODE_EXPIRED, "the code has expired; ask the officer for a new one"));
+            return Err(ApiError::refused(
+                CODE_EXPIRED,
+                "the code has expired; ask the officer for a new one",
+            ));
         }
         other => {
             // A wrong try counts against the code in force, and is kept even though

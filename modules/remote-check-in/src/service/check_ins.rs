@@ -14,8 +14,8 @@ use hamkor_api::events::service::{self as events, NewEvent};
 use hamkor_api::module::kit::enums::enum_name;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder,
 };
 use serde_json::{Value as Json, json};
 
@@ -100,7 +100,10 @@ pub fn photo_key(enrolment_id: i64, photo_id: &str) -> ApiResult<String> {
     let (stem, ext) = photo_id.split_once('.').unwrap_or((photo_id, ""));
     let ok = uuid::Uuid::parse_str(stem).is_ok() && matches!(ext, "jpg" | "png");
     if !ok {
-        return Err(ApiError::bad_input("input.photoId", "not an id the photo upload returned"));
+        return Err(ApiError::bad_input(
+            "input.photoId",
+            "not an id the photo upload returned",
+        ));
     }
     Ok(format!("check-ins/{enrolment_id}/{photo_id}"))
 }
@@ -131,10 +134,16 @@ async fn judge<C: ConnectionTrait>(db: &C, case_id: i64, fix: Fix) -> ApiResult<
 fn check_fix(f: Fix) -> ApiResult<Fix> {
     let ok = (-90.0..=90.0).contains(&f.lat) && (-180.0..=180.0).contains(&f.lon);
     if !ok {
-        return Err(ApiError::bad_input("input.location", "latitude -90..90 and longitude -180..180"));
+        return Err(ApiError::bad_input(
+            "input.location",
+            "latitude -90..90 and longitude -180..180",
+        ));
     }
     if !(f.accuracy_m.is_finite() && (0.0..=10_000.0).contains(&f.accuracy_m)) {
-        return Err(ApiError::bad_input("input.location.accuracyM", "0 to 10,000 metres"));
+        return Err(ApiError::bad_input(
+            "input.location.accuracyM",
+            "0 to 10,000 metres",
+        ));
     }
     Ok(f)
 }
@@ -193,7 +202,10 @@ pub async fn submit(
         .one(db)
         .await?
     else {
-        return Err(ApiError::refused(OUTSIDE_WINDOW, "no check-in window is open now"));
+        return Err(ApiError::refused(
+            OUTSIDE_WINDOW,
+            "no check-in window is open now",
+        ));
     };
     let config = crate::config::of_organisation(db, e.organisation_id).await;
     let answered = questionnaire::validate(&config.questions, &s.answers)?;
@@ -210,12 +222,20 @@ pub async fn submit(
                 .await
                 .map_err(|err| ApiError::internal("reading an uploaded photo", err))?
                 .ok_or_else(|| ApiError::bad_input("input.photoId", "no such upload"))?;
-            let ct = if key.ends_with(".png") { "image/png" } else { "image/jpeg" };
+            let ct = if key.ends_with(".png") {
+                "image/png"
+            } else {
+                "image/jpeg"
+            };
             Some((key, ct, bytes.len() as i64))
         }
         None => None,
     };
-    let needs: Vec<String> = answered.support.iter().map(|n: &SupportNeed| enum_name(*n)).collect();
+    let needs: Vec<String> = answered
+        .support
+        .iter()
+        .map(|n: &SupportNeed| enum_name(*n))
+        .collect();
     let txn = write_txn(db).await?;
     let done = check_in::Entity::update_many()
         .col_expr(check_in::Column::Status, Expr::value(CheckInStatus::Submitted))
@@ -224,16 +244,33 @@ pub async fn submit(
         .col_expr(check_in::Column::Answers, Expr::value(answered.stored.clone()))
         .col_expr(check_in::Column::Wellbeing, Expr::value(answered.wellbeing))
         .col_expr(check_in::Column::SupportNeeds, Expr::value(needs.join(",")))
-        .col_expr(check_in::Column::CallbackRequested, Expr::value(answered.callback))
+        .col_expr(
+            check_in::Column::CallbackRequested,
+            Expr::value(answered.callback),
+        )
         .col_expr(check_in::Column::Latitude, Expr::value(fix.map(|f| f.lat)))
         .col_expr(check_in::Column::Longitude, Expr::value(fix.map(|f| f.lon)))
         .col_expr(check_in::Column::LocationInside, Expr::value(inside))
-        .col_expr(check_in::Column::PhotoKey, Expr::value(photo.as_ref().map(|p| p.0.clone())))
-        .col_expr(check_in::Column::PhotoContentType, Expr::value(photo.as_ref().map(|p| p.1)))
-        .col_expr(check_in::Column::PhotoBytes, Expr::value(photo.as_ref().map(|p| p.2)))
+        .col_expr(
+            check_in::Column::PhotoKey,
+            Expr::value(photo.as_ref().map(|p| p.0.clone())),
+        )
+        .col_expr(
+            check_in::Column::PhotoContentType,
+            Expr::value(photo.as_ref().map(|p| p.1)),
+        )
+        .col_expr(
+            check_in::Column::PhotoBytes,
+            Expr::value(photo.as_ref().map(|p| p.2)),
+        )
         .col_expr(
             check_in::Column::Urgency,
-            Expr::value(urgency(answered.wellbeing, answered.callback, inside, needs.len())),
+            Expr::value(urgency(
+                answered.wellbeing,
+                answered.callback,
+                inside,
+                needs.len(),
+            )),
         )
         .filter(check_in::Column::Id.eq(open.id))
         .filter(check_in::Column::Status.eq(CheckInStatus::Scheduled))
@@ -286,7 +323,12 @@ pub async fn submit(
 
 /// Store an uploaded photo for the person's enrolment (cleaned first, see
 /// `crate::photo`): the id to name in the submission.
-pub async fn upload_photo(db: &DatabaseConnection, store: &PhotoStore, p: &Principal, raw: &[u8]) -> ApiResult<String> {
+pub async fn upload_photo(
+    db: &DatabaseConnection,
+    store: &PhotoStore,
+    p: &Principal,
+    raw: &[u8],
+) -> ApiResult<String> {
     let e = own_enrolment(db, p).await?;
     let clean = crate::photo::clean(raw)?;
     let id = format!("{}.{}", uuid::Uuid::new_v4(), clean.extension);

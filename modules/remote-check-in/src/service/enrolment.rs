@@ -18,14 +18,15 @@ use hamkor_api::user::entity::{UserKind, user};
 use rand::Rng;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
 };
 use serde_json::json;
 
 use super::messages;
 use crate::entity::{
-    CheckInLanguage, CheckInStatus, EnrolmentStatus, MessagePurpose, activation_code, check_in, device, enrolment,
+    CheckInEnrolmentStatus, CheckInLanguage, CheckInStatus, MessagePurpose, activation_code, check_in,
+    device, enrolment,
 };
 use crate::notifier;
 use crate::schedule::Schedule;
@@ -48,14 +49,20 @@ pub struct EnrolSpec {
 
 /// A phone number: `+` and 9 to 15 digits (spaces and dashes dropped).
 pub fn phone(raw: &str) -> ApiResult<String> {
-    let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
+    let digits: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+        .collect();
     let ok = digits.starts_with('+')
         && (10..=16).contains(&digits.len())
         && digits[1..].chars().all(|c| c.is_ascii_digit());
     if ok {
         Ok(digits)
     } else {
-        Err(ApiError::bad_input("input.phone", "an international number: + and 9 to 15 digits"))
+        Err(ApiError::bad_input(
+            "input.phone",
+            "an international number: + and 9 to 15 digits",
+        ))
     }
 }
 
@@ -63,7 +70,9 @@ fn officer(p: &Principal) -> ApiResult<()> {
     if p.has_role(hamkor_api::user::entity::Role::ProbationOfficer) {
         Ok(())
     } else {
-        Err(ApiError::Forbidden("only the case's probation officer enrols".into()))
+        Err(ApiError::Forbidden(
+            "only the case's probation officer enrols".into(),
+        ))
     }
 }
 
@@ -78,7 +87,10 @@ async fn check_goals<C: ConnectionTrait>(db: &C, case_id: i64, ids: &[i64]) -> A
         .count(db)
         .await?;
     if found as usize != ids.len() {
-        return Err(ApiError::bad_input("input.sharedGoalIds", "every goal must be of the case's plan"));
+        return Err(ApiError::bad_input(
+            "input.sharedGoalIds",
+            "every goal must be of the case's plan",
+        ));
     }
     Ok(ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
 }
@@ -87,7 +99,7 @@ async fn check_goals<C: ConnectionTrait>(db: &C, case_id: i64, ids: &[i64]) -> A
 async fn revoke_active(txn: &DatabaseTransaction, case_id: i64) -> ApiResult<Vec<i64>> {
     let active = enrolment::Entity::find()
         .filter(enrolment::Column::CaseId.eq(case_id))
-        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Active))
+        .filter(enrolment::Column::Status.eq(CheckInEnrolmentStatus::Active))
         .all(txn)
         .await?;
     for e in &active {
@@ -100,7 +112,10 @@ async fn revoke_active(txn: &DatabaseTransaction, case_id: i64) -> ApiResult<Vec
 async fn end(txn: &DatabaseTransaction, e: &enrolment::Model) -> ApiResult<()> {
     let at = now();
     enrolment::Entity::update_many()
-        .col_expr(enrolment::Column::Status, Expr::value(EnrolmentStatus::Revoked))
+        .col_expr(
+            enrolment::Column::Status,
+            Expr::value(CheckInEnrolmentStatus::Revoked),
+        )
         .col_expr(enrolment::Column::RevokedAt, Expr::value(at))
         .filter(enrolment::Column::Id.eq(e.id))
         .exec(txn)
@@ -136,7 +151,9 @@ async fn new_code(txn: &DatabaseTransaction, e: &enrolment::Model) -> ApiResult<
         .count(txn)
         .await?;
     if recent >= CODES_PER_HOUR {
-        return Err(ApiError::RateLimited { retry_after_secs: 3600 });
+        return Err(ApiError::RateLimited {
+            retry_after_secs: 3600,
+        });
     }
     let code = format!("{:06}", rand::rng().random_range(0..1_000_000));
     activation_code::ActiveModel {
@@ -151,7 +168,9 @@ async fn new_code(txn: &DatabaseTransaction, e: &enrolment::Model) -> ApiResult<
     .insert(txn)
     .await?;
     let body = templates::activation(e.language, &code, CODE_MINUTES);
-    Ok(messages::queue(txn, e, MessagePurpose::ActivationCode, body).await?.id)
+    Ok(messages::queue(txn, e, MessagePurpose::ActivationCode, body)
+        .await?
+        .id)
 }
 
 /// Enrol the person of a case: their account, the schedule, the first check-in and an
@@ -204,7 +223,7 @@ pub async fn enrol(db: &DatabaseConnection, p: &Principal, spec: EnrolSpec) -> A
         window_hours: Set(spec.schedule.window_hours),
         first_due_at: Set(spec.schedule.first()),
         shared_goal_ids: Set(shared),
-        status: Set(EnrolmentStatus::Active),
+        status: Set(CheckInEnrolmentStatus::Active),
         enrolled_by: Set(p.user_id),
         created_at: Set(at),
         revoked_at: Set(None),
@@ -254,8 +273,10 @@ async fn managed<C: ConnectionTrait>(db: &C, p: &Principal, id: i64) -> ApiResul
 pub async fn resend_code(db: &DatabaseConnection, p: &Principal, id: i64) -> ApiResult<enrolment::Model> {
     let txn = write_txn(db).await?;
     let e = managed(&txn, p, id).await?;
-    if e.status != EnrolmentStatus::Active {
-        return Err(ApiError::Conflict("the enrolment was revoked; enrol again".into()));
+    if e.status != CheckInEnrolmentStatus::Active {
+        return Err(ApiError::Conflict(
+            "the enrolment was revoked; enrol again".into(),
+        ));
     }
     let message = new_code(&txn, &e).await?;
     audit::record(
@@ -275,7 +296,7 @@ pub async fn resend_code(db: &DatabaseConnection, p: &Principal, id: i64) -> Api
 pub async fn revoke(db: &DatabaseConnection, p: &Principal, id: i64) -> ApiResult<enrolment::Model> {
     let txn = write_txn(db).await?;
     let e = managed(&txn, p, id).await?;
-    if e.status == EnrolmentStatus::Active {
+    if e.status == CheckInEnrolmentStatus::Active {
         end(&txn, &e).await?;
         audit::record(
             &txn,
@@ -304,7 +325,11 @@ pub async fn revoke(db: &DatabaseConnection, p: &Principal, id: i64) -> ApiResul
 }
 
 /// The enrolments of a case (newest first, at most 20), for its officer.
-pub async fn of_case(db: &DatabaseConnection, p: &Principal, case_id: i64) -> ApiResult<Vec<enrolment::Model>> {
+pub async fn of_case(
+    db: &DatabaseConnection,
+    p: &Principal,
+    case_id: i64,
+) -> ApiResult<Vec<enrolment::Model>> {
     officer(p)?;
     get_for(db, p, case_id, CaseAccess::Full).await?;
     use sea_orm::{QueryOrder, QuerySelect};

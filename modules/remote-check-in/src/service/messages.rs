@@ -5,7 +5,10 @@
 use hamkor_api::db::now;
 use hamkor_api::error::ApiResult;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter,
+};
 
 use crate::entity::{MessagePurpose, MessageStatus, enrolment, message};
 use crate::notifier::Notifier;

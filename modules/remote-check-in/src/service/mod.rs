@@ -21,7 +21,7 @@ use hamkor_api::error::{ApiError, ApiResult};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
-use crate::entity::{self, EnrolmentStatus};
+use crate::entity::{self, CheckInEnrolmentStatus};
 
 /// The enrolment behind a supervised person's own token: FORBIDDEN for anyone else, and
 /// for a person whose enrolment was revoked.
@@ -31,7 +31,7 @@ pub async fn own_enrolment<C: ConnectionTrait>(db: &C, p: &Principal) -> ApiResu
     }
     entity::enrolment::Entity::find()
         .filter(entity::enrolment::Column::UserId.eq(p.user_id))
-        .filter(entity::enrolment::Column::Status.eq(EnrolmentStatus::Active))
+        .filter(entity::enrolment::Column::Status.eq(CheckInEnrolmentStatus::Active))
         .one(db)
         .await?
         .ok_or_else(ApiError::forbidden)

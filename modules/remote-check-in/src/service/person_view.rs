@@ -29,22 +29,46 @@ pub struct PersonView {
 /// A condition in plain words, in the person's language.
 pub fn plain(c: &condition::Model, lang: CheckInLanguage) -> String {
     let hm = |t: Option<chrono::NaiveTime>| t.map(|t| t.format("%H:%M").to_string()).unwrap_or_default();
-    let extra = c.description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+    let extra = c
+        .description
+        .as_deref()
+        .map(|d| format!(" ({d})"))
+        .unwrap_or_default();
     let (from, to) = (hm(c.curfew_start), hm(c.curfew_end));
     let every = c.report_every_days.unwrap_or(0);
     match (c.kind, lang) {
-        (ConditionKind::Curfew, CheckInLanguage::UzLatn) => format!("Soat {from} dan {to} gacha uyda bo'ling{extra}"),
-        (ConditionKind::Curfew, CheckInLanguage::UzCyrl) => format!("Соат {from} дан {to} гача уйда бўлинг{extra}"),
+        (ConditionKind::Curfew, CheckInLanguage::UzLatn) => {
+            format!("Soat {from} dan {to} gacha uyda bo'ling{extra}")
+        }
+        (ConditionKind::Curfew, CheckInLanguage::UzCyrl) => {
+            format!("Соат {from} дан {to} гача уйда бўлинг{extra}")
+        }
         (ConditionKind::Curfew, CheckInLanguage::Ru) => format!("Находитесь дома с {from} до {to}{extra}"),
-        (ConditionKind::StayWithinArea, CheckInLanguage::UzLatn) => format!("Belgilangan hududdan chiqmang{extra}"),
-        (ConditionKind::StayWithinArea, CheckInLanguage::UzCyrl) => format!("Белгиланган ҳудуддан чиқманг{extra}"),
-        (ConditionKind::StayWithinArea, CheckInLanguage::Ru) => format!("Не покидайте указанную территорию{extra}"),
-        (ConditionKind::StayOutOfArea, CheckInLanguage::UzLatn) => format!("Belgilangan joyga bormang{extra}"),
-        (ConditionKind::StayOutOfArea, CheckInLanguage::UzCyrl) => format!("Белгиланган жойга борманг{extra}"),
+        (ConditionKind::StayWithinArea, CheckInLanguage::UzLatn) => {
+            format!("Belgilangan hududdan chiqmang{extra}")
+        }
+        (ConditionKind::StayWithinArea, CheckInLanguage::UzCyrl) => {
+            format!("Белгиланган ҳудуддан чиқманг{extra}")
+        }
+        (ConditionKind::StayWithinArea, CheckInLanguage::Ru) => {
+            format!("Не покидайте указанную территорию{extra}")
+        }
+        (ConditionKind::StayOutOfArea, CheckInLanguage::UzLatn) => {
+            format!("Belgilangan joyga bormang{extra}")
+        }
+        (ConditionKind::StayOutOfArea, CheckInLanguage::UzCyrl) => {
+            format!("Белгиланган жойга борманг{extra}")
+        }
         (ConditionKind::StayOutOfArea, CheckInLanguage::Ru) => format!("Не посещайте указанное место{extra}"),
-        (ConditionKind::Reporting, CheckInLanguage::UzLatn) => format!("Har {every} kunda inspeksiyaga keling{extra}"),
-        (ConditionKind::Reporting, CheckInLanguage::UzCyrl) => format!("Ҳар {every} кунда инспекцияга келинг{extra}"),
-        (ConditionKind::Reporting, CheckInLanguage::Ru) => format!("Являйтесь в инспекцию каждые {every} дн.{extra}"),
+        (ConditionKind::Reporting, CheckInLanguage::UzLatn) => {
+            format!("Har {every} kunda inspeksiyaga keling{extra}")
+        }
+        (ConditionKind::Reporting, CheckInLanguage::UzCyrl) => {
+            format!("Ҳар {every} кунда инспекцияга келинг{extra}")
+        }
+        (ConditionKind::Reporting, CheckInLanguage::Ru) => {
+            format!("Являйтесь в инспекцию каждые {every} дн.{extra}")
+        }
         (_, _) => c.description.clone().unwrap_or_default(),
     }
 }
@@ -83,7 +107,11 @@ pub async fn mine(db: &DatabaseConnection, p: &Principal) -> ApiResult<PersonVie
             (c, text)
         })
         .collect();
-    let shared: Vec<i64> = e.shared_goal_ids.split(',').filter_map(|s| s.parse().ok()).collect();
+    let shared: Vec<i64> = e
+        .shared_goal_ids
+        .split(',')
+        .filter_map(|s| s.parse().ok())
+        .collect();
     let goal_rows = goal::Entity::find()
         .filter(goal::Column::CaseId.eq(e.case_id))
         .filter(goal::Column::Id.is_in(shared.clone()))
@@ -107,7 +135,11 @@ pub async fn mine(db: &DatabaseConnection, p: &Principal) -> ApiResult<PersonVie
         .collect();
     let refs = referral::Entity::find()
         .filter(referral::Column::CaseId.eq(e.case_id))
-        .filter(referral::Column::Status.is_in([ReferralStatus::Sent, ReferralStatus::Accepted, ReferralStatus::InProgress]))
+        .filter(referral::Column::Status.is_in([
+            ReferralStatus::Sent,
+            ReferralStatus::Accepted,
+            ReferralStatus::InProgress,
+        ]))
         .order_by_asc(referral::Column::Id)
         .limit(20)
         .all(db)

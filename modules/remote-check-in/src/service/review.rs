@@ -13,7 +13,10 @@ use hamkor_api::module::kit::enums::enum_name;
 use hamkor_api::user::entity::Role;
 use hamkor_api::validate;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde_json::json;
 
 use crate::entity::{CheckInStatus, IdentityOutcome, check_in};
@@ -52,7 +55,10 @@ pub async fn queue(
     let mut q = check_in::Entity::find()
         .filter(check_in::Column::Status.eq(CheckInStatus::Submitted))
         .filter(check_in::Column::OrganisationId.eq(p.organisation_id))
-        .filter(of_cases(check_in::Column::CaseId, cases_with_access(p, CaseAccess::Full)));
+        .filter(of_cases(
+            check_in::Column::CaseId,
+            cases_with_access(p, CaseAccess::Full),
+        ));
     if let Some(after) = after {
         let Some(mark) = check_in::Entity::find_by_id(after).one(db).await? else {
             return Err(ApiError::bad_input("after", "not a valid cursor"));
@@ -86,7 +92,10 @@ pub async fn callbacks(db: &DatabaseConnection, p: &Principal) -> ApiResult<Vec<
         .filter(check_in::Column::CallbackRequested.eq(true))
         .filter(check_in::Column::CallbackDoneAt.is_null())
         .filter(check_in::Column::OrganisationId.eq(p.organisation_id))
-        .filter(of_cases(check_in::Column::CaseId, cases_with_access(p, CaseAccess::Full)))
+        .filter(of_cases(
+            check_in::Column::CaseId,
+            cases_with_access(p, CaseAccess::Full),
+        ))
         .order_by_asc(check_in::Column::Id)
         .limit(50)
         .all(db)
@@ -149,11 +158,17 @@ pub async fn review(
 }
 
 /// Mark a requested callback as made.
-pub async fn complete_callback(db: &DatabaseConnection, p: &Principal, id: i64) -> ApiResult<check_in::Model> {
+pub async fn complete_callback(
+    db: &DatabaseConnection,
+    p: &Principal,
+    id: i64,
+) -> ApiResult<check_in::Model> {
     let txn = write_txn(db).await?;
     let c = get(&txn, p, id).await?;
     if !c.callback_requested || c.callback_done_at.is_some() {
-        return Err(ApiError::Conflict("no callback is waiting on this check-in".into()));
+        return Err(ApiError::Conflict(
+            "no callback is waiting on this check-in".into(),
+        ));
     }
     check_in::Entity::update_many()
         .col_expr(check_in::Column::CallbackDoneAt, Expr::value(now()))
@@ -163,7 +178,9 @@ pub async fn complete_callback(db: &DatabaseConnection, p: &Principal, id: i64) 
     audit::record(
         &txn,
         p,
-        Entry::new("remote_check_in.callback_done").target("RemoteCheckIn", c.id).case(c.case_id),
+        Entry::new("remote_check_in.callback_done")
+            .target("RemoteCheckIn", c.id)
+            .case(c.case_id),
     )
     .await?;
     let row = check_in::Entity::find_by_id(c.id)
@@ -193,14 +210,20 @@ pub async fn photo(
     audit::record(
         db,
         p,
-        Entry::new("remote_check_in.photo.read").target("RemoteCheckIn", c.id).case(c.case_id),
+        Entry::new("remote_check_in.photo.read")
+            .target("RemoteCheckIn", c.id)
+            .case(c.case_id),
     )
     .await?;
     Ok(bytes.map(|b| (c.photo_content_type.unwrap_or_default(), b.to_vec())))
 }
 
 /// The check-ins of a case, newest first (at most 50), for its officer.
-pub async fn of_case(db: &DatabaseConnection, p: &Principal, case_id: i64) -> ApiResult<Vec<check_in::Model>> {
+pub async fn of_case(
+    db: &DatabaseConnection,
+    p: &Principal,
+    case_id: i64,
+) -> ApiResult<Vec<check_in::Model>> {
     officer(p)?;
     get_for(db, p, case_id, CaseAccess::Full).await?;
     Ok(check_in::Entity::find()

@@ -38,7 +38,12 @@ impl Configs {
 }
 
 /// Everything, as of `at`: how many things moved on.
-pub async fn sweep(db: &DatabaseConnection, store: &PhotoStore, n: &dyn Notifier, at: DateTime<Utc>) -> ApiResult<usize> {
+pub async fn sweep(
+    db: &DatabaseConnection,
+    store: &PhotoStore,
+    n: &dyn Notifier,
+    at: DateTime<Utc>,
+) -> ApiResult<usize> {
     let mut configs = Configs(HashMap::new());
     let mut done = remind(db, n, &mut configs, at).await?;
     done += expire(db, &mut configs, at).await?;
@@ -47,7 +52,12 @@ pub async fn sweep(db: &DatabaseConnection, store: &PhotoStore, n: &dyn Notifier
 }
 
 /// The reminders due as of `at`.
-async fn remind(db: &DatabaseConnection, n: &dyn Notifier, configs: &mut Configs, at: DateTime<Utc>) -> ApiResult<usize> {
+async fn remind(
+    db: &DatabaseConnection,
+    n: &dyn Notifier,
+    configs: &mut Configs,
+    at: DateTime<Utc>,
+) -> ApiResult<usize> {
     let open = check_in::Entity::find()
         .filter(check_in::Column::Status.eq(CheckInStatus::Scheduled))
         .filter(check_in::Column::OpensAt.lte(at))
@@ -86,7 +96,13 @@ async fn remind(db: &DatabaseConnection, n: &dyn Notifier, configs: &mut Configs
         if !claimed {
             continue;
         }
-        let m = messages::queue(&txn, &e, purpose, templates::reminder(e.language, purpose, c.closes_at)).await?;
+        let m = messages::queue(
+            &txn,
+            &e,
+            purpose,
+            templates::reminder(e.language, purpose, c.closes_at),
+        )
+        .await?;
         txn.commit().await?;
         sent.push(m.id);
     }
@@ -142,7 +158,11 @@ async fn expire(db: &DatabaseConnection, configs: &mut Configs, at: DateTime<Utc
 
 /// Remove the photos of reviewed check-ins past their retention, from `store`; the
 /// check-in keeps when and why.
-pub async fn remove_photos(db: &DatabaseConnection, store: &PhotoStore, at: DateTime<Utc>) -> ApiResult<usize> {
+pub async fn remove_photos(
+    db: &DatabaseConnection,
+    store: &PhotoStore,
+    at: DateTime<Utc>,
+) -> ApiResult<usize> {
     let mut configs = Configs(HashMap::new());
     let reviewed = check_in::Entity::find()
         .filter(check_in::Column::PhotoKey.is_not_null())
@@ -154,7 +174,8 @@ pub async fn remove_photos(db: &DatabaseConnection, store: &PhotoStore, at: Date
         .await?;
     let mut removed = 0;
     for c in reviewed {
-        let (Some(key), Some(outcome), Some(reviewed_at)) = (c.photo_key.clone(), c.identity, c.reviewed_at) else {
+        let (Some(key), Some(outcome), Some(reviewed_at)) = (c.photo_key.clone(), c.identity, c.reviewed_at)
+        else {
             continue;
         };
         let days = configs.of(db, c.organisation_id).await.retention_days(outcome);
