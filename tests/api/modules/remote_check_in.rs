@@ -20,7 +20,6 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, s, spawn_app};
 use crate::world::{World, world};
 
-const PHONE: &str = "+998901112233";
 const CENTRE: (f64, f64) = (39.6542, 66.9597);
 
 fn capture() -> Arc<Capture> {
@@ -60,13 +59,13 @@ async fn setup(app: &TestApp) -> World {
 }
 
 /// Enrol the world's person with a window open from an hour ago (daily, 4 hours).
-async fn enrol(app: &TestApp, w: &World, first_due_offset_h: i64) -> String {
+async fn enrol(app: &TestApp, w: &World, phone: &str, first_due_offset_h: i64) -> String {
     let r = app
         .gql(
             Some(&w.officer),
             "mutation($i: EnrolRemoteCheckInInput!) { remoteCheckIn { enrol(input: $i) { id status language } } }",
             json!({"i": {
-                "caseId": w.case, "phone": PHONE, "language": "UZ_LATN", "everyDays": 1,
+                "caseId": w.case, "phone": phone, "language": "UZ_LATN", "everyDays": 1,
                 "windowHours": 4, "firstDueAt": Utc::now() + Duration::hours(first_due_offset_h)
             }}),
         )
@@ -74,8 +73,8 @@ async fn enrol(app: &TestApp, w: &World, first_due_offset_h: i64) -> String {
     s(r.ok(), "remoteCheckIn.enrol.id").to_owned()
 }
 
-fn last_code() -> String {
-    let sent = capture().to(PHONE);
+fn last_code(phone: &str) -> String {
+    let sent = capture().to(phone);
     let last = sent.last().expect("a message was sent");
     last.split_whitespace()
         .map(|w| w.trim_matches(|c: char| !c.is_ascii_digit()))
@@ -86,17 +85,17 @@ fn last_code() -> String {
 
 const ACTIVATE: &str = "mutation($i: ActivateRemoteCheckInInput!) { activateRemoteCheckIn(input: $i) { accessToken refreshToken } }";
 
-async fn activate(app: &TestApp, code: &str, birth: &str) -> crate::helpers::Resp {
+async fn activate(app: &TestApp, phone: &str, code: &str, birth: &str) -> crate::helpers::Resp {
     app.gql(
         None,
         ACTIVATE,
-        json!({"i": {"phone": PHONE, "code": code, "birthDate": birth, "deviceId": "phone-1"}}),
+        json!({"i": {"phone": phone, "code": code, "birthDate": birth, "deviceId": "phone-1"}}),
     )
     .await
 }
 
-async fn person_token(app: &TestApp) -> String {
-    let r = activate(app, &last_code(), "1990-05-15").await;
+async fn person_token(app: &TestApp, phone: &str) -> String {
+    let r = activate(app, phone, &last_code(phone), "1990-05-15").await;
     s(r.ok(), "activateRemoteCheckIn.accessToken").to_owned()
 }
 
@@ -125,6 +124,7 @@ async fn alerts_of(app: &TestApp, rule: &str) -> Vec<alert::Model> {
 
 #[tokio::test]
 async fn enrol_activate_check_in_review_and_miss() {
+    const PHONE: &str = "+998901112201";
     let app = spawn_app().await;
     let w = setup(&app).await;
     app.gql(
@@ -135,22 +135,22 @@ async fn enrol_activate_check_in_review_and_miss() {
     )
     .await
     .ok();
-    enrol(&app, &w, -1).await;
+    enrol(&app, &w, PHONE, -1).await;
     assert!(
         capture()
             .to(PHONE)
             .last()
             .is_some_and(|m| m.contains("faollashtirish"))
     );
-    activate(&app, "000000", "1990-05-15")
+    activate(&app, PHONE, "000000", "1990-05-15")
         .await
         .expect_code("ACTIVATION_CODE_INVALID");
-    let code = last_code();
-    activate(&app, &code, "1991-01-01")
+    let code = last_code(PHONE);
+    activate(&app, PHONE, &code, "1991-01-01")
         .await
         .expect_code("ACTIVATION_CODE_INVALID");
-    let token = person_token(&app).await;
-    activate(&app, &code, "1990-05-15")
+    let token = person_token(&app, PHONE).await;
+    activate(&app, PHONE, &code, "1990-05-15")
         .await
         .expect_code("ACTIVATION_CODE_INVALID");
     sweep_modules(app.db(), &app.state.modules, Utc::now())
@@ -292,10 +292,11 @@ async fn enrol_activate_check_in_review_and_miss() {
 
 #[tokio::test]
 async fn struggling_alerts_at_once_and_revoking_ends_the_device() {
+    const PHONE: &str = "+998901112202";
     let app = spawn_app().await;
     let w = setup(&app).await;
-    let enrolment = enrol(&app, &w, -1).await;
-    let token = person_token(&app).await;
+    let enrolment = enrol(&app, &w, PHONE, -1).await;
+    let token = person_token(&app, PHONE).await;
     app.gql(
         Some(&token),
         SUBMIT,
@@ -322,11 +323,12 @@ async fn struggling_alerts_at_once_and_revoking_ends_the_device() {
 
 #[tokio::test]
 async fn bad_input_is_refused_with_stable_codes_and_writes_nothing() {
+    const PHONE: &str = "+998901112203";
     let app = spawn_app().await;
     let w = setup(&app).await;
     // A window that opens tomorrow.
-    enrol(&app, &w, 24).await;
-    let token = person_token(&app).await;
+    enrol(&app, &w, PHONE, 24).await;
+    let token = person_token(&app, PHONE).await;
     app.gql(
         Some(&token),
         SUBMIT,
@@ -342,12 +344,12 @@ async fn bad_input_is_refused_with_stable_codes_and_writes_nothing() {
     assert_eq!(status, 403, "staff upload nothing");
 
     // Enrol again with an open window: the old device is revoked.
-    enrol(&app, &w, -1).await;
+    enrol(&app, &w, PHONE, -1).await;
     let r = app
         .gql(Some(&token), "{ remoteCheckIn { me { language } } }", json!({}))
         .await;
     assert_eq!(r.status, 401);
-    let code = last_code();
+    let code = last_code(PHONE);
     // An expired code.
     hamkor_remote_check_in::entity::activation_code::Entity::update_many()
         .col_expr(
@@ -357,7 +359,7 @@ async fn bad_input_is_refused_with_stable_codes_and_writes_nothing() {
         .exec(app.db())
         .await
         .expect("expire");
-    activate(&app, &code, "1990-05-15")
+    activate(&app, PHONE, &code, "1990-05-15")
         .await
         .expect_code("ACTIVATION_CODE_EXPIRED");
     let list = app
@@ -375,7 +377,7 @@ async fn bad_input_is_refused_with_stable_codes_and_writes_nothing() {
     )
     .await
     .ok();
-    let token = person_token(&app).await;
+    let token = person_token(&app, PHONE).await;
     let r = app
         .gql(
             Some(&token),
@@ -398,10 +400,11 @@ async fn bad_input_is_refused_with_stable_codes_and_writes_nothing() {
 /// fields opened on purpose.
 #[tokio::test]
 async fn the_person_reaches_only_the_fields_opened_to_them() {
+    const PHONE: &str = "+998901112204";
     let app = spawn_app().await;
     let w = setup(&app).await;
-    enrol(&app, &w, -1).await;
-    let token = person_token(&app).await;
+    enrol(&app, &w, PHONE, -1).await;
+    let token = person_token(&app, PHONE).await;
     let doc = async_graphql::parser::parse_schema(hamkor::sdl()).expect("the schema parses");
     let mut objects = std::collections::HashMap::new();
     for def in &doc.definitions {
