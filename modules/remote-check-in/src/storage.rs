@@ -40,6 +40,8 @@ impl PhotoStore {
         match url.scheme() {
             "file" => Self::local(std::path::Path::new(url.path())),
             "s3" => {
+                // The HTTP client needs a process-wide TLS provider; the first one set wins.
+                let _ = rustls::crypto::ring::default_provider().install_default();
                 let bucket = url
                     .host_str()
                     .ok_or_else(|| anyhow::anyhow!("the URL names no bucket"))?;
