@@ -55,6 +55,7 @@ modules! {
     "education" => hamkor_education::Education { query: EducationQueryRoot, mutation: EducationMutationRoot },
     "employment" => hamkor_employment::Employment { query: EmploymentQueryRoot, mutation: EmploymentMutationRoot },
     "psych_support" => hamkor_psych_support::PsychSupport { query: PsychSupportQueryRoot, mutation: PsychSupportMutationRoot },
+    "remote_check_in" => hamkor_remote_check_in::RemoteCheckIn { query: RemoteCheckInQueryRoot, mutation: RemoteCheckInMutationRoot },
     "training" => hamkor_training::Training { query: TrainingQueryRoot, mutation: TrainingMutationRoot },
     "electronic_monitoring" => hamkor_electronic_monitoring::ElectronicMonitoring { query: ElectronicMonitoringQueryRoot, mutation: ElectronicMonitoringMutationRoot },
 }

@@ -44,6 +44,9 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     /// The module is not enabled for the caller's organisation (`MODULE_DISABLED`).
     ModuleDisabled(String),
+    /// A rule of a module refused the request with a code of its own
+    /// (`SCREAMING_SNAKE_CASE`, stable, documented by the module: `OUTSIDE_WINDOW`).
+    Refused { code: &'static str, message: String },
     /// Anything unexpected (`INTERNAL`): logged with its cause, opaque to the client.
     Internal(anyhow::Error),
 }
@@ -52,6 +55,14 @@ impl ApiError {
     pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::BadUserInput {
             field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A module's refusal with its own stable code.
+    pub fn refused(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Refused {
+            code,
             message: message.into(),
         }
     }
@@ -80,6 +91,7 @@ impl ApiError {
             Self::StaleVersion { .. } => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::ModuleDisabled(_) => "MODULE_DISABLED",
+            Self::Refused { code, .. } => code,
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -90,7 +102,7 @@ impl ApiError {
             Self::Unauthenticated(m) | Self::Forbidden(m) => m.to_string(),
             Self::NotFound(what) => format!("{what} not found"),
             Self::BadUserInput { field, message } => format!("{field}: {message}"),
-            Self::Conflict(m) => m.clone(),
+            Self::Conflict(m) | Self::Refused { message: m, .. } => m.clone(),
             Self::InvalidTransition { from, to } | Self::TransitionRefused { from, to, .. } => {
                 format!("transition from {from} to {to} is not allowed")
             }

@@ -10,6 +10,8 @@ mod electronic_monitoring;
 mod employment;
 #[cfg(feature = "psych_support")]
 mod psych_support;
+#[cfg(feature = "remote_check_in")]
+mod remote_check_in;
 #[cfg(feature = "training")]
 mod training;
 

@@ -72,4 +72,10 @@ impl Principal {
     pub fn is_platform_admin(&self) -> bool {
         self.has_role(Role::PlatformAdmin)
     }
+
+    /// Whether the caller is a supervised person using their own app (no roles, no
+    /// territory; only the fields modules allow them).
+    pub fn is_supervised_person(&self) -> bool {
+        self.kind == crate::user::entity::UserKind::SupervisedPerson
+    }
 }

@@ -5,6 +5,7 @@ pub mod context;
 pub mod input_errors;
 pub mod limits;
 pub mod read_audit;
+pub mod self_service;
 
 use async_graphql::{MergedObject, ObjectType, SchemaBuilder, SubscriptionType};
 
@@ -120,7 +121,8 @@ where
             introspection: settings.introspection,
         })
         .extension(read_audit::ReadAudit)
-        .extension(crate::monitoring::operations::OperationMetrics);
+        .extension(crate::monitoring::operations::OperationMetrics)
+        .extension(self_service::SelfServiceGate);
     if settings.introspection {
         builder
     } else {

@@ -205,6 +205,28 @@ pub trait Module: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The GraphQL fields a supervised person (`UserKind::SupervisedPerson`) may call,
+    /// as `Root.namespace.field` paths (`"Query.remoteCheckIn.me"`), or `Root.field` for
+    /// a whole root field. Everything else is refused to them with FORBIDDEN before it
+    /// runs (`graphql::self_service`), so a field added later is closed by default.
+    fn self_service_fields(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
+    /// Contacts the person of `case_id` missed between `since` and `until` (inclusive)
+    /// that the early-warning rules count like missed appointments: the times they were
+    /// due. A module whose contacts can be missed (a remote check-in, say) gives them.
+    fn missed_contacts<'a>(
+        &'a self,
+        db: &'a sea_orm::DatabaseTransaction,
+        case_id: i64,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Vec<DateTime<Utc>>, sea_orm::DbErr>> {
+        let _ = (db, case_id, since, until);
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
     /// Time-based work of the module (reminders before something expires, say), run by
     /// the early-warning engine's periodic sweep as of `at`; returns how many things it
     /// raised. Make it idempotent: sweeps repeat, and replicas sweep alike.

@@ -39,6 +39,11 @@ pub enum UserKind {
     Person,
     /// A machine client with a client id and secret.
     ServiceAccount,
+    /// A person under supervision using their own app: bound to one person record by
+    /// the module that enrolled them, signed in through a device session (never with a
+    /// password), holding no roles and no territory. The GraphQL gate
+    /// (`graphql::self_service`) lets them reach only the fields modules allow.
+    SupervisedPerson,
 }
 
 pub mod user {

@@ -1,6 +1,6 @@
 //! The core's event rules over supervision and the mahalla.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{Fired, Firing, RuleInput, payload_str};
@@ -13,40 +13,65 @@ pub(super) fn missed_appointments<'a>(i: &'a RuleInput<'a>) -> BoxFuture<'a, Fir
         if payload_str(i.event, "outcome") != Some("MISSED") {
             return Ok(vec![]);
         }
-        let threshold = i.threshold.unwrap_or(2).max(1) as usize;
-        let days = i.window_days.unwrap_or(30).max(1);
         let Some(missed) = appointment::Entity::find_by_id(i.event.aggregate_id)
             .one(i.db)
             .await?
         else {
             return Ok(vec![]);
         };
-        let since = missed.scheduled_at - Duration::days(i64::from(days));
-        let window: Vec<(i64,)> = appointment::Entity::find()
-            .select_only()
-            .column(appointment::Column::Id)
-            .filter(appointment::Column::CaseId.eq(i.case.id))
-            .filter(appointment::Column::Outcome.eq(AppointmentOutcome::Missed))
-            .filter(appointment::Column::ScheduledAt.gte(since))
-            .filter(appointment::Column::ScheduledAt.lte(missed.scheduled_at))
-            .order_by_asc(appointment::Column::ScheduledAt)
-            .order_by_asc(appointment::Column::Id)
-            .into_tuple()
-            .all(i.db)
-            .await?;
-        if window.len() < threshold {
-            return Ok(vec![]);
-        }
-        // The window is named by its first missed appointment: later misses inside the
-        // same window do not fire again.
-        let first = window[0].0;
-        Ok(vec![Firing::new(
-            format!("missed_appointments:{}:{first}", i.case.id),
-            AlertSeverity::High,
-            format!("{} missed appointments within {days} days", window.len()),
-            ActingRole::ProbationOfficer,
-        )])
+        missed_contacts(i, missed.scheduled_at).await
     })
+}
+
+/// The `missed_appointments` rule as of a contact missed at `at`: the missed
+/// appointments of the case within the window before it, and the contacts modules count
+/// alike ([`Module::missed_contacts`], an expired remote check-in, say). A module's rule
+/// over its own missed contact calls this with the time the contact was due.
+///
+/// [`Module::missed_contacts`]: crate::module::Module::missed_contacts
+pub async fn missed_contacts(i: &RuleInput<'_>, at: DateTime<Utc>) -> Fired {
+    let threshold = i.threshold.unwrap_or(2).max(1) as usize;
+    let days = i.window_days.unwrap_or(30).max(1);
+    let since = at - Duration::days(i64::from(days));
+    let appointments: Vec<(i64, DateTime<Utc>)> = appointment::Entity::find()
+        .select_only()
+        .column(appointment::Column::Id)
+        .column(appointment::Column::ScheduledAt)
+        .filter(appointment::Column::CaseId.eq(i.case.id))
+        .filter(appointment::Column::Outcome.eq(AppointmentOutcome::Missed))
+        .filter(appointment::Column::ScheduledAt.gte(since))
+        .filter(appointment::Column::ScheduledAt.lte(at))
+        .order_by_asc(appointment::Column::ScheduledAt)
+        .order_by_asc(appointment::Column::Id)
+        .into_tuple()
+        .all(i.db)
+        .await?;
+    // (when, the window's name if it starts here)
+    let mut window: Vec<(DateTime<Utc>, String)> = appointments
+        .into_iter()
+        .map(|(id, when)| (when, id.to_string()))
+        .collect();
+    for m in i.modules.all() {
+        for when in m.missed_contacts(i.db, i.case.id, since, at).await? {
+            window.push((when, format!("{}@{}", m.id(), when.timestamp())));
+        }
+    }
+    window.sort_by(|a, b| a.0.cmp(&b.0));
+    if window.len() < threshold {
+        return Ok(vec![]);
+    }
+    // The window is named by its first missed contact (an appointment by its id): later
+    // misses inside the same window do not fire again.
+    let first = &window[0].1;
+    Ok(vec![Firing::new(
+        format!("missed_appointments:{}:{first}", i.case.id),
+        AlertSeverity::High,
+        format!(
+            "{} missed appointments or check-ins within {days} days",
+            window.len()
+        ),
+        ActingRole::ProbationOfficer,
+    )])
 }
 
 pub(super) fn violation<'a>(i: &'a RuleInput<'a>) -> BoxFuture<'a, Fired> {

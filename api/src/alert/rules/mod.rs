@@ -25,6 +25,9 @@
 
 mod events;
 mod plan_gap;
+
+pub use events::missed_contacts;
+pub use plan_gap::suggest_goal;
 mod sweep;
 
 use chrono::{DateTime, Utc};

@@ -92,7 +92,7 @@ pub async fn load_caller(
         .ok_or(AuthFailure::Inactive)?;
     match (via, session_id, row.user_kind) {
         (Via::LocalTask, _, _) => {}
-        (_, Some(_), UserKind::Person) => {
+        (_, Some(_), UserKind::Person | UserKind::SupervisedPerson) => {
             let live = row.session.is_some_and(|(owner, revoked_at, expires_at)| {
                 owner == row.user_id && revoked_at.is_none() && expires_at > now()
             });
@@ -105,13 +105,20 @@ pub async fn load_caller(
         }
         _ => return Err(AuthFailure::Inactive),
     }
-    let scope = effective_scope(&row.places, &row.organisation_place);
+    // A supervised person holds no role and no territory, whatever the rows say.
+    let (roles, scope) = match row.user_kind {
+        UserKind::SupervisedPerson => (Default::default(), Scope::default()),
+        _ => (
+            row.roles.into_iter().collect(),
+            effective_scope(&row.places, &row.organisation_place),
+        ),
+    };
     let principal = Principal {
         user_id: row.user_id,
         organisation_id: row.organisation_id,
         organisation_kind: row.organisation_kind,
         kind: row.user_kind,
-        roles: row.roles.into_iter().collect(),
+        roles,
         scope,
         session_id,
         meta,

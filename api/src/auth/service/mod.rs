@@ -19,7 +19,7 @@ pub use caller::{
     AuthFailure, Via, authenticate, authenticate_caller, effective_scope, load_caller, load_principal,
 };
 pub use login::{login, service_token};
-pub use session::{logout, refresh};
+pub use session::{logout, open_session, refresh, revoke_sessions};
 pub use throttle::USUAL_ADDRESS_DAYS;
 
 use crate::error::ApiResult;

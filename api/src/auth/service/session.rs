@@ -36,6 +36,49 @@ pub(super) async fn issue_refresh_token<C: ConnectionTrait>(
     Ok(token)
 }
 
+/// Open a session for `user_id` from `client` (a device, say) inside the caller's
+/// transaction: its refresh token comes back once; the access token is the caller's to
+/// issue (`AppState::jwt`) after the commit. For doors other than the password login,
+/// such as a module activating a supervised person's device.
+pub async fn open_session<C: ConnectionTrait>(
+    db: &C,
+    st: &AppState,
+    user_id: i64,
+    client: Option<String>,
+) -> ApiResult<(session::Model, String)> {
+    let at = now();
+    let expires_at = at + Duration::seconds(st.settings.refresh_token_ttl_secs as i64);
+    let row = session::ActiveModel {
+        user_id: Set(user_id),
+        client: Set(client),
+        created_at: Set(at),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let refresh = issue_refresh_token(db, row.id, expires_at).await?;
+    Ok((row, refresh))
+}
+
+/// End sessions of `user_id` (those listed, or all when `ids` is None) inside the
+/// caller's transaction: their access tokens stop working at once.
+pub async fn revoke_sessions<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    ids: Option<&[i64]>,
+) -> ApiResult<u64> {
+    let mut update = session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now()))
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::RevokedAt.is_null());
+    if let Some(ids) = ids {
+        update = update.filter(session::Column::Id.is_in(ids.to_vec()));
+    }
+    Ok(update.exec(db).await?.rows_affected)
+}
+
 /// Exchange a refresh token for a new access token and a new refresh token. A refresh
 /// token works once: presenting it again (a stolen copy) ends the whole session.
 pub async fn refresh(st: &AppState, meta: &RequestMeta, token: &str) -> ApiResult<Tokens> {

@@ -114,6 +114,12 @@ pub async fn update(
         // Users of other organisations are not the caller's business, not even their existence.
         _ => return Err(ApiError::NotFound("User")),
     };
+    if current.kind == UserKind::SupervisedPerson && patch.roles.as_ref().is_some_and(|r| !r.is_empty()) {
+        return Err(ApiError::bad_input(
+            "input.roles",
+            "a supervised person's account holds no roles",
+        ));
+    }
     if current.id == p.user_id && (patch.active == Some(false) || patch.roles.is_some()) {
         return Err(ApiError::bad_input(
             "input",

@@ -1,0 +1,186 @@
+//! The remote check-in module's tables. Migrations use `sea-query` only (no entity code).
+
+use hamkor_api::module::kit::migration::OnDelete::{Cascade, Restrict};
+use hamkor_api::module::kit::migration::{
+    a, big, big_null, enum_col, enum_col_null, id, index, indexes, table, text, text_null, ts, ts_null,
+};
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema;
+
+pub struct CreateRemoteCheckInTables;
+
+impl MigrationName for CreateRemoteCheckInTables {
+    fn name(&self) -> &str {
+        "m20261207_000201_remote_check_in_create_tables"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateRemoteCheckInTables {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let t = "rci_enrolments";
+        manager
+            .create_table(table(
+                t,
+                vec![
+                    id(),
+                    big("organisation_id"),
+                    big("case_id"),
+                    big("person_id"),
+                    big("user_id"),
+                    schema::string_len(a("phone"), 20),
+                    enum_col("language"),
+                    schema::integer_null(a("every_days")),
+                    schema::integer_null(a("weekday")),
+                    schema::integer(a("window_hours")),
+                    ts("first_due_at"),
+                    schema::string_len(a("shared_goal_ids"), 400),
+                    enum_col("status"),
+                    big("enrolled_by"),
+                    ts("created_at"),
+                    ts_null("revoked_at"),
+                ],
+                &[
+                    ("organisation_id", "organisations", Restrict),
+                    ("case_id", "cases", Restrict),
+                    ("person_id", "persons", Restrict),
+                    ("user_id", "users", Restrict),
+                    ("enrolled_by", "users", Restrict),
+                ],
+            ))
+            .await?;
+        indexes(
+            manager,
+            t,
+            &[&["case_id", "status"], &["organisation_id", "status"]],
+        )
+        .await?;
+        manager.create_index(index(t, &["user_id"], true)).await?;
+
+        let t = "rci_activation_codes";
+        manager
+            .create_table(table(
+                t,
+                vec![
+                    id(),
+                    big("enrolment_id"),
+                    schema::string_len(a("code_hash"), 64),
+                    ts("expires_at"),
+                    ts_null("used_at"),
+                    schema::integer(a("failed_attempts")),
+                    ts("created_at"),
+                ],
+                &[("enrolment_id", "rci_enrolments", Cascade)],
+            ))
+            .await?;
+        indexes(manager, t, &[&["enrolment_id", "created_at"]]).await?;
+
+        let t = "rci_devices";
+        manager
+            .create_table(table(
+                t,
+                vec![
+                    id(),
+                    big("enrolment_id"),
+                    big("session_id"),
+                    schema::string_len(a("device_id"), 100),
+                    ts("created_at"),
+                    ts_null("revoked_at"),
+                ],
+                &[
+                    ("enrolment_id", "rci_enrolments", Cascade),
+                    ("session_id", "sessions", Restrict),
+                ],
+            ))
+            .await?;
+        indexes(manager, t, &[&["enrolment_id"], &["session_id"]]).await?;
+
+        let t = "rci_check_ins";
+        manager
+            .create_table(table(
+                t,
+                vec![
+                    id(),
+                    big("enrolment_id"),
+                    big("organisation_id"),
+                    big("case_id"),
+                    ts("opens_at"),
+                    ts("closes_at"),
+                    enum_col("status"),
+                    schema::string_len_null(a("submission_id"), 64),
+                    ts_null("submitted_at"),
+                    schema::json_null(a("answers")),
+                    enum_col_null("wellbeing"),
+                    schema::string_len(a("support_needs"), 200),
+                    schema::boolean(a("callback_requested")),
+                    ts_null("callback_done_at"),
+                    schema::double_null(a("latitude")),
+                    schema::double_null(a("longitude")),
+                    schema::boolean_null(a("location_inside")),
+                    schema::string_len_null(a("photo_key"), 200),
+                    schema::string_len_null(a("photo_content_type"), 32),
+                    schema::big_integer_null(a("photo_bytes")),
+                    ts_null("photo_removed_at"),
+                    schema::string_len_null(a("photo_removed_reason"), 200),
+                    schema::integer(a("urgency")),
+                    enum_col_null("identity"),
+                    text_null("review_note"),
+                    big_null("reviewed_by"),
+                    ts_null("reviewed_at"),
+                    ts_null("opening_reminded_at"),
+                    ts_null("closing_reminded_at"),
+                    ts("created_at"),
+                ],
+                &[
+                    ("enrolment_id", "rci_enrolments", Restrict),
+                    ("organisation_id", "organisations", Restrict),
+                    ("case_id", "cases", Restrict),
+                    ("reviewed_by", "users", Restrict),
+                ],
+            ))
+            .await?;
+        indexes(
+            manager,
+            t,
+            &[
+                &["enrolment_id", "opens_at"],
+                &["status", "closes_at"],
+                &["organisation_id", "status", "urgency"],
+                &["case_id", "status", "opens_at"],
+                &["photo_key", "reviewed_at"],
+            ],
+        )
+        .await?;
+        manager
+            .create_index(index(t, &["enrolment_id", "submission_id"], true))
+            .await?;
+
+        let t = "rci_messages";
+        manager
+            .create_table(table(
+                t,
+                vec![
+                    id(),
+                    big("enrolment_id"),
+                    schema::string_len(a("phone"), 20),
+                    enum_col("language"),
+                    enum_col("purpose"),
+                    text("body"),
+                    schema::string_len(a("adapter"), 32),
+                    enum_col("status"),
+                    schema::integer(a("attempts")),
+                    text_null("last_error"),
+                    ts("created_at"),
+                    ts_null("sent_at"),
+                ],
+                &[("enrolment_id", "rci_enrolments", Cascade)],
+            ))
+            .await?;
+        indexes(manager, t, &[&["enrolment_id", "created_at"], &["status", "id"]]).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,200 @@
+//! Time-based work as of a time, run by the module's `sweep` hook: the reminder when a
+//! window opens and before it closes, expiry after the window and the organisation's
+//! grace period (an event the early-warning rules count like a missed appointment), and
+//! the removal of photos past their retention (the check-in keeps when and why).
+//! Idempotent: each step moves a row on with a conditional update.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use hamkor_api::db::write_txn;
+use hamkor_api::error::{ApiError, ApiResult};
+use hamkor_api::events::service::{self as events, NewEvent};
+use hamkor_api::module::kit::enums::enum_name;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde_json::json;
+
+use super::{check_ins, messages};
+use crate::config::{Config, of_organisation};
+use crate::entity::{CheckInStatus, MessagePurpose, check_in, enrolment};
+use crate::notifier::Notifier;
+use crate::storage::PhotoStore;
+use crate::templates;
+
+/// Rows one sweep handles per step.
+const BATCH: u64 = 500;
+
+struct Configs(HashMap<i64, Config>);
+
+impl Configs {
+    async fn of(&mut self, db: &DatabaseConnection, org: i64) -> &Config {
+        if !self.0.contains_key(&org) {
+            let c = of_organisation(db, org).await;
+            self.0.insert(org, c);
+        }
+        &self.0[&org]
+    }
+}
+
+/// Everything, as of `at`: how many things moved on.
+pub async fn sweep(
+    db: &DatabaseConnection,
+    store: &PhotoStore,
+    n: &dyn Notifier,
+    at: DateTime<Utc>,
+) -> ApiResult<usize> {
+    let mut configs = Configs(HashMap::new());
+    let mut done = remind(db, n, &mut configs, at).await?;
+    done += expire(db, &mut configs, at).await?;
+    done += remove_photos(db, store, at).await?;
+    Ok(done)
+}
+
+/// The reminders due as of `at`.
+async fn remind(
+    db: &DatabaseConnection,
+    n: &dyn Notifier,
+    configs: &mut Configs,
+    at: DateTime<Utc>,
+) -> ApiResult<usize> {
+    let open = check_in::Entity::find()
+        .filter(check_in::Column::Status.eq(CheckInStatus::Scheduled))
+        .filter(check_in::Column::OpensAt.lte(at))
+        .filter(check_in::Column::ClosesAt.gt(at))
+        .filter(
+            sea_orm::Condition::any()
+                .add(check_in::Column::OpeningRemindedAt.is_null())
+                .add(check_in::Column::ClosingRemindedAt.is_null()),
+        )
+        .order_by_asc(check_in::Column::Id)
+        .limit(BATCH)
+        .all(db)
+        .await?;
+    let mut sent = Vec::new();
+    for c in open {
+        let closing_hours = configs.of(db, c.organisation_id).await.closing_reminder_hours;
+        let (purpose, column) = if c.opening_reminded_at.is_none() {
+            (MessagePurpose::WindowOpen, check_in::Column::OpeningRemindedAt)
+        } else if closing_hours > 0 && c.closes_at - Duration::hours(i64::from(closing_hours)) <= at {
+            (MessagePurpose::WindowClosing, check_in::Column::ClosingRemindedAt)
+        } else {
+            continue;
+        };
+        let Some(e) = enrolment::Entity::find_by_id(c.enrolment_id).one(db).await? else {
+            continue;
+        };
+        let txn = write_txn(db).await?;
+        let claimed = check_in::Entity::update_many()
+            .col_expr(column, Expr::value(at))
+            .filter(check_in::Column::Id.eq(c.id))
+            .filter(column.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1;
+        if !claimed {
+            continue;
+        }
+        let m = messages::queue(
+            &txn,
+            &e,
+            purpose,
+            templates::reminder(e.language, purpose, c.closes_at),
+        )
+        .await?;
+        txn.commit().await?;
+        sent.push(m.id);
+    }
+    messages::deliver(db, n, &sent).await?;
+    Ok(sent.len())
+}
+
+/// Expire the check-ins past their window and grace period, and schedule the next.
+async fn expire(db: &DatabaseConnection, configs: &mut Configs, at: DateTime<Utc>) -> ApiResult<usize> {
+    let late = check_in::Entity::find()
+        .filter(check_in::Column::Status.eq(CheckInStatus::Scheduled))
+        .filter(check_in::Column::ClosesAt.lte(at))
+        .order_by_asc(check_in::Column::Id)
+        .limit(BATCH)
+        .all(db)
+        .await?;
+    let mut expired = 0;
+    for c in late {
+        let grace = configs.of(db, c.organisation_id).await.grace_hours;
+        if c.closes_at + Duration::hours(i64::from(grace)) > at {
+            continue;
+        }
+        let txn = write_txn(db).await?;
+        let moved = check_in::Entity::update_many()
+            .col_expr(check_in::Column::Status, Expr::value(CheckInStatus::Expired))
+            .filter(check_in::Column::Id.eq(c.id))
+            .filter(check_in::Column::Status.eq(CheckInStatus::Scheduled))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        if moved != 1 {
+            continue;
+        }
+        let e = enrolment::Entity::find_by_id(c.enrolment_id)
+            .one(&txn)
+            .await?
+            .ok_or(ApiError::NotFound("RemoteCheckInEnrolment"))?;
+        check_ins::schedule_after(&txn, &e, Some(c.opens_at)).await?;
+        events::emit(
+            &txn,
+            None,
+            NewEvent::new("remote_check_in.expired", "RemoteCheckIn", c.id)
+                .case(c.case_id)
+                .organisation(c.organisation_id)
+                .payload(json!({"checkInId": c.id, "opensAt": c.opens_at, "closesAt": c.closes_at})),
+        )
+        .await?;
+        txn.commit().await?;
+        expired += 1;
+    }
+    Ok(expired)
+}
+
+/// Remove the photos of reviewed check-ins past their retention, from `store`; the
+/// check-in keeps when and why.
+pub async fn remove_photos(
+    db: &DatabaseConnection,
+    store: &PhotoStore,
+    at: DateTime<Utc>,
+) -> ApiResult<usize> {
+    let mut configs = Configs(HashMap::new());
+    let reviewed = check_in::Entity::find()
+        .filter(check_in::Column::PhotoKey.is_not_null())
+        .filter(check_in::Column::ReviewedAt.is_not_null())
+        .filter(check_in::Column::ReviewedAt.lte(at))
+        .order_by_asc(check_in::Column::ReviewedAt)
+        .limit(BATCH)
+        .all(db)
+        .await?;
+    let mut removed = 0;
+    for c in reviewed {
+        let (Some(key), Some(outcome), Some(reviewed_at)) = (c.photo_key.clone(), c.identity, c.reviewed_at)
+        else {
+            continue;
+        };
+        let days = configs.of(db, c.organisation_id).await.retention_days(outcome);
+        if reviewed_at + Duration::days(i64::from(days)) > at {
+            continue;
+        }
+        store
+            .delete(&key)
+            .await
+            .map_err(|e| ApiError::internal("removing a photo", e))?;
+        let reason = format!("retention: {days} days after {}", enum_name(outcome));
+        check_in::Entity::update_many()
+            .col_expr(check_in::Column::PhotoKey, Expr::value(Option::<String>::None))
+            .col_expr(check_in::Column::PhotoRemovedAt, Expr::value(at))
+            .col_expr(check_in::Column::PhotoRemovedReason, Expr::value(reason))
+            .filter(check_in::Column::Id.eq(c.id))
+            .exec(db)
+            .await?;
+        removed += 1;
+    }
+    Ok(removed)
+}

@@ -1,0 +1,475 @@
+//! The remote check-in module through GraphQL and its photo door: enrolment, the code by
+//! (test) SMS, activation, what the person may reach — every root field and namespace
+//! field of the schema —, a check-in with a photo and a location, review, a missed
+//! check-in that expires and alerts the officer, a struggling answer, retries, bad input
+//! with stable codes, and photo retention.
+
+use std::sync::{Arc, OnceLock};
+
+use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+use chrono::{Duration, Utc};
+use hamkor_api::alert::engine::{evaluate_pending, sweep_modules};
+use hamkor_api::alert::entity::alert;
+use hamkor_remote_check_in::entity::{CheckInStatus, check_in};
+use hamkor_remote_check_in::notifier::{self, Capture};
+use hamkor_remote_check_in::photo::sample_jpeg_with_gps;
+use hamkor_remote_check_in::storage::{self, PhotoStore};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, s, spawn_app};
+use crate::world::{World, world};
+
+const CENTRE: (f64, f64) = (39.6542, 66.9597);
+
+fn capture() -> Arc<Capture> {
+    static C: OnceLock<Arc<Capture>> = OnceLock::new();
+    C.get_or_init(|| {
+        let c = Arc::new(Capture::default());
+        notifier::install(c.clone());
+        c
+    })
+    .clone()
+}
+
+fn store() -> PhotoStore {
+    static S: OnceLock<(tempfile::TempDir, PhotoStore)> = OnceLock::new();
+    S.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = PhotoStore::local(dir.path()).expect("store");
+        storage::install(store.clone());
+        (dir, store)
+    })
+    .1
+    .clone()
+}
+
+async fn setup(app: &TestApp) -> World {
+    let w = world(app).await;
+    app.gql(
+        Some(&w.org_admin),
+        "mutation($i: ConfigureModuleInput!) { configureModule(input: $i) { id enabled } }",
+        json!({"i": {"moduleId": "remote_check_in", "enabled": true}}),
+    )
+    .await
+    .ok();
+    capture();
+    store();
+    w
+}
+
+/// Enrol the world's person with a window open from an hour ago (daily, 4 hours).
+async fn enrol(app: &TestApp, w: &World, phone: &str, first_due_offset_h: i64) -> String {
+    let r = app
+        .gql(
+            Some(&w.officer),
+            "mutation($i: EnrolRemoteCheckInInput!) { remoteCheckIn { enrol(input: $i) { id status language } } }",
+            json!({"i": {
+                "caseId": w.case, "phone": phone, "language": "UZ_LATN", "everyDays": 1,
+                "windowHours": 4, "firstDueAt": Utc::now() + Duration::hours(first_due_offset_h)
+            }}),
+        )
+        .await;
+    s(r.ok(), "remoteCheckIn.enrol.id").to_owned()
+}
+
+fn last_code(phone: &str) -> String {
+    let sent = capture().to(phone);
+    let last = sent.last().expect("a message was sent");
+    last.split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_ascii_digit()))
+        .find(|w| w.len() == 6)
+        .expect("a six-digit code")
+        .to_owned()
+}
+
+const ACTIVATE: &str = "mutation($i: ActivateRemoteCheckInInput!) { activateRemoteCheckIn(input: $i) { accessToken refreshToken } }";
+
+async fn activate(app: &TestApp, phone: &str, code: &str, birth: &str) -> crate::helpers::Resp {
+    app.gql(
+        None,
+        ACTIVATE,
+        json!({"i": {"phone": phone, "code": code, "birthDate": birth, "deviceId": "phone-1"}}),
+    )
+    .await
+}
+
+async fn person_token(app: &TestApp, phone: &str) -> String {
+    let r = activate(app, phone, &last_code(phone), "1990-05-15").await;
+    s(r.ok(), "activateRemoteCheckIn.accessToken").to_owned()
+}
+
+async fn upload(app: &TestApp, token: &str, body: Vec<u8>) -> (u16, Value) {
+    let r = app
+        .client
+        .post(app.url("/remote-check-in/v1/photos"))
+        .bearer_auth(token)
+        .body(body)
+        .send()
+        .await
+        .expect("upload");
+    (r.status().as_u16(), r.json().await.expect("json"))
+}
+
+const SUBMIT: &str =
+    "mutation($i: SubmitCheckInInput!) { remoteCheckIn { submitCheckIn(input: $i) { id status } } }";
+
+async fn alerts_of(app: &TestApp, rule: &str) -> Vec<alert::Model> {
+    alert::Entity::find()
+        .filter(alert::Column::Rule.eq(rule))
+        .all(app.db())
+        .await
+        .expect("alerts")
+}
+
+#[tokio::test]
+async fn enrol_activate_check_in_review_and_miss() {
+    const PHONE: &str = "+998901112201";
+    let app = spawn_app().await;
+    let w = setup(&app).await;
+    app.gql(
+        Some(&w.officer),
+        "mutation($c: ID!, $i: CaseConditionInput!) { addCaseCondition(caseId: $c, input: $i) { id } }",
+        json!({"c": w.case, "i": {"kind": "STAY_WITHIN_AREA", "description": "Samarqand",
+            "geofence": {"circle": {"lat": CENTRE.0, "lon": CENTRE.1, "radiusM": 2000.0}}}}),
+    )
+    .await
+    .ok();
+    enrol(&app, &w, PHONE, -1).await;
+    assert!(
+        capture()
+            .to(PHONE)
+            .last()
+            .is_some_and(|m| m.contains("faollashtirish"))
+    );
+    activate(&app, PHONE, "000000", "1990-05-15")
+        .await
+        .expect_code("ACTIVATION_CODE_INVALID");
+    let code = last_code(PHONE);
+    activate(&app, PHONE, &code, "1991-01-01")
+        .await
+        .expect_code("ACTIVATION_CODE_INVALID");
+    let token = person_token(&app, PHONE).await;
+    activate(&app, PHONE, &code, "1990-05-15")
+        .await
+        .expect_code("ACTIVATION_CODE_INVALID");
+    sweep_modules(app.db(), &app.state.modules, Utc::now())
+        .await
+        .expect("sweep");
+    assert!(
+        capture().to(PHONE).iter().any(|m| m.contains("ochildi")),
+        "the window-open reminder went out"
+    );
+
+    // The person reads their own things.
+    let me = app
+        .gql(
+            Some(&token),
+            "{ remoteCheckIn { me { language due { id open } conditions { kind text } questions { id label } referrals { partnerName } } } }",
+            json!({}),
+        )
+        .await;
+    let me = &me.ok()["remoteCheckIn"]["me"];
+    assert_eq!(me["due"][0]["open"], json!(true));
+    assert!(me["conditions"].as_array().is_some_and(|c| c.len() >= 2));
+    assert_eq!(
+        me["questions"][0]["label"],
+        "Bugun o'zingizni qanday his qilyapsiz?"
+    );
+    app.gql(
+        Some(&token),
+        "{ cases(first: 5) { edges { node { id } } } }",
+        json!({}),
+    )
+    .await
+    .expect_code("FORBIDDEN");
+
+    // A check-in with a photo (its EXIF and GPS stripped) and a location inside the area.
+    let (status, body) = upload(&app, &token, sample_jpeg_with_gps(640, 480)).await;
+    assert_eq!(status, 201, "{body}");
+    let photo = body["photoId"].as_str().expect("photo id").to_owned();
+    let input = json!({"i": {
+        "submissionId": "sub-1", "photoId": photo,
+        "answers": {"wellbeing": "WELL", "support": [{"need": "HOUSING", "text": "no room"}], "callback": true},
+        "location": {"lat": CENTRE.0 + 0.001, "lon": CENTRE.1, "accuracyM": 20.0}
+    }});
+    let first = app.gql(Some(&token), SUBMIT, input.clone()).await;
+    let id = s(first.ok(), "remoteCheckIn.submitCheckIn.id").to_owned();
+    let again = app.gql(Some(&token), SUBMIT, input).await;
+    assert_eq!(
+        s(again.ok(), "remoteCheckIn.submitCheckIn.id"),
+        id,
+        "a retry is the same check-in"
+    );
+    let submitted = check_in::Entity::find()
+        .filter(check_in::Column::Status.eq(CheckInStatus::Submitted))
+        .all(app.db())
+        .await
+        .expect("rows");
+    assert_eq!(submitted.len(), 1);
+    assert_eq!(submitted[0].location_inside, Some(true));
+    let key = submitted[0].photo_key.clone().expect("a photo");
+    let stored = store().get(&key).await.expect("read").expect("stored");
+    assert!(!stored.windows(4).any(|w| w == b"Exif") && !stored.windows(3).any(|w| w == b"GPS"));
+
+    // The officer's queue, the photo (audited) and the review.
+    let q = app
+        .gql(
+            Some(&w.officer),
+            "{ remoteCheckIn { reviewQueue { edges { node { id urgency callbackRequested photo { contentType } } } } callbacks { id } } }",
+            json!({}),
+        )
+        .await;
+    let q = q.ok();
+    assert_eq!(
+        q["remoteCheckIn"]["reviewQueue"]["edges"][0]["node"]["id"],
+        json!(id)
+    );
+    assert_eq!(
+        q["remoteCheckIn"]["reviewQueue"]["edges"][0]["node"]["photo"]["contentType"],
+        "image/jpeg"
+    );
+    assert_eq!(q["remoteCheckIn"]["callbacks"][0]["id"], json!(id));
+    app.gql(
+        Some(&w.inspector),
+        "{ remoteCheckIn { reviewQueue { edges { node { id } } } } }",
+        json!({}),
+    )
+    .await
+    .expect_code("MODULE_DISABLED");
+    let reviewed = app
+        .gql(
+            Some(&w.officer),
+            "mutation($i: ReviewCheckInInput!) { remoteCheckIn { review(input: $i) { status identity } } }",
+            json!({"i": {"checkInId": id, "identity": "MATCH", "note": "same person"}}),
+        )
+        .await;
+    assert_eq!(reviewed.ok()["remoteCheckIn"]["review"]["identity"], "MATCH");
+
+    // A housing need with no housing goal: the plan-gap suggestion.
+    evaluate_pending(app.db(), &app.state.modules)
+        .await
+        .expect("rules");
+    let gap = alerts_of(&app, "check_in_support_gap").await;
+    assert_eq!(gap.len(), 1);
+    assert_eq!(
+        gap[0].suggestion.as_ref().map(|s| s["goalDomain"].clone()),
+        Some(json!("HOUSING"))
+    );
+
+    // The next check-in is missed: after its window and the grace period it expires and
+    // the officer is alerted.
+    let later = Utc::now() + Duration::days(2);
+    sweep_modules(app.db(), &app.state.modules, later)
+        .await
+        .expect("sweep");
+    evaluate_pending(app.db(), &app.state.modules)
+        .await
+        .expect("rules");
+    let missed = alerts_of(&app, "check_in_missed").await;
+    assert_eq!(missed.len(), 1);
+    assert_eq!(
+        missed[0].acting_role,
+        hamkor_api::alert::entity::ActingRole::ProbationOfficer
+    );
+
+    // Past the retention after a MATCH the photo is gone, and the check-in says so.
+    sweep_modules(app.db(), &app.state.modules, Utc::now() + Duration::days(29))
+        .await
+        .expect("sweep");
+    assert!(store().get(&key).await.expect("read").is_none());
+    let c = app
+        .gql(
+            Some(&w.officer),
+            "query($id: ID!) { remoteCheckIn { checkIn(id: $id) { hasPhoto photoRemovedAt photoRemovedReason } } }",
+            json!({"id": id}),
+        )
+        .await;
+    let c = &c.ok()["remoteCheckIn"]["checkIn"];
+    assert_eq!(c["hasPhoto"], json!(false));
+    assert_eq!(c["photoRemovedReason"], "retention: 28 days after MATCH");
+}
+
+#[tokio::test]
+async fn struggling_alerts_at_once_and_revoking_ends_the_device() {
+    const PHONE: &str = "+998901112202";
+    let app = spawn_app().await;
+    let w = setup(&app).await;
+    let enrolment = enrol(&app, &w, PHONE, -1).await;
+    let token = person_token(&app, PHONE).await;
+    app.gql(
+        Some(&token),
+        SUBMIT,
+        json!({"i": {"submissionId": "s-1", "answers": {"wellbeing": "STRUGGLING"}}}),
+    )
+    .await
+    .ok();
+    evaluate_pending(app.db(), &app.state.modules)
+        .await
+        .expect("rules");
+    assert_eq!(alerts_of(&app, "check_in_struggling").await.len(), 1);
+    app.gql(
+        Some(&w.officer),
+        "mutation($e: ID!) { remoteCheckIn { revoke(enrolmentId: $e) { status } } }",
+        json!({"e": enrolment}),
+    )
+    .await
+    .ok();
+    let r = app
+        .gql(Some(&token), "{ remoteCheckIn { me { language } } }", json!({}))
+        .await;
+    assert_eq!(r.status, 401, "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_stable_codes_and_writes_nothing() {
+    const PHONE: &str = "+998901112203";
+    let app = spawn_app().await;
+    let w = setup(&app).await;
+    // A window that opens tomorrow.
+    enrol(&app, &w, PHONE, 24).await;
+    let token = person_token(&app, PHONE).await;
+    app.gql(
+        Some(&token),
+        SUBMIT,
+        json!({"i": {"submissionId": "x", "answers": {"wellbeing": "WELL"}}}),
+    )
+    .await
+    .expect_code("OUTSIDE_WINDOW");
+    let (status, body) = upload(&app, &token, vec![0xFF; 6 * 1024 * 1024]).await;
+    assert_eq!((status, body["code"].as_str()), (413, Some("PHOTO_TOO_LARGE")));
+    let (status, body) = upload(&app, &token, b"%PDF-1.7 not a photo".to_vec()).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("PHOTO_NOT_AN_IMAGE")));
+    let (status, _) = upload(&app, &w.officer, sample_jpeg_with_gps(32, 32)).await;
+    assert_eq!(status, 403, "staff upload nothing");
+
+    // Enrol again with an open window: the old device is revoked.
+    enrol(&app, &w, PHONE, -1).await;
+    let r = app
+        .gql(Some(&token), "{ remoteCheckIn { me { language } } }", json!({}))
+        .await;
+    assert_eq!(r.status, 401);
+    let code = last_code(PHONE);
+    // An expired code.
+    hamkor_remote_check_in::entity::activation_code::Entity::update_many()
+        .col_expr(
+            hamkor_remote_check_in::entity::activation_code::Column::ExpiresAt,
+            sea_orm::sea_query::Expr::value(Utc::now() - Duration::minutes(1)),
+        )
+        .exec(app.db())
+        .await
+        .expect("expire");
+    activate(&app, PHONE, &code, "1990-05-15")
+        .await
+        .expect_code("ACTIVATION_CODE_EXPIRED");
+    let list = app
+        .gql(
+            Some(&w.officer),
+            "query($c: ID!) { remoteCheckIn { enrolments(caseId: $c) { id status } } }",
+            json!({"c": w.case}),
+        )
+        .await;
+    let current = list.ok()["remoteCheckIn"]["enrolments"][0]["id"].clone();
+    app.gql(
+        Some(&w.officer),
+        "mutation($e: ID!) { remoteCheckIn { resendCode(enrolmentId: $e) { id } } }",
+        json!({"e": current}),
+    )
+    .await
+    .ok();
+    let token = person_token(&app, PHONE).await;
+    let r = app
+        .gql(
+            Some(&token),
+            SUBMIT,
+            json!({"i": {"submissionId": "y", "answers": {"wellbeing": "WELL", "mood": 3}}}),
+        )
+        .await;
+    r.expect_code("BAD_USER_INPUT");
+    assert_eq!(r.field(), Some("input.answers.mood"));
+    let submitted = check_in::Entity::find()
+        .filter(check_in::Column::SubmissionId.is_not_null())
+        .all(app.db())
+        .await
+        .expect("rows");
+    assert!(submitted.is_empty(), "nothing half-written");
+}
+
+/// Every root field and every field of a namespace under a root field, from the
+/// published schema: the person's token is refused with FORBIDDEN everywhere but the
+/// fields opened on purpose.
+#[tokio::test]
+async fn the_person_reaches_only_the_fields_opened_to_them() {
+    const PHONE: &str = "+998901112204";
+    let app = spawn_app().await;
+    let w = setup(&app).await;
+    enrol(&app, &w, PHONE, -1).await;
+    let token = person_token(&app, PHONE).await;
+    let doc = async_graphql::parser::parse_schema(hamkor::sdl()).expect("the schema parses");
+    let mut objects = std::collections::HashMap::new();
+    for def in &doc.definitions {
+        if let TypeSystemDefinition::Type(t) = def
+            && let TypeKind::Object(o) = &t.node.kind
+        {
+            let fields: Vec<(String, String)> = o
+                .fields
+                .iter()
+                .map(|f| {
+                    let ty = f.node.ty.node.to_string();
+                    (
+                        f.node.name.node.to_string(),
+                        ty.trim_matches(|c| c == '!' || c == '[' || c == ']').to_owned(),
+                    )
+                })
+                .collect();
+            objects.insert(t.node.name.node.to_string(), fields);
+        }
+    }
+    let open = [
+        "Query.remoteCheckIn.me",
+        "Mutation.remoteCheckIn.submitCheckIn",
+        "Mutation.refresh",
+        "Mutation.logout",
+    ];
+    let mut checked = 0;
+    for (root, op) in [
+        ("Query", "query"),
+        ("Mutation", "mutation"),
+        ("Subscription", "subscription"),
+    ] {
+        for (field, ty) in objects.get(root).cloned().unwrap_or_default() {
+            let mut paths = vec![(format!("{root}.{field}"), format!("{op} {{ {field} }}"))];
+            if let Some(inner) = objects.get(&ty) {
+                for (sub, _) in inner {
+                    paths.push((
+                        format!("{root}.{field}.{sub}"),
+                        format!("{op} {{ {field} {{ {sub} }} }}"),
+                    ));
+                }
+            }
+            for (path, query) in paths {
+                let allowed = open
+                    .iter()
+                    .any(|o| *o == path || o.starts_with(&format!("{path}.")));
+                if allowed && !path.starts_with("Query.") {
+                    // Opened on purpose (logging out would end the test's session).
+                    continue;
+                }
+                let r = app.gql(Some(&token), &query, json!({})).await;
+                if allowed {
+                    assert_ne!(r.code(), Some("FORBIDDEN"), "{path} should be open: {:?}", r.body);
+                } else {
+                    assert_eq!(
+                        r.code(),
+                        Some("FORBIDDEN"),
+                        "{path} must be refused: {:?}",
+                        r.body
+                    );
+                    assert!(r.body["data"].is_null(), "{path} returned data");
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 150, "only {checked} fields checked");
+}
