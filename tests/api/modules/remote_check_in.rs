@@ -216,11 +216,12 @@ async fn enrol_activate_check_in_review_and_miss() {
     let q = app
         .gql(
             Some(&w.officer),
-            "{ remoteCheckIn { reviewQueue { edges { node { id urgency callbackRequested photo { contentType } } } } callbacks { id } } }",
+            "{ remoteCheckIn { reviewQueue { totalCount edges { node { id urgency callbackRequested photo { contentType } } } } callbacks { id } } }",
             json!({}),
         )
         .await;
     let q = q.ok();
+    assert_eq!(q["remoteCheckIn"]["reviewQueue"]["totalCount"], json!(1));
     assert_eq!(
         q["remoteCheckIn"]["reviewQueue"]["edges"][0]["node"]["id"],
         json!(id)

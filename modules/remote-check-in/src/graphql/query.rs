@@ -80,12 +80,9 @@ impl RemoteCheckInQuery {
         after: Option<String>,
     ) -> Result<Conn<RemoteCheckIn>> {
         let page = Page::new(first, after.as_deref(), 50)?;
-        let (rows, more) = review::queue(&state(ctx)?.db, principal(ctx)?, page.first, page.after).await?;
-        let mut conn = Conn::with_additional_fields(
-            page.after.is_some(),
-            more,
-            hamkor_api::pagination::TotalCount::deferred(|| Box::pin(async { Ok(0) })),
-        );
+        let (rows, more, total) =
+            review::queue(&state(ctx)?.db, principal(ctx)?, page.first, page.after).await?;
+        let mut conn = Conn::with_additional_fields(page.after.is_some(), more, total);
         conn.edges.extend(
             rows.into_iter()
                 .map(|c| async_graphql::connection::Edge::new(encode_cursor(c.id), RemoteCheckIn(c))),

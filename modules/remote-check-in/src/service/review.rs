@@ -10,6 +10,7 @@ use hamkor_api::db::{now, write_txn};
 use hamkor_api::error::{ApiError, ApiResult};
 use hamkor_api::events::service::{self as events, NewEvent};
 use hamkor_api::module::kit::enums::enum_name;
+use hamkor_api::pagination::TotalCount;
 use hamkor_api::user::entity::Role;
 use hamkor_api::validate;
 use sea_orm::sea_query::Expr;
@@ -43,6 +44,18 @@ pub async fn get<C: ConnectionTrait>(db: &C, p: &Principal, id: i64) -> ApiResul
     Ok(c)
 }
 
+/// Submitted check-ins of the officer's cases, not yet reviewed.
+fn awaiting_review(p: &Principal) -> ApiResult<sea_orm::Select<check_in::Entity>> {
+    officer(p)?;
+    Ok(check_in::Entity::find()
+        .filter(check_in::Column::Status.eq(CheckInStatus::Submitted))
+        .filter(check_in::Column::OrganisationId.eq(p.organisation_id))
+        .filter(of_cases(
+            check_in::Column::CaseId,
+            cases_with_access(p, CaseAccess::Full),
+        )))
+}
+
 /// Submitted check-ins awaiting review on the officer's cases, most urgent first, then
 /// oldest: `first` (at most 50) after the check-in `after`.
 pub async fn queue(
@@ -50,15 +63,9 @@ pub async fn queue(
     p: &Principal,
     first: u64,
     after: Option<i64>,
-) -> ApiResult<(Vec<check_in::Model>, bool)> {
-    officer(p)?;
-    let mut q = check_in::Entity::find()
-        .filter(check_in::Column::Status.eq(CheckInStatus::Submitted))
-        .filter(check_in::Column::OrganisationId.eq(p.organisation_id))
-        .filter(of_cases(
-            check_in::Column::CaseId,
-            cases_with_access(p, CaseAccess::Full),
-        ));
+) -> ApiResult<(Vec<check_in::Model>, bool, TotalCount)> {
+    let mut q = awaiting_review(p)?;
+    let total = TotalCount::of(db, q.clone());
     if let Some(after) = after {
         let Some(mark) = check_in::Entity::find_by_id(after).one(db).await? else {
             return Err(ApiError::bad_input("after", "not a valid cursor"));
@@ -81,7 +88,7 @@ pub async fn queue(
         .await?;
     let more = rows.len() as u64 > first;
     rows.truncate(first as usize);
-    Ok((rows, more))
+    Ok((rows, more, total))
 }
 
 /// Callbacks the person asked for and nobody has made yet (the officer's tasks), oldest
