@@ -26,6 +26,7 @@ mod m20261207_000020_create_login_addresses;
 mod m20261207_000201_add_condition_geofence;
 mod m20261207_000301_record_versions;
 mod m20261207_000302_create_sync;
+mod m20261207_000401_create_risk_outcomes;
 
 /// The core's migrations, in order.
 pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -48,6 +49,7 @@ pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261207_000201_add_condition_geofence::Migration),
         Box::new(m20261207_000301_record_versions::Migration),
         Box::new(m20261207_000302_create_sync::Migration),
+        Box::new(m20261207_000401_create_risk_outcomes::Migration),
     ]
 }
 

@@ -11,7 +11,9 @@
 //! on a database without alerts it adds one alert for every tenth case, raised in the
 //! last 60 days, half of them acknowledged. Each scenario is the `analytics` query
 //! through the assembled schema, as a district's officer or as an inspector whose scope
-//! is a whole region (the widest territorial reader), without the HTTP hop.
+//! is a whole region (the widest territorial reader), without the HTTP hop. Then the
+//! `riskValidation` query over three years of assessments: the regional reader's region,
+//! the same region as a platform admin, and the whole country.
 
 // The benchmark reports on the terminal.
 #![allow(clippy::print_stdout)]
@@ -212,7 +214,32 @@ async fn main() -> anyhow::Result<()> {
         regions: vec![region],
         ..Scope::default()
     };
+    let admin = scalar(
+        db,
+        "SELECT MIN(user_id) FROM user_roles WHERE role = 'PLATFORM_ADMIN'",
+    )
+    .await?;
+    let as_admin = load_principal(db, admin, Via::LocalTask, meta.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let schema = hamkor::build_schema(&st);
+    let validations = [
+        (
+            format!("risk validation: regional reader, its region ({in_region} cases)"),
+            regional.clone(),
+            Some(ids::encode("Region", region)),
+        ),
+        (
+            "risk validation: platform admin, the same region".to_owned(),
+            as_admin.clone(),
+            Some(ids::encode("Region", region)),
+        ),
+        (
+            "risk validation: platform admin, the country".to_owned(),
+            as_admin,
+            None,
+        ),
+    ];
     let scenarios = [
         Scenario {
             name: "district dashboard: officer, by mahalla".into(),
@@ -274,6 +301,31 @@ async fn main() -> anyhow::Result<()> {
         println!(
             "| {} | {rows} | {:.1} | {:.1} | {:.1} |",
             sc.name,
+            times.ms(0.5),
+            times.ms(0.95),
+            times.max_ms()
+        );
+    }
+
+    // The instrument's validation over every assessment of the last three years: one
+    // grouped statement over the region's cases.
+    let query = "query($from: NaiveDate!, $to: NaiveDate!, $t: ID) { riskValidation(from: $from, to: $to, territory: $t) {
+        pendingCases whole { cases auc aucLow aucHigh levels { observedRate } }
+        groups { dimension key flagged figures { cases auc falsePositiveRate } } } }";
+    let (from, to) = (to - chrono::Duration::days(3 * 365), to);
+    for (name, who, territory) in &validations {
+        let vars = json!({"from": from, "to": to, "t": territory});
+        let (times, first) = hamkor::bench::time(&schema, name, 3, args.iterations, &mut || {
+            Request::new(query)
+                .variables(Variables::from_json(vars.clone()))
+                .data(who.clone())
+                .data(meta.clone())
+                .data(Loaders::new(db))
+        })
+        .await?;
+        let cases = &first["riskValidation"]["whole"]["cases"];
+        println!(
+            "| {name} | {cases} labelled | {:.1} | {:.1} | {:.1} |",
             times.ms(0.5),
             times.ms(0.95),
             times.max_ms()

@@ -112,6 +112,9 @@ pub struct Settings {
     pub max_aliases: usize,
     /// Largest page a connection returns (`first` above it is refused).
     pub max_page_size: u64,
+    /// Fewest cases a published validation figure may be computed from (smaller cells
+    /// are suppressed, so that no one person can be singled out).
+    pub validation_min_cell_size: u64,
 
     /// Non-public addresses (loopback, private, link-local) that webhook endpoints may
     /// nevertheless resolve to (comma-separated in the environment). Empty: public
@@ -184,6 +187,7 @@ impl Default for Settings {
             max_query_complexity: 5_000,
             max_aliases: 30,
             max_page_size: 100,
+            validation_min_cell_size: 10,
             webhook_allowed_addresses: Vec::new(),
             webhook_timeout_secs: 10,
             webhook_retry_base_ms: 5_000,

@@ -24,6 +24,7 @@ use crate::person::graphql::{PersonMutation, PersonQuery};
 use crate::plan::graphql::PlanMutation;
 use crate::referral::graphql::{ReferralMutation, ReferralQuery};
 use crate::risk::graphql::RiskMutation;
+use crate::risk::validation_graphql::RiskValidationQuery;
 use crate::supervision::graphql::{SupervisionMutation, SupervisionQuery};
 use crate::sync::graphql::{SyncMutationRoot, SyncQueryRoot};
 use crate::territory::graphql::{TerritoryMutation, TerritoryQuery};
@@ -52,7 +53,7 @@ pub struct CaseworkQuery(
 
 /// Queries of early warnings and analytics.
 #[derive(MergedObject, Default)]
-pub struct OversightQuery(AlertQuery, AnalyticsQuery);
+pub struct OversightQuery(AlertQuery, AnalyticsQuery, RiskValidationQuery);
 
 /// Queries of work across organisations: modules, referrals, consents, events, webhooks.
 #[derive(MergedObject, Default)]

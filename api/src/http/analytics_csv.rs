@@ -18,6 +18,7 @@ use super::auth::{Credentials, Refusal, authenticate};
 use super::meta::request_meta;
 use crate::analytics::graphql::AnalyticsInput;
 use crate::analytics::service::{AnalyticsLevel, Computed, compute, csv_header};
+use crate::auth::principal::Principal;
 use crate::error::ApiError;
 use crate::ids;
 
@@ -32,7 +33,7 @@ pub struct CsvParams {
     district_id: Option<String>,
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
+pub(super) fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (
         status,
         [(CONTENT_TYPE, "application/json")],
@@ -41,7 +42,7 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
-fn api_error(e: ApiError) -> Response {
+pub(super) fn api_error(e: ApiError) -> Response {
     let status = match e.code() {
         "BAD_USER_INPUT" => StatusCode::BAD_REQUEST,
         "FORBIDDEN" => StatusCode::FORBIDDEN,
@@ -56,7 +57,7 @@ fn api_error(e: ApiError) -> Response {
 }
 
 /// A CSV cell: quoted when it holds a separator, a quote or a line break.
-fn cell(v: &str) -> String {
+pub(super) fn cell(v: &str) -> String {
     if v.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", v.replace('"', "\"\""))
     } else {
@@ -73,35 +74,41 @@ fn level(s: &str) -> Option<AnalyticsLevel> {
     }
 }
 
+/// The caller of a CSV export, authenticated as `/graphql` authenticates, or the
+/// response that refuses them.
+pub(super) async fn caller<E>(st: &HttpState<E>, request: Request) -> Result<Principal, Response> {
+    let (parts, _) = request.into_parts();
+    let meta = request_meta(&parts, st.app.settings.trust_forwarded_for);
+    match authenticate(&st.app, Credentials::from_headers(&parts.headers), meta).await {
+        Ok(Some(caller)) => Ok(caller.principal),
+        Ok(None) | Err(Refusal::Malformed) => Err(error(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "send `Authorization: Bearer <token>`",
+        )),
+        Err(Refusal::Rejected) => Err(error(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "invalid or expired token",
+        )),
+        // Already logged where authentication failed.
+        Err(Refusal::Internal(_)) => Err(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL",
+            "internal error",
+        )),
+    }
+}
+
 /// `GET /analytics.csv`.
 pub async fn export<E>(
     State(st): State<HttpState<E>>,
     params: Result<Query<CsvParams>, axum::extract::rejection::QueryRejection>,
     request: Request,
 ) -> Response {
-    let (parts, _) = request.into_parts();
-    let meta = request_meta(&parts, st.app.settings.trust_forwarded_for);
-    let caller = authenticate(&st.app, Credentials::from_headers(&parts.headers), meta).await;
-    let principal = match caller {
-        Ok(Some(caller)) => caller.principal,
-        Ok(None) | Err(Refusal::Malformed) => {
-            return error(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "send `Authorization: Bearer <token>`",
-            );
-        }
-        Err(Refusal::Rejected) => {
-            return error(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "invalid or expired token",
-            );
-        }
-        // Already logged where authentication failed.
-        Err(Refusal::Internal(_)) => {
-            return error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error");
-        }
+    let principal = match caller(&st, request).await {
+        Ok(p) => p,
+        Err(refused) => return refused,
     };
     let Ok(Query(params)) = params else {
         return error(

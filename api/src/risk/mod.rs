@@ -1,6 +1,10 @@
-//! Structured risk assessment of a case: the instrument, its history and overrides.
+//! Structured risk assessment of a case: the instrument, its history and overrides, the
+//! outcomes on record and the instrument's validation against them.
 
 pub mod entity;
 pub mod graphql;
 pub mod instrument;
+pub mod outcome;
 pub mod service;
+pub mod validation;
+pub mod validation_graphql;

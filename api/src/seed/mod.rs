@@ -2,4 +2,5 @@
 
 pub mod demo;
 pub mod national;
+pub mod risk_process;
 pub mod territories;

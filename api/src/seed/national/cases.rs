@@ -1,6 +1,6 @@
 //! People and their cases, with the cases' conditions and first status.
 
-use chrono::{Duration, NaiveDate, NaiveTime};
+use chrono::{Duration, NaiveTime};
 use sea_orm::{DatabaseConnection, Value};
 
 use super::{Scale, World, insert};
@@ -31,8 +31,8 @@ pub(super) async fn people(db: &DatabaseConnection, w: &World, scale: Scale) -> 
     let people = (0..scale.cases).map(|i| {
         let (m, d, r) = case_place(i);
         let (officer, _) = staff_of(d);
-        let birth = NaiveDate::from_ymd_opt(1960 + (i % 45) as i32, 1 + (i % 12) as u32, 1 + (i % 28) as u32)
-            .unwrap_or_default();
+        let birth = w.birth_of(i);
+        let sex = w.draws.get(i).map(|d| crate::enums::enum_name(d.sex));
         vec![
             (first_person + i as i64).into(),
             format!("3{:013}", first_person + i as i64).into(),
@@ -40,7 +40,7 @@ pub(super) async fn people(db: &DatabaseConnection, w: &World, scale: Scale) -> 
             format!("Ism{}", i % 700).into(),
             Value::String(None),
             birth.into(),
-            Value::String(None),
+            sex.into(),
             m.into(),
             d.into(),
             r.into(),
@@ -90,7 +90,6 @@ pub(super) async fn cases(db: &DatabaseConnection, w: &World, scale: Scale) -> a
     let case_place = |i: usize| w.place(i);
     let staff_of = |district_id: i64| w.staff_of(district_id);
     let org_of_officer = |officer: i64| w.org_of_officer(officer);
-    let risks = ["LOW", "MEDIUM", "MEDIUM", "HIGH", "VERY_HIGH"];
     let start_of = |i: usize| w.start_of(i);
     let cases = (0..scale.cases).map(|i| {
         let (m, d, r) = case_place(i);
@@ -100,7 +99,7 @@ pub(super) async fn cases(db: &DatabaseConnection, w: &World, scale: Scale) -> a
             (first_case + i as i64).into(),
             (first_person + i as i64).into(),
             "RESTRICTION_OF_LIBERTY".into(),
-            STATUSES[i % STATUSES.len()].into(),
+            w.status_of(i).into(),
             "Jinoyat ishlari bo'yicha tuman sudi".into(),
             (start - Duration::days(20)).into(),
             Some(format!("{}-modda", 100 + i % 200)).into(),
@@ -112,7 +111,7 @@ pub(super) async fn cases(db: &DatabaseConnection, w: &World, scale: Scale) -> a
             m.into(),
             d.into(),
             r.into(),
-            Some(risks[i % risks.len()].to_owned()).into(),
+            w.draws.get(i).map(|d| crate::enums::enum_name(d.level)).into(),
             Value::String(None),
             at.into(),
             at.into(),
@@ -212,12 +211,16 @@ pub(super) async fn history(db: &DatabaseConnection, w: &World, scale: Scale) ->
     let history = (0..scale.cases).map(|i| {
         let (_, d, _) = case_place(i);
         let (officer, _) = staff_of(d);
+        let changed_at = match w.outcome_of(i) {
+            Some((when, crate::seed::risk_process::Event::Revocation)) => when,
+            _ => at,
+        };
         vec![
             (first_case + i as i64).into(),
             Option::<String>::None.into(),
-            STATUSES[i % STATUSES.len()].into(),
+            w.status_of(i).into(),
             officer.into(),
-            at.into(),
+            changed_at.into(),
         ]
     });
     insert(

@@ -8,11 +8,15 @@
 //! id) so that children can reference parents without reading them back.
 //!
 //! `places.rs` writes the mahallas and the staff of every district, `cases.rs` the
-//! people and cases, `records.rs` their appointments, violations and notes.
+//! people and cases, `records.rs` their appointments, violations and notes, `risk.rs`
+//! one HRA-1 assessment per case and the outcomes that followed, drawn by the documented
+//! process of [`crate::seed::risk_process`] (which also gives each person's sex, and
+//! revokes the cases whose outcome was a revocation).
 
 mod cases;
 mod places;
 mod records;
+mod risk;
 
 use std::collections::HashMap;
 
@@ -30,6 +34,8 @@ pub struct Scale {
     pub cases: usize,
     pub mahallas_per_district: usize,
     pub appointments_per_case: usize,
+    /// The process drawing assessments and outcomes (and its optional bias).
+    pub risk: crate::seed::risk_process::Process,
 }
 
 impl Default for Scale {
@@ -38,6 +44,7 @@ impl Default for Scale {
             cases: 200_000,
             mahallas_per_district: 46,
             appointments_per_case: 15,
+            risk: crate::seed::risk_process::Process::default(),
         }
     }
 }
@@ -53,6 +60,9 @@ pub struct Generated {
     pub appointments: usize,
     /// (district id, officer user id, inspector user id), per district.
     pub staff: Vec<(i64, i64, i64)>,
+    /// What the risk process drew for each case, in case order (the truth a validation
+    /// is checked against).
+    pub risk: Vec<crate::seed::risk_process::Draw>,
 }
 
 const BATCH: usize = 1_000;
@@ -121,7 +131,7 @@ pub async fn generate(st: &AppState, scale: Scale, progress: impl Fn(&str)) -> a
     out.staff = staff;
 
     progress("people and cases");
-    let world = World::new(db, mahallas, &out.staff, first_org, at).await?;
+    let world = World::new(db, mahallas, &out.staff, first_org, at, scale).await?;
     cases::people(db, &world, scale).await?;
     out.cases = cases::cases(db, &world, scale).await?;
 
@@ -136,8 +146,13 @@ pub async fn generate(st: &AppState, scale: Scale, progress: impl Fn(&str)) -> a
     records::violations(db, &world, scale).await?;
     records::notes(db, &world, scale).await?;
 
+    progress("risk assessments and outcomes");
+    risk::assessments(db, &world).await?;
+    risk::outcomes(db, &world).await?;
+
     progress("sequences and statistics");
     finish(db, &["mahallas", "organisations", "users", "persons", "cases"]).await?;
+    out.risk = world.draws;
     Ok(out)
 }
 
@@ -153,6 +168,8 @@ struct World {
     org_by_officer: HashMap<i64, i64>,
     first_person: i64,
     first_case: i64,
+    /// The risk process's draw of each case.
+    draws: Vec<crate::seed::risk_process::Draw>,
 }
 
 impl World {
@@ -162,6 +179,7 @@ impl World {
         staff: &[(i64, i64, i64)],
         first_org: i64,
         at: DateTime<Utc>,
+        scale: Scale,
     ) -> anyhow::Result<Self> {
         let by_district = staff.iter().map(|(d, o, i)| (*d, (*o, *i))).collect();
         let org_by_officer = staff
@@ -169,7 +187,7 @@ impl World {
             .enumerate()
             .map(|(idx, (_, o, _))| (*o, first_org + 2 * idx as i64))
             .collect();
-        Ok(Self {
+        let mut w = Self {
             at,
             today: at.date_naive(),
             mahallas,
@@ -177,7 +195,49 @@ impl World {
             org_by_officer,
             first_person: next_id(db, "persons").await?,
             first_case: next_id(db, "cases").await?,
-        })
+            draws: Vec::new(),
+        };
+        w.draws = (0..scale.cases)
+            .map(|i| {
+                let facts = crate::seed::risk_process::CaseFacts {
+                    index: i,
+                    region_id: w.place(i).2,
+                    birth: w.birth_of(i),
+                    assessed_at: w.assessed_at(i),
+                };
+                crate::seed::risk_process::draw(&scale.risk, &facts)
+            })
+            .collect();
+        Ok(w)
+    }
+
+    /// The birth date of the `i`-th person.
+    fn birth_of(&self, i: usize) -> NaiveDate {
+        NaiveDate::from_ymd_opt(1960 + (i % 45) as i32, 1 + (i % 12) as u32, 1 + (i % 28) as u32)
+            .unwrap_or_default()
+    }
+
+    /// When the `i`-th case was assessed: within two weeks of the sentence's start.
+    fn assessed_at(&self, i: usize) -> DateTime<Utc> {
+        let day = self.start_of(i) + Duration::days((i % 14) as i64);
+        day.and_hms_opt(9, 0, 0).unwrap_or_default().and_utc()
+    }
+
+    /// The outcome of the `i`-th case, if it has happened by now.
+    fn outcome_of(&self, i: usize) -> Option<(DateTime<Utc>, crate::seed::risk_process::Event)> {
+        self.draws.get(i)?.event.filter(|(at, _)| *at <= self.at)
+    }
+
+    /// The status of the `i`-th case: REVOKED when its outcome was a revocation, else
+    /// by turn (a revocation by turn becomes a completion: only outcomes revoke).
+    fn status_of(&self, i: usize) -> &'static str {
+        if let Some((_, crate::seed::risk_process::Event::Revocation)) = self.outcome_of(i) {
+            return "REVOKED";
+        }
+        match cases::STATUSES[i % cases::STATUSES.len()] {
+            "REVOKED" => "COMPLETED",
+            s => s,
+        }
     }
 
     /// The mahalla (with district and region) of the `i`-th case, spread over the country.
