@@ -144,9 +144,9 @@ pub struct Answered {
     pub callback: bool,
 }
 
-fn enum_of<E: Iterable + Copy>(raw: &str) -> Option<E>
+fn enum_of<E>(raw: &str) -> Option<E>
 where
-    E: sea_orm::ActiveEnum<Value = String>,
+    E: Iterable + Copy + sea_orm::ActiveEnum<Value = String>,
 {
     E::iter().find(|v| enum_name(*v) == raw)
 }

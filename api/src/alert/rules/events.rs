@@ -56,7 +56,7 @@ pub async fn missed_contacts(i: &RuleInput<'_>, at: DateTime<Utc>) -> Fired {
             window.push((when, format!("{}@{}", m.id(), when.timestamp())));
         }
     }
-    window.sort_by(|a, b| a.0.cmp(&b.0));
+    window.sort_by_key(|a| a.0);
     if window.len() < threshold {
         return Ok(vec![]);
     }

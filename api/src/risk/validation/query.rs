@@ -172,7 +172,7 @@ pub async fn count(db: &DatabaseConnection, c: Counting<'_>) -> ApiResult<Vec<Ro
     let mut grouped = Query::select();
     for col in cols {
         grouped.column((Alias::new("lc"), Alias::new(col)));
-        grouped.add_group_by([Expr::col((Alias::new("lc"), Alias::new(col))).into()]);
+        grouped.add_group_by([Expr::col((Alias::new("lc"), Alias::new(col)))]);
     }
     grouped
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))

@@ -134,7 +134,7 @@ pub async fn review(
         .rows_affected;
     if moved != 1 {
         return Err(ApiError::InvalidTransition {
-            from: enum_name(c.status).into(),
+            from: enum_name(c.status),
             to: "REVIEWED".into(),
         });
     }

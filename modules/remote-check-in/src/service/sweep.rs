@@ -29,9 +29,8 @@ struct Configs(HashMap<i64, Config>);
 
 impl Configs {
     async fn of(&mut self, db: &DatabaseConnection, org: i64) -> &Config {
-        if !self.0.contains_key(&org) {
-            let c = of_organisation(db, org).await;
-            self.0.insert(org, c);
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.0.entry(org) {
+            slot.insert(of_organisation(db, org).await);
         }
         &self.0[&org]
     }
