@@ -46,7 +46,11 @@ enum Command {
     /// Load reference or demo data.
     Seed(SeedArgs),
     /// Print the GraphQL schema (SDL) with every compiled-in module.
-    ExportSchema,
+    ExportSchema {
+        /// The SDL of the Apollo Federation v2 subgraph (`_service { sdl }`).
+        #[arg(long)]
+        federation: bool,
+    },
     /// Administrative tasks on users.
     #[command(subcommand)]
     User(UserCommand),
@@ -91,8 +95,8 @@ enum UserCommand {
 
 /// Run the command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let mut settings = Settings::load()?;
-    telemetry::init(&settings);
+    let settings = Settings::load()?;
+    let telemetry = telemetry::init(&settings)?;
     let unknown = hamkor_api::config::env::unknown();
     if !unknown.is_empty() {
         // Once, by name only (a value may be a secret); an orchestrator's own variables
@@ -102,6 +106,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             "ignoring HAMKOR_* environment variables that are not settings"
         );
     }
+    let outcome = command(cli, settings).await;
+    // The exporter sends from a thread of its own and blocks until it is done.
+    let _ = tokio::task::spawn_blocking(move || telemetry.shutdown()).await;
+    outcome
+}
+
+async fn command(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve { listen: None }) {
         Command::Serve { listen } => {
             if let Some(listen) = listen {
@@ -118,8 +129,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed(args) => seed_cmd(settings, args).await,
         #[cfg(feature = "electronic_monitoring")]
         Command::EmSim(args) => crate::em_sim::run(args).await,
-        Command::ExportSchema => {
-            print!("{}", crate::sdl());
+        Command::ExportSchema { federation } => {
+            if federation {
+                print!("{}", crate::subgraph_sdl());
+            } else {
+                print!("{}", crate::sdl());
+            }
             Ok(())
         }
         Command::User(UserCommand::Create {
@@ -169,9 +184,14 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(database = %db::redact(&settings.database_url), "starting");
     let st = open(settings, auto_migrate).await?;
     announce(ensure_admin(&st).await?);
-    let schema = build_schema(&st);
     let graphiql = st.settings.graphiql;
-    let app = Application::build(st, schema).await?;
+    let app = if st.settings.federation {
+        let schema = crate::build_federated_schema(&st);
+        Application::build(st, schema).await?
+    } else {
+        let schema = build_schema(&st);
+        Application::build(st, schema).await?
+    };
     let addr = app.local_addr();
     tracing::info!("GraphQL endpoint: http://{addr}/graphql");
     if let Some(metrics) = app.metrics_addr() {

@@ -11,6 +11,7 @@ pub mod bench;
 pub mod cli;
 #[cfg(feature = "electronic_monitoring")]
 pub mod em_sim;
+pub mod federation;
 pub mod modules;
 pub mod node;
 pub mod sync_bench;
@@ -27,6 +28,12 @@ use hamkor_api::state::AppState;
 #[derive(MergedObject, Default)]
 pub struct Query(CoreQuery, node::NodeQuery, modules::ModuleNamespaceQuery);
 
+/// The query root of the federated subgraph: Hamkor's, with the entity resolvers. A
+/// schema type of its own, because async-graphql serves `_service` and `_entities` in
+/// any schema that has an entity resolver.
+#[derive(MergedObject, Default)]
+pub struct FederatedQuery(Query, federation::EntityQuery);
+
 /// The mutation root.
 #[derive(MergedObject, Default)]
 pub struct Mutation(CoreMutation, modules::ModuleNamespaceMutation);
@@ -37,6 +44,9 @@ pub struct Subscription(CoreSubscription);
 
 /// The assembled schema.
 pub type HamkorSchema = Schema<Query, Mutation, Subscription>;
+
+/// The assembled schema as an Apollo Federation v2 subgraph (`federation = true`).
+pub type FederatedSchema = Schema<FederatedQuery, Mutation, Subscription>;
 
 /// A schema builder over any roots that include Hamkor's (tests add a probe module's
 /// namespaces this way), with the configured limits and the application state.
@@ -64,6 +74,33 @@ pub fn build_schema(state: &AppState) -> HamkorSchema {
     )
     .data(state.clone())
     .finish()
+}
+
+/// The schema served with `federation = true`.
+pub fn build_federated_schema(state: &AppState) -> FederatedSchema {
+    schema_builder(
+        FederatedQuery::default(),
+        Mutation::default(),
+        Subscription::default(),
+        &state.settings,
+    )
+    .enable_federation()
+    .data(state.clone())
+    .finish()
+}
+
+/// The SDL of Hamkor as an Apollo Federation v2 subgraph (what `_service { sdl }`
+/// answers with `federation = true`), for composition with other subgraphs.
+pub fn subgraph_sdl() -> String {
+    schema_builder(
+        FederatedQuery::default(),
+        Mutation::default(),
+        Subscription::default(),
+        &Settings::default(),
+    )
+    .enable_federation()
+    .finish()
+    .sdl_with_options(async_graphql::SDLExportOptions::new().federation())
 }
 
 /// The published schema (SDL), as committed in `schema.graphql`.

@@ -20,6 +20,7 @@ pub struct Application {
     router: Router,
     addr: SocketAddr,
     metrics_addr: Option<SocketAddr>,
+    lifecycle: crate::lifecycle::Lifecycle,
 }
 
 impl Application {
@@ -33,43 +34,46 @@ impl Application {
             .with_context(|| format!("binding {listen}"))?;
         let addr = listener.local_addr()?;
         let interval = std::time::Duration::from_millis(state.settings.event_poll_interval_ms.max(10));
-        tokio::spawn(crate::events::feed::run(
-            state.db.clone(),
-            state.feed.clone(),
-            interval,
-        ));
-        tokio::spawn(crate::module::hooks::run(
-            state.db.clone(),
-            state.modules.clone(),
-            interval,
-        ));
-        tokio::spawn(crate::mahalla::tasks::run_overdue_sweep(
-            state.db.clone(),
-            std::time::Duration::from_secs(OVERDUE_SWEEP_SECS),
-        ));
-        tokio::spawn(crate::alert::engine::run(
-            state.db.clone(),
-            state.modules.clone(),
-            interval,
-        ));
+        let workers = &state.lifecycle;
+        workers.spawn(
+            "event_feed",
+            crate::events::feed::run(state.db.clone(), state.feed.clone(), interval),
+        );
+        workers.spawn(
+            "module_hooks",
+            crate::module::hooks::run(state.db.clone(), state.modules.clone(), interval),
+        );
+        workers.spawn(
+            "overdue_sweep",
+            crate::mahalla::tasks::run_overdue_sweep(
+                state.db.clone(),
+                std::time::Duration::from_secs(OVERDUE_SWEEP_SECS),
+            ),
+        );
+        workers.spawn(
+            "early_warning",
+            crate::alert::engine::run(state.db.clone(), state.modules.clone(), interval),
+        );
         let host = crate::module::HostContext { app: &state };
         for m in state.modules.all() {
             m.start(&host)
                 .with_context(|| format!("starting module {}", m.id()))?;
         }
         if state.settings.webhook_workers {
-            crate::webhook::spawn_workers(&state.db, &state.settings, interval)?;
+            crate::webhook::spawn_workers(&state.lifecycle, &state.db, &state.settings, interval)?;
         }
         let metrics_addr = match state.settings.metrics_listen {
             Some(at) => Some(crate::monitoring::serve(at, state.clone()).await?),
             None => None,
         };
+        let lifecycle = state.lifecycle.clone();
         let router = http::router(state, executor)?;
         Ok(Self {
             listener,
             router,
             addr,
             metrics_addr,
+            lifecycle,
         })
     }
 
@@ -83,17 +87,27 @@ impl Application {
         self.metrics_addr
     }
 
-    /// Serve until `shutdown` resolves, then finish the requests in flight.
+    /// Serve until `shutdown` resolves, then drain: `/readyz` answers 503, WebSockets
+    /// close with 1001 (going away), no new connection is accepted, the requests in
+    /// flight finish (each within the request timeout), and the workers stop.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
+        let lifecycle = self.lifecycle.clone();
+        let draining = async move {
+            shutdown.await;
+            lifecycle.begin_shutdown();
+        };
+        let served = axum::serve(
             self.listener,
             self.router.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
-        .await
+        .with_graceful_shutdown(draining)
+        .await;
+        self.lifecycle.stop_workers();
+        tracing::info!("stopped");
+        served
     }
 }
 

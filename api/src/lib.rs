@@ -22,6 +22,7 @@ pub mod graphql;
 pub mod http;
 pub mod idempotency;
 pub mod ids;
+pub mod lifecycle;
 pub mod loaders;
 pub mod mahalla;
 pub mod module;

@@ -24,6 +24,8 @@ pub struct AppState {
     pub feed: EventFeed,
     /// The trusted documents, when a manifest is configured.
     pub trusted: Option<Arc<TrustedDocuments>>,
+    /// Background workers and shutdown.
+    pub lifecycle: crate::lifecycle::Lifecycle,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             modules,
             feed: EventFeed::default(),
             trusted,
+            lifecycle: Default::default(),
         })
     }
 }

@@ -20,6 +20,10 @@ use serde_json::{Value, json};
 #[derive(MergedObject, Default)]
 pub struct TestQuery(hamkor::Query, crate::probe::ProbeQueryRoot);
 
+/// The query root of the test server as a federated subgraph.
+#[derive(MergedObject, Default)]
+pub struct TestFederatedQuery(TestQuery, hamkor::federation::EntityQuery);
+
 /// The mutation root of the test server.
 #[derive(MergedObject, Default)]
 pub struct TestMutation(hamkor::Mutation, crate::probe::ProbeMutationRoot);
@@ -145,15 +149,28 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     hamkor_api::db::migrate(&db, &modules).await.expect("migrate");
     let state = AppState::new(db, settings, modules).expect("state");
     ensure_admin(&state).await.expect("admin");
-    let schema = hamkor::schema_builder(
-        TestQuery::default(),
-        TestMutation::default(),
-        hamkor::Subscription::default(),
-        &state.settings,
-    )
-    .data(state.clone())
-    .finish();
-    let app = Application::build(state.clone(), schema).await.expect("bind");
+    let app = if state.settings.federation {
+        let schema = hamkor::schema_builder(
+            TestFederatedQuery::default(),
+            TestMutation::default(),
+            hamkor::Subscription::default(),
+            &state.settings,
+        )
+        .enable_federation()
+        .data(state.clone())
+        .finish();
+        Application::build(state.clone(), schema).await.expect("bind")
+    } else {
+        let schema = hamkor::schema_builder(
+            TestQuery::default(),
+            TestMutation::default(),
+            hamkor::Subscription::default(),
+            &state.settings,
+        )
+        .data(state.clone())
+        .finish();
+        Application::build(state.clone(), schema).await.expect("bind")
+    };
     let addr = app.local_addr();
     let metrics_addr = app.metrics_addr();
     tokio::spawn(app.run_until_stopped(std::future::pending()));

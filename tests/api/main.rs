@@ -3,6 +3,7 @@
 
 mod helpers;
 mod probe;
+mod process;
 mod world;
 
 mod access;
@@ -14,6 +15,7 @@ mod cases;
 mod config_env;
 mod event_audiences;
 mod events;
+mod federation;
 mod http_spec;
 mod idempotency;
 mod mahalla;
@@ -25,6 +27,7 @@ mod plan;
 mod protocol;
 mod read_audit;
 mod referrals;
+mod replicas;
 mod risk;
 mod risk_validation;
 mod schema;
@@ -34,6 +37,7 @@ mod supervision;
 mod sync;
 mod territory;
 mod throttle;
+mod tracing_otlp;
 mod trusted_documents;
 mod users;
 mod webhook_delivery;

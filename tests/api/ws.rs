@@ -16,7 +16,11 @@ pub(crate) type Socket =
 const SUBSCRIPTION: &str = "subscription { referralEvents { id } }";
 
 async fn open(app: &TestApp, protocol: &str) -> Socket {
-    let mut req = format!("ws://{}/graphql", app.addr)
+    open_at(app.addr, protocol).await
+}
+
+pub(crate) async fn open_at(addr: std::net::SocketAddr, protocol: &str) -> Socket {
+    let mut req = format!("ws://{addr}/graphql")
         .into_client_request()
         .expect("request");
     req.headers_mut()
@@ -43,7 +47,7 @@ async fn send_text(socket: &mut Socket, text: &str) {
 }
 
 /// The next text message, or `{"close": code}` for a close frame; panics on silence.
-async fn next(socket: &mut Socket, wait: Duration) -> Value {
+pub(crate) async fn next(socket: &mut Socket, wait: Duration) -> Value {
     loop {
         let msg = tokio::time::timeout(wait, socket.next())
             .await

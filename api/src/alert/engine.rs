@@ -104,7 +104,8 @@ async fn evaluate_batch(
     let mut raised = 0;
     let mut failure = None;
     for event in &ready {
-        match handle(db, modules, event).await {
+        let span = crate::telemetry::event_span(CONSUMER, event);
+        match tracing::Instrument::instrument(handle(db, modules, event), span).await {
             Ok(n) => raised += n,
             Err(e) => {
                 failure = Some(anyhow::Error::from(e).context(format!("event {}", event.id)));

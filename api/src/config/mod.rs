@@ -147,6 +147,14 @@ pub struct Settings {
     /// no metrics are served. Keep it off the public network.
     pub metrics_listen: Option<SocketAddr>,
 
+    /// Base URL of an OpenTelemetry collector's OTLP/HTTP endpoint (e.g.
+    /// `http://collector:4318`; `/v1/traces` is added to a URL without a path). None:
+    /// spans are not exported.
+    pub otlp_endpoint: Option<String>,
+
+    /// Serve Hamkor as an Apollo Federation v2 subgraph (`_service`, `_entities`).
+    pub federation: bool,
+
     /// Log format.
     pub log_format: LogFormat,
     /// Log filter in `tracing` syntax (`RUST_LOG` overrides it).
@@ -198,6 +206,8 @@ impl Default for Settings {
             trusted_documents: None,
             trusted_documents_mode: crate::trusted_documents::TrustMode::Enforce,
             metrics_listen: None,
+            otlp_endpoint: None,
+            federation: false,
             log_format: LogFormat::Pretty,
             log_filter: "info,sqlx=warn,sea_orm=warn".to_owned(),
         }
@@ -260,6 +270,9 @@ impl Settings {
         }
         if self.argon2_memory_kib < 8 || self.argon2_iterations == 0 {
             return Err(ConfigError("argon2 cost is too low".into()));
+        }
+        if let Some(endpoint) = &self.otlp_endpoint {
+            crate::telemetry::traces_url(endpoint).map_err(|e| ConfigError(e.to_string()))?;
         }
         Ok(())
     }

@@ -16,6 +16,8 @@ pub struct Model {
     pub actor_user_id: Option<i64>,
     #[sea_orm(column_type = "JsonBinary")]
     pub payload: Json,
+    /// The W3C trace context the event was written in, when it was traced.
+    pub traceparent: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

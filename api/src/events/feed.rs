@@ -149,6 +149,7 @@ mod tests {
             organisation_id: None,
             actor_user_id: None,
             payload: serde_json::json!({}),
+            traceparent: None,
         }
     }
 

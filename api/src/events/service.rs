@@ -77,6 +77,7 @@ pub async fn emit<C: ConnectionTrait>(
         organisation_id: Set(event.organisation_id),
         actor_user_id: Set(actor.map(|p| p.user_id)),
         payload: Set(with_device(event.payload, actor)),
+        traceparent: Set(crate::telemetry::current_traceparent()),
         ..Default::default()
     };
     domain_event::Entity::insert(row)

@@ -14,13 +14,13 @@ use std::time::Duration;
 use async_graphql::Executor;
 use async_graphql::http::GraphiQLSource;
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderName, HeaderValue, Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -65,15 +65,11 @@ pub fn router<E: Executor>(app: AppState, executor: E) -> anyhow::Result<Router>
         .layer(middleware::from_fn(crate::monitoring::requests::track))
         .layer(middleware::from_fn(sanitise_request_id))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let id = req
-                .extensions()
-                .get::<RequestId>()
-                .and_then(|id| id.header_value().to_str().ok())
-                .unwrap_or("-");
-            // The path only: query strings may carry variables with personal data.
-            tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(http_span)
+                .on_response(record_status),
+        )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(CatchPanicLayer::custom(|_| {
             (
@@ -116,6 +112,43 @@ fn cors(origins: &[String]) -> anyhow::Result<CorsLayer> {
     Ok(base.allow_origin(AllowOrigin::list(list)))
 }
 
+/// The span of one request, named by its route (`POST /graphql`); a W3C `traceparent`
+/// from the client makes it a child of the client's span.
+fn http_span(req: &Request) -> tracing::Span {
+    let id = req
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or("-");
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
+    // The path only: query strings may carry variables with personal data.
+    let span = tracing::info_span!(
+        "http",
+        otel.name = %format_args!("{} {route}", req.method()),
+        otel.kind = "server",
+        method = %req.method(),
+        path = %req.uri().path(),
+        http.route = route,
+        http.response.status_code = tracing::field::Empty,
+        request_id = %id,
+    );
+    crate::telemetry::set_parent_from_headers(&span, req.headers());
+    span
+}
+
+/// The status of the answer on the request's span (and the default log line).
+fn record_status<B>(res: &http::Response<B>, latency: Duration, span: &tracing::Span) {
+    span.record("http.response.status_code", res.status().as_u16());
+    tracing::debug!(
+        status = res.status().as_u16(),
+        latency_ms = latency.as_millis() as u64,
+        "answered"
+    );
+}
+
 /// Keep a client's `x-request-id` only if it is short and plain; otherwise a fresh one
 /// is generated (ids end up in logs and the audit log).
 async fn sanitise_request_id(mut req: Request, next: Next) -> Response {
@@ -143,8 +176,24 @@ async fn healthz() -> impl IntoResponse {
     )
 }
 
-/// The database answers and every migration is applied.
+/// The database answers, every migration is applied, every background worker runs and
+/// the process is not shutting down.
 async fn readyz<E: Executor>(State(st): State<HttpState<E>>) -> impl IntoResponse {
+    let unavailable = |reason: Value| {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(CONTENT_TYPE, "application/json")],
+            json!({"status": "unavailable", "reason": reason}).to_string(),
+        )
+    };
+    if st.app.lifecycle.is_stopping() {
+        return unavailable(json!("shutting down"));
+    }
+    let stopped = st.app.lifecycle.stopped_workers();
+    if !stopped.is_empty() {
+        tracing::warn!(workers = ?stopped, "not ready: background workers stopped");
+        return unavailable(json!({"stoppedWorkers": stopped}));
+    }
     match crate::db::ready(&st.app.db, &st.app.modules).await {
         Ok(()) => (
             StatusCode::OK,
@@ -153,11 +202,7 @@ async fn readyz<E: Executor>(State(st): State<HttpState<E>>) -> impl IntoRespons
         ),
         Err(e) => {
             tracing::warn!(error = %format!("{e:#}"), "not ready");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [(CONTENT_TYPE, "application/json")],
-                json!({"status": "unavailable"}).to_string(),
-            )
+            unavailable(json!("database"))
         }
     }
 }

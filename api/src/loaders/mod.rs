@@ -23,6 +23,12 @@ pub use rows::{
     ById, ByIdLoader, ByParent, ByParentLoader, HasId, by_id, by_parent, children, loader_error, many, one,
 };
 
+/// The spawner of every DataLoader: a batch runs in the span of the field that asked
+/// first, so its statements join the request's trace.
+pub(crate) fn spawn_in_span(fut: futures::future::BoxFuture<'static, ()>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(tracing::Instrument::in_current_span(fut))
+}
+
 use crate::access::CaseAccess;
 use crate::case::entity::{case, condition, status_change};
 use crate::consent::entity as consent;

@@ -174,12 +174,12 @@ where
         Self {
             pages: Arc::new(DataLoader::with_cache(
                 PageLoader(shape.clone()),
-                tokio::spawn,
+                super::spawn_in_span,
                 HashMapCache::default(),
             )),
             counts: Arc::new(DataLoader::with_cache(
                 CountLoader(shape),
-                tokio::spawn,
+                super::spawn_in_span,
                 HashMapCache::default(),
             )),
         }

@@ -134,7 +134,7 @@ where
             db: db.clone(),
             _entity: PhantomData,
         },
-        tokio::spawn,
+        super::spawn_in_span,
         HashMapCache::default(),
     )
 }
@@ -157,7 +157,7 @@ where
             order,
             parent_of,
         },
-        tokio::spawn,
+        super::spawn_in_span,
         HashMapCache::default(),
     )
 }

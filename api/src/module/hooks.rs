@@ -31,7 +31,8 @@ pub async fn run(db: DatabaseConnection, registry: Registry, interval: Duration)
         .cloned()
         .collect();
     if listening.is_empty() {
-        return;
+        // Nothing to do, but a worker that ended would make the process unready.
+        return std::future::pending().await;
     }
     // Per module: the cursor a gap was first seen at, and when.
     let mut gaps: HashMap<&'static str, (i64, Option<Instant>)> = HashMap::new();
@@ -98,7 +99,11 @@ async fn deliver(
     let mut failure = None;
     for event in &ready {
         if types.contains(&event.event_type.as_str())
-            && let Err(e) = m.on_event(&ctx, event).await
+            && let Err(e) = tracing::Instrument::instrument(
+                m.on_event(&ctx, event),
+                crate::telemetry::event_span(m.id(), event),
+            )
+            .await
         {
             failure = Some(e.context(format!("event {}", event.id)));
             break;

@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest,
-    NextSubscribe, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
+    NextRequest, NextSubscribe, NextValidation,
 };
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables};
@@ -203,6 +203,30 @@ impl Extension for OperationExt {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let response = next.run(ctx).await;
         self.0.record(&response);
+        response
+    }
+
+    /// The operation's span, opened once the document is valid, so that it is named by
+    /// the operation's bounded label and type (`query CaseList`), never by its document
+    /// or variables.
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let (operation, ty) = self.0.labels();
+        let span = tracing::info_span!(
+            "graphql",
+            otel.name = %format_args!("{ty} {operation}"),
+            graphql.operation.name = operation.as_str(),
+            graphql.operation.type = ty,
+            graphql.errors = tracing::field::Empty,
+        );
+        let response = tracing::Instrument::instrument(next.run(ctx, operation_name), span.clone()).await;
+        if !response.errors.is_empty() {
+            span.record("graphql.errors", response.errors.len());
+        }
         response
     }
 

@@ -80,8 +80,27 @@ pub async fn dispatch_once(
     let Some(last) = ready.last().map(|e| e.id) else {
         return Ok(0);
     };
+    let span = tracing::info_span!(
+        "outbox",
+        otel.name = "webhook-dispatch",
+        otel.kind = "consumer",
+        consumer = NAME,
+        events = ready.len()
+    );
+    tracing::Instrument::instrument(fan_out(db, &ready, start, last, retry_window), span).await
+}
+
+/// Insert the deliveries of `ready` and move the cursor from `start` to `last`, in one
+/// transaction; 0 when another replica moved it first.
+async fn fan_out(
+    db: &DatabaseConnection,
+    ready: &[domain_event::Model],
+    start: i64,
+    last: i64,
+    retry_window: chrono::Duration,
+) -> Result<usize, DbErr> {
     let at = crate::db::now();
-    let rows = deliveries(db, &ready, retry::fresh(at, retry_window), at).await?;
+    let rows = deliveries(db, ready, retry::fresh(at, retry_window), at).await?;
     let consumed = ready.len();
     let txn = db.begin().await?;
     if !rows.is_empty() {

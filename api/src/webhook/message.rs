@@ -126,6 +126,7 @@ mod tests {
             organisation_id: organisation,
             actor_user_id: None,
             payload: json!({"referralId": 3, "status": status, "from": "DRAFT", "toOrganisationId": 5}),
+            traceparent: None,
         }
     }
 

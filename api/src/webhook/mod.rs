@@ -20,9 +20,17 @@ use sea_orm::DatabaseConnection;
 use crate::config::Settings;
 
 /// Start the dispatcher and the sender of this replica (every replica may run both).
-pub fn spawn_workers(db: &DatabaseConnection, settings: &Settings, interval: Duration) -> anyhow::Result<()> {
+pub fn spawn_workers(
+    lifecycle: &crate::lifecycle::Lifecycle,
+    db: &DatabaseConnection,
+    settings: &Settings,
+    interval: Duration,
+) -> anyhow::Result<()> {
     let sender = sender::Sender::new(db.clone(), settings)?;
-    tokio::spawn(dispatch::run(db.clone(), retry::retry_window(settings), interval));
-    tokio::spawn(sender::run(sender, interval));
+    lifecycle.spawn(
+        "webhook_dispatch",
+        dispatch::run(db.clone(), retry::retry_window(settings), interval),
+    );
+    lifecycle.spawn("webhook_sender", sender::run(sender, interval));
     Ok(())
 }

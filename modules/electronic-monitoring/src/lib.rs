@@ -122,9 +122,13 @@ impl Module for ElectronicMonitoring {
         Some(ingest::https::routes(host.app.clone()))
     }
     fn start(&self, host: &HostContext<'_>) -> anyhow::Result<()> {
-        service::retention::spawn(host.app.db.clone(), config::retention_days_from_env()?);
+        let workers = &host.app.lifecycle;
+        workers.spawn(
+            "em_retention",
+            service::retention::run(host.app.db.clone(), config::retention_days_from_env()?),
+        );
         if let Some(mqtt) = config::MqttSettings::from_env()? {
-            tokio::spawn(ingest::mqtt::run(host.app.clone(), mqtt));
+            workers.spawn("em_mqtt", ingest::mqtt::run(host.app.clone(), mqtt));
         }
         Ok(())
     }

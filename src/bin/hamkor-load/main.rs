@@ -83,7 +83,7 @@ struct Operation {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let settings = Settings::load()?;
-    hamkor_api::telemetry::init(&settings);
+    let _telemetry = hamkor_api::telemetry::init(&settings)?;
     let conn = db::connect(&settings.database_url, settings.database_max_connections).await?;
     let modules = hamkor::modules::registry()?;
     db::migrate(&conn, &modules).await?;

@@ -68,6 +68,9 @@ impl<E: Executor> Connection<E> {
         };
         let init_deadline =
             Instant::now() + Duration::from_secs(self.app.settings.websocket_init_timeout_secs);
+        let lifecycle = self.app.lifecycle.clone();
+        let stopping = lifecycle.stopping();
+        tokio::pin!(stopping);
         let close = loop {
             let (timeout, timed_out) = match live.expires {
                 Some(expires) => (expires, Close::EXPIRED),
@@ -97,6 +100,9 @@ impl<E: Executor> Connection<E> {
                     if let Some(message) = message && send(&mut socket, &message).await.is_err() {
                         break None;
                     }
+                }
+                () = &mut stopping => {
+                    break Some(Close::GOING_AWAY);
                 }
                 () = tokio::time::sleep_until(timeout) => {
                     tracing::info!(code = timed_out.0, "websocket closed: {}", timed_out.1);

@@ -45,6 +45,8 @@ impl Close {
     pub const DUPLICATE_ID: Self = Self(4409, "Subscriber for this id already exists");
     /// A second `connection_init`.
     pub const DUPLICATE_INIT: Self = Self(4429, "Too many initialisation requests");
+    /// The server is shutting down (RFC 6455's "going away"): reconnect elsewhere.
+    pub const GOING_AWAY: Self = Self(1001, "Server shutting down");
     /// The server could not authenticate the connection (a database failure).
     pub const INTERNAL: Self = Self(4500, "Internal server error");
 }

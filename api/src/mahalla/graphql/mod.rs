@@ -112,7 +112,7 @@ impl MahallaLoaders {
             ),
             progress: DataLoader::with_cache(
                 ProgressLoader { db: db.clone() },
-                tokio::spawn,
+                crate::loaders::spawn_in_span,
                 HashMapCache::default(),
             ),
         }

@@ -113,8 +113,31 @@ impl Sender {
             return Ok(());
         };
         let body = super::message::body(&event, &d.event_type);
-        let outcome = self.send(&ep, &d, body).await;
-        self.record(d, &ep, outcome).await
+        // A child of the trace the event was written in; the partner receives the
+        // delivery's own context in `traceparent`.
+        let span = tracing::info_span!(
+            "webhook",
+            otel.name = %format_args!("webhook {}", d.event_type),
+            otel.kind = "client",
+            delivery.id = d.id,
+            endpoint.id = ep.id,
+            event.id = event.id,
+            http.response.status_code = tracing::field::Empty,
+        );
+        if let Some(tp) = &event.traceparent {
+            crate::telemetry::set_parent_from_traceparent(&span, tp);
+        }
+        tracing::Instrument::instrument(
+            async {
+                let outcome = self.send(&ep, &d, body).await;
+                if let Some(status) = outcome.status {
+                    tracing::Span::current().record("http.response.status_code", status);
+                }
+                self.record(d, &ep, outcome).await
+            },
+            span,
+        )
+        .await
     }
 }
 

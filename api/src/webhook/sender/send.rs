@@ -46,6 +46,7 @@ impl Sender {
         let signature = signature::header(&ep.signing_secrets(now), &msg_id, now.timestamp(), &body);
         let sent = client
             .post(url)
+            .headers(crate::telemetry::outgoing_headers())
             .header("content-type", "application/json")
             .header("webhook-id", &msg_id)
             .header("webhook-timestamp", now.timestamp().to_string())

@@ -18,9 +18,9 @@ use crate::entity::{dead_letter, position, quarantine};
 
 const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 
-/// Start the hourly sweep (its first pass at once).
-pub fn spawn(db: DatabaseConnection, days: u32) {
-    tokio::spawn(async move {
+/// The hourly sweep, for ever (its first pass at once).
+pub async fn run(db: DatabaseConnection, days: u32) {
+    {
         let mut tick = tokio::time::interval(SWEEP_EVERY);
         loop {
             tick.tick().await;
@@ -35,7 +35,7 @@ pub fn spawn(db: DatabaseConnection, days: u32) {
                 Err(e) => tracing::warn!(error = %e, "electronic monitoring: retention sweep failed"),
             }
         }
-    });
+    }
 }
 
 /// What a sweep did.
