@@ -155,3 +155,76 @@ async fn log_runs_every_document_and_counts_the_untrusted_ones() {
         .expect("a value");
     assert!(n >= 1.0, "{reported}");
 }
+
+/// A `graphql-transport-ws` connection acknowledged for `token`; the first answer to
+/// one operation.
+async fn over_websocket(app: &TestApp, token: &str, payload: Value) -> Value {
+    use std::time::Duration;
+
+    use crate::ws::{next, open_at, send};
+    let mut socket = open_at(app.addr, "graphql-transport-ws").await;
+    send(
+        &mut socket,
+        json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}}),
+    )
+    .await;
+    assert_eq!(
+        next(&mut socket, Duration::from_secs(5)).await["type"],
+        "connection_ack"
+    );
+    send(
+        &mut socket,
+        json!({"id": "1", "type": "subscribe", "payload": payload}),
+    )
+    .await;
+    next(&mut socket, Duration::from_secs(5)).await
+}
+
+#[tokio::test]
+async fn websocket_operations_follow_the_same_rules() {
+    let (app, _dir) = app_with(TrustMode::Enforce).await;
+    let admin = app.admin_token().await;
+    let officer = officer(&app, &admin).await;
+
+    let trusted = over_websocket(&app, &officer, json!({"query": ME})).await;
+    assert_eq!(trusted["type"], "next", "{trusted}");
+    assert_eq!(
+        trusted["payload"]["data"]["me"]["roles"],
+        json!(["PROBATION_OFFICER"])
+    );
+    let by_id = over_websocket(
+        &app,
+        &officer,
+        json!({"extensions": {"persistedQuery": {"version": 1, "sha256Hash": hash(ME)}}}),
+    )
+    .await;
+    assert_eq!(
+        by_id["payload"]["data"]["me"]["roles"],
+        json!(["PROBATION_OFFICER"]),
+        "{by_id}"
+    );
+
+    let refused = over_websocket(&app, &officer, json!({"query": UNLISTED})).await;
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"],
+        "OPERATION_NOT_TRUSTED"
+    );
+    let unknown = over_websocket(
+        &app,
+        &officer,
+        json!({"extensions": {"persistedQuery": {"version": 1, "sha256Hash": hash(UNLISTED)}}}),
+    )
+    .await;
+    assert_eq!(
+        unknown["payload"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND",
+        "{unknown}"
+    );
+
+    let admin_runs = over_websocket(&app, &admin, json!({"query": UNLISTED})).await;
+    assert_eq!(
+        admin_runs["payload"]["data"]["me"]["roles"],
+        json!(["PLATFORM_ADMIN"]),
+        "{admin_runs}"
+    );
+}
