@@ -26,6 +26,7 @@ mod protocol;
 mod read_audit;
 mod referrals;
 mod risk;
+mod risk_model;
 mod risk_validation;
 mod schema;
 mod service_accounts;
