@@ -298,7 +298,11 @@ async fn model_cmd(settings: Settings, cmd: ModelCommand) -> anyhow::Result<()> 
                         r.model_version,
                         r.cases,
                         r.since.date_naive(),
-                        if r.drifted { "DRIFTED (alert open)" } else { "no drift" }
+                        if r.drifted {
+                            "DRIFTED (alert open)"
+                        } else {
+                            "no drift"
+                        }
                     );
                     for f in r.features.iter().filter(|f| f.drifted) {
                         println!("  {}: PSI {:.3}", f.feature, f.psi);

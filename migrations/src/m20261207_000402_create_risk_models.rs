@@ -129,7 +129,9 @@ impl MigrationTrait for Migration {
                     .col(fk(RiskAttentionDisagreements::ModelId))
                     .col(fk(RiskAttentionDisagreements::CaseId))
                     .col(fk(RiskAttentionDisagreements::MarkedBy))
-                    .col(sea_orm_migration::schema::double(RiskAttentionDisagreements::Score))
+                    .col(sea_orm_migration::schema::double(
+                        RiskAttentionDisagreements::Score,
+                    ))
                     .col(text(RiskAttentionDisagreements::Reason))
                     .col(ts(RiskAttentionDisagreements::MarkedAt))
                     .foreign_key(&mut foreign(

@@ -76,7 +76,11 @@ async fn a_trained_model_recovers_the_generators_auc_and_signs_and_drift_flags_o
         .collect();
     let n_test = report["testCases"].as_u64().expect("test cases") as usize;
     assert!(n_test > 1_000, "{report}");
-    assert_eq!(truth.len(), n_test, "the test cases are those assessed from testFrom on");
+    assert_eq!(
+        truth.len(),
+        n_test,
+        "the test cases are those assessed from testFrom on"
+    );
     let true_auc = risk_process::true_probability_auc(truth.iter().copied());
     let auc = f(&report["test"]["auc"]);
     assert!(
@@ -120,7 +124,10 @@ async fn a_trained_model_recovers_the_generators_auc_and_signs_and_drift_flags_o
     // Drift: the approved model against the cases assessed since its data end.
     let id = m["id"].as_str().expect("id").to_owned();
     assert!(
-        drift::run(app.db(), thresholds(), Utc::now()).await.expect("drift").is_none(),
+        drift::run(app.db(), thresholds(), Utc::now())
+            .await
+            .expect("drift")
+            .is_none(),
         "no approved model, nothing to check"
     );
     app.gql(
@@ -177,7 +184,10 @@ async fn a_trained_model_recovers_the_generators_auc_and_signs_and_drift_flags_o
             json!({}),
         )
         .await;
-    let open = open.ok()["riskModelDriftReports"].as_array().expect("reports").clone();
+    let open = open.ok()["riskModelDriftReports"]
+        .as_array()
+        .expect("reports")
+        .clone();
     assert_eq!(open.len(), 1);
     assert_eq!(open[0]["alertStatus"], "OPEN");
     app.gql(
@@ -287,11 +297,19 @@ async fn attention_serves_only_an_approved_model_to_the_officer_and_inspector_wi
         assert_eq!(r.body["data"]["case"], Value::Null, "{}", r.body);
     }
     assert_eq!(
-        scalar(&app, "SELECT COUNT(*) FROM audit_events WHERE action = 'case.attention.read'").await,
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'case.attention.read'"
+        )
+        .await,
         2
     );
     assert_eq!(
-        scalar(&app, "SELECT COUNT(*) FROM audit_events WHERE action = 'risk.model.approve'").await,
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'risk.model.approve'"
+        )
+        .await,
         1
     );
 
@@ -299,20 +317,26 @@ async fn attention_serves_only_an_approved_model_to_the_officer_and_inspector_wi
     let other_person = crate::world::create_person(&app, &w.officer, &w.mahalla_a, "31505901234568").await;
     let other = crate::world::create_case(&app, &w.officer, &other_person, json!({})).await;
     assess(&app, &w.officer, &other, [0, 0, 0, 0, 0, 0, 0, 0]).await;
-    const ORDERED: &str = "{ cases(orderBy: ATTENTION, first: 10) { edges { node { id attention { score } } } } }";
+    const ORDERED: &str =
+        "{ cases(orderBy: ATTENTION, first: 10) { edges { node { id attention { score } } } } }";
     let r = app.gql(Some(&w.officer), ORDERED, json!({})).await;
     let edges = r.ok()["cases"]["edges"].as_array().expect("edges").clone();
     assert_eq!(edges.len(), 2);
     assert_eq!(edges[0]["node"]["id"], w.case.as_str());
     assert!(f(&edges[0]["node"]["attention"]["score"]) > f(&edges[1]["node"]["attention"]["score"]));
     for token in [&w.member_a, &w.partner, &w.org_admin] {
-        app.gql(Some(token), "{ cases(orderBy: ATTENTION) { edges { node { id } } } }", json!({}))
-            .await
-            .expect_code("FORBIDDEN");
+        app.gql(
+            Some(token),
+            "{ cases(orderBy: ATTENTION) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await
+        .expect_code("FORBIDDEN");
     }
 
     // The officer disagrees; the mark is audited and counted with the model.
-    const DISAGREE: &str = "mutation($c: ID!, $r: String!) { markAttentionDisagreement(caseId: $c, reason: $r) }";
+    const DISAGREE: &str =
+        "mutation($c: ID!, $r: String!) { markAttentionDisagreement(caseId: $c, reason: $r) }";
     let vars = json!({"c": w.case, "r": "Stable work and family since the assessment"});
     app.gql(Some(&w.member_a), DISAGREE, vars.clone())
         .await
@@ -322,7 +346,11 @@ async fn attention_serves_only_an_approved_model_to_the_officer_and_inspector_wi
         .await
         .expect_code("BAD_USER_INPUT");
     let m = app
-        .gql(Some(&w.admin), "{ riskModels { version status disagreements } }", json!({}))
+        .gql(
+            Some(&w.admin),
+            "{ riskModels { version status disagreements } }",
+            json!({}),
+        )
         .await;
     assert_eq!(m.ok()["riskModels"][0]["disagreements"], 1);
     for token in [&w.officer, &w.member_a, &w.org_admin] {
@@ -347,5 +375,8 @@ async fn attention_serves_only_an_approved_model_to_the_officer_and_inspector_wi
     )
     .await
     .ok();
-    assert_eq!(attention(w.officer.clone()).await.ok()["case"]["attention"], Value::Null);
+    assert_eq!(
+        attention(w.officer.clone()).await.ok()["case"]["attention"],
+        Value::Null
+    );
 }

@@ -228,7 +228,11 @@ pub struct RiskModelMutation;
 #[Object]
 impl RiskModelMutation {
     /// Train a new model (DRAFT) on the labelled cases: platform admins. Audited.
-    async fn train_risk_model(&self, ctx: &Context<'_>, input: Option<TrainRiskModelInput>) -> Result<RiskModel> {
+    async fn train_risk_model(
+        &self,
+        ctx: &Context<'_>,
+        input: Option<TrainRiskModelInput>,
+    ) -> Result<RiskModel> {
         let st = state(ctx)?;
         let input = input.unwrap_or_default();
         let defaults = TrainOptions::default();
@@ -238,7 +242,9 @@ impl RiskModelMutation {
             alpha: input.alpha.unwrap_or(defaults.alpha),
             min_cell: st.settings.validation_min_cell_size,
         };
-        Ok(RiskModel(risk_model::train(&st.db, Some(principal(ctx)?), o).await?))
+        Ok(RiskModel(
+            risk_model::train(&st.db, Some(principal(ctx)?), o).await?,
+        ))
     }
 
     /// Approve a DRAFT model after reading its report: platform admins. The model
@@ -268,7 +274,12 @@ impl RiskModelMutation {
 
     /// The case's officer or inspector marks its attention score as not matching their
     /// judgement, with a reason; counted with the model. Audited. Returns true.
-    async fn mark_attention_disagreement(&self, ctx: &Context<'_>, case_id: ID, reason: String) -> Result<bool> {
+    async fn mark_attention_disagreement(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        reason: String,
+    ) -> Result<bool> {
         let case_id = ids::decode_as(&case_id, "Case", "caseId")?;
         attention::mark_disagreement(&state(ctx)?.db, principal(ctx)?, case_id, &reason).await?;
         Ok(true)

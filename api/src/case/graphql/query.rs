@@ -4,13 +4,13 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::NaiveDate;
 
 use super::{Case, fetch_case};
+use crate::audit::reads::ReadKind;
 use crate::case::entity::{CaseKind, CaseStatus, RiskLevel};
 use crate::case::service::{self, CaseFilter};
 use crate::error::ApiError;
 use crate::graphql::context::{page, principal, state};
-use crate::ids;
-use crate::audit::reads::ReadKind;
 use crate::graphql::read_audit::audit_read;
+use crate::ids;
 use crate::pagination::Conn;
 use crate::risk::model::attention;
 

@@ -150,13 +150,12 @@ pub async fn mark_disagreement(
 ) -> ApiResult<disagreement::Model> {
     let reason = validate::required("reason", reason, MAX_REASON)?;
     get_for(db, p, case_id, CaseField::Attention.needs()).await?;
-    let scored = score_cases(
-        db,
-        Condition::all().add(assessment::Column::CaseId.eq(case_id)),
-    )
-    .await?;
+    let scored = score_cases(db, Condition::all().add(assessment::Column::CaseId.eq(case_id))).await?;
     let a = scored.get(&case_id).ok_or_else(|| {
-        ApiError::refused("NO_ATTENTION_SCORE", "the case has no attention score to disagree with")
+        ApiError::refused(
+            "NO_ATTENTION_SCORE",
+            "the case has no attention score to disagree with",
+        )
     })?;
     let txn = write_txn(db).await?;
     let row = disagreement::ActiveModel {

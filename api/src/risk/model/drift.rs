@@ -78,7 +78,11 @@ pub fn psi(expected: &[f64], actual: &[f64]) -> f64 {
 
 /// Run the check of the approved model as of `at` and store its report (none without an
 /// approved model). Audited (`risk.model.drift`).
-pub async fn run(db: &DatabaseConnection, t: Thresholds, at: DateTime<Utc>) -> ApiResult<Option<drift::Model>> {
+pub async fn run(
+    db: &DatabaseConnection,
+    t: Thresholds,
+    at: DateTime<Utc>,
+) -> ApiResult<Option<drift::Model>> {
     let Some((m, spec)) = approved(db).await? else {
         return Ok(None);
     };
@@ -139,18 +143,21 @@ pub async fn run(db: &DatabaseConnection, t: Thresholds, at: DateTime<Utc>) -> A
         drifted,
     };
     let txn = write_txn(db).await?;
-    let row = drift::ActiveModel {
-        model_id: Set(m.id),
-        run_at: Set(at),
-        report: Set(serde_json::to_string(&dr).map_err(|e| ApiError::internal("encoding a drift report", e))?),
-        drifted: Set(drifted),
-        alert_status: Set(drifted.then_some(DriftAlertStatus::Open)),
-        acknowledged_by: Set(None),
-        acknowledged_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    let row =
+        drift::ActiveModel {
+            model_id: Set(m.id),
+            run_at: Set(at),
+            report: Set(
+                serde_json::to_string(&dr).map_err(|e| ApiError::internal("encoding a drift report", e))?
+            ),
+            drifted: Set(drifted),
+            alert_status: Set(drifted.then_some(DriftAlertStatus::Open)),
+            acknowledged_by: Set(None),
+            acknowledged_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
     audit::record_anonymous(
         &txn,
         None,
@@ -162,7 +169,11 @@ pub async fn run(db: &DatabaseConnection, t: Thresholds, at: DateTime<Utc>) -> A
     .await?;
     txn.commit().await?;
     if drifted {
-        tracing::warn!(model = m.version, report = row.id, "the approved risk model has drifted");
+        tracing::warn!(
+            model = m.version,
+            report = row.id,
+            "the approved risk model has drifted"
+        );
     }
     Ok(Some(row))
 }

@@ -126,9 +126,9 @@ pub struct CaseFeatures {
 fn behaviour_sql(backend: DatabaseBackend) -> (String, String) {
     let days = BEHAVIOUR_DAYS;
     let before = |col: &str| match backend {
-        DatabaseBackend::Postgres => format!(
-            "{col} < ia.assessed_at AND {col} >= ia.assessed_at - INTERVAL '{days} days'"
-        ),
+        DatabaseBackend::Postgres => {
+            format!("{col} < ia.assessed_at AND {col} >= ia.assessed_at - INTERVAL '{days} days'")
+        }
         _ => format!(
             "julianday({col}) < julianday(ia.assessed_at) AND julianday({col}) >= julianday(ia.assessed_at) - {days}"
         ),

@@ -149,7 +149,10 @@ pub fn bins_of(values: &[f64]) -> Bins {
         .filter_map(|d| sorted.get((n * d / 10).saturating_sub(1)).copied())
         .collect();
     edges.dedup();
-    if edges.last().is_some_and(|e| sorted.last().is_some_and(|m| e >= m)) {
+    if edges
+        .last()
+        .is_some_and(|e| sorted.last().is_some_and(|m| e >= m))
+    {
         edges.pop();
     }
     let shares = shares(&edges, values);
@@ -218,7 +221,11 @@ pub struct Trained {
 
 /// Train on the labelled cases (outcome window passed) as of `at`: the oldest
 /// `1 − test_share` by assessment for the fit, the newest for the test.
-pub async fn fit_on_record(db: &DatabaseConnection, o: TrainOptions, at: DateTime<Utc>) -> ApiResult<Trained> {
+pub async fn fit_on_record(
+    db: &DatabaseConnection,
+    o: TrainOptions,
+    at: DateTime<Utc>,
+) -> ApiResult<Trained> {
     if !(0.05..=0.5).contains(&o.test_share) {
         return Err(ApiError::bad_input("testShare", "must be between 0.05 and 0.5"));
     }
@@ -249,11 +256,7 @@ pub async fn fit_on_record(db: &DatabaseConnection, o: TrainOptions, at: DateTim
     }
     let (train, test) = cases.split_at(n_train);
     let positives = |s: &[CaseFeatures]| s.iter().filter(|c| c.outcome).count();
-    if n < MIN_TRAINING_CASES
-        || positives(train) == 0
-        || positives(train) == train.len()
-        || test.is_empty()
-    {
+    if n < MIN_TRAINING_CASES || positives(train) == 0 || positives(train) == train.len() || test.is_empty() {
         return Err(ApiError::refused(
             "NOT_ENOUGH_DATA",
             format!(
@@ -313,7 +316,11 @@ fn require_admin(p: &Principal) -> ApiResult<()> {
 
 /// Train and store a DRAFT model: by a platform admin (`by`), or from the command line
 /// (none). Audited (`risk.model.train`).
-pub async fn train(db: &DatabaseConnection, by: Option<&Principal>, o: TrainOptions) -> ApiResult<model::Model> {
+pub async fn train(
+    db: &DatabaseConnection,
+    by: Option<&Principal>,
+    o: TrainOptions,
+) -> ApiResult<model::Model> {
     if let Some(p) = by {
         require_admin(p)?;
     }
@@ -347,14 +354,16 @@ pub async fn train(db: &DatabaseConnection, by: Option<&Principal>, o: TrainOpti
     }
     .insert(&txn)
     .await?;
-    let entry = Entry::new("risk.model.train").target("RiskModel", row.id).detail(json!({
-        "version": version,
-        "outcomeVersion": row.outcome_version,
-        "trainCases": row.train_cases,
-        "testCases": row.test_cases,
-        "fingerprint": row.fingerprint,
-        "testAuc": t.report.test.auc,
-    }));
+    let entry = Entry::new("risk.model.train")
+        .target("RiskModel", row.id)
+        .detail(json!({
+            "version": version,
+            "outcomeVersion": row.outcome_version,
+            "trainCases": row.train_cases,
+            "testCases": row.test_cases,
+            "fingerprint": row.fingerprint,
+            "testAuc": t.report.test.auc,
+        }));
     match by {
         Some(p) => audit::record(&txn, p, entry).await?,
         None => audit::record_anonymous(&txn, None, &cli_meta(), entry).await?,
@@ -400,7 +409,10 @@ pub async fn approve(db: &DatabaseConnection, p: &Principal, id: i64) -> ApiResu
         .collect();
     if !retired.is_empty() {
         model::Entity::update_many()
-            .col_expr(model::Column::Status, sea_orm::sea_query::Expr::value(ModelStatus::Retired))
+            .col_expr(
+                model::Column::Status,
+                sea_orm::sea_query::Expr::value(ModelStatus::Retired),
+            )
             .col_expr(model::Column::RetiredAt, sea_orm::sea_query::Expr::value(at))
             .filter(model::Column::Id.is_in(retired.clone()))
             .exec(&txn)

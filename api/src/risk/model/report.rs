@@ -175,7 +175,12 @@ pub fn evaluate(
     scored: &[(&CaseFeatures, f64)],
     min_cell: u64,
     tolerance: Tolerance,
-) -> (SetFigures, Vec<BandFigures>, Vec<DecileFigures>, Vec<GroupFigures>) {
+) -> (
+    SetFigures,
+    Vec<BandFigures>,
+    Vec<DecileFigures>,
+    Vec<GroupFigures>,
+) {
     let bands = bands();
     let whole_tally = tally(scored.iter().copied());
     let whole = figures(&whole_tally, &bands, min_cell);
@@ -224,10 +229,5 @@ pub fn evaluate(
             }
         })
         .collect();
-    (
-        set_figures(&whole),
-        band_figures,
-        deciles(scored),
-        group_figures,
-    )
+    (set_figures(&whole), band_figures, deciles(scored), group_figures)
 }
