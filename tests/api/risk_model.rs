@@ -380,3 +380,41 @@ async fn attention_serves_only_an_approved_model_to_the_officer_and_inspector_wi
         Value::Null
     );
 }
+
+#[tokio::test]
+async fn with_the_documented_bias_on_the_models_report_flags_exactly_the_biased_region() {
+    let app = spawn_app().await;
+    hamkor_api::seed::territories::load(app.db())
+        .await
+        .expect("classifier");
+    let biased = scalar(
+        &app,
+        "SELECT region_id FROM districts GROUP BY region_id ORDER BY COUNT(*) DESC, region_id LIMIT 1",
+    )
+    .await;
+    let scale = Scale {
+        cases: 16_000,
+        mahallas_per_district: 1,
+        appointments_per_case: 0,
+        risk: Process {
+            bias: Some(risk_process::Bias::region(biased)),
+            ..Process::default()
+        },
+    };
+    national::generate(&app.state, scale, |_| {}).await.expect("seed");
+    let admin = app.admin_token().await;
+    let m = app.gql(Some(&admin), TRAIN, json!({})).await.ok()["trainRiskModel"].clone();
+    let flagged: Vec<(String, String)> = m["report"]["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .filter(|g| g["flags"].as_array().is_some_and(|f| !f.is_empty()))
+        .map(|g| {
+            (
+                g["dimension"].as_str().unwrap_or("").to_owned(),
+                g["key"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(flagged, vec![("REGION".to_owned(), biased.to_string())]);
+}
