@@ -23,7 +23,7 @@ const TRAIN: &str = "mutation { trainRiskModel { id version status fingerprint t
     test { cases auc aucLow aucHigh baseRate }
     deciles { decile cases meanPredicted observedRate }
     bands { band cases observedRate withinBand }
-    groups { dimension key flags } } } }";
+    groups { dimension key flags calibrationDifference } } } }";
 
 const ATTENTION: &str = "query($id: ID!) { case(id: $id) { riskLevel attention { score band modelVersion
   reasons { feature label contribution } } } }";
@@ -417,4 +417,18 @@ async fn with_the_documented_bias_on_the_models_report_flags_exactly_the_biased_
         })
         .collect();
     assert_eq!(flagged, vec![("REGION".to_owned(), biased.to_string())]);
+    let group = m["report"]["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["dimension"] == "REGION" && g["key"] == biased.to_string())
+        .expect("the biased region");
+    assert!(
+        group["flags"]
+            .as_array()
+            .expect("flags")
+            .contains(&json!("CALIBRATION")),
+        "{group}"
+    );
+    assert!(f(&group["calibrationDifference"]) < -0.05, "{group}");
 }
