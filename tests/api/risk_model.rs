@@ -417,11 +417,12 @@ async fn with_the_documented_bias_on_the_models_report_flags_exactly_the_biased_
         })
         .collect();
     assert_eq!(flagged, vec![("REGION".to_owned(), biased.to_string())]);
+    let key = biased.to_string();
     let group = m["report"]["groups"]
         .as_array()
         .expect("groups")
         .iter()
-        .find(|g| g["dimension"] == "REGION" && g["key"] == biased.to_string())
+        .find(|g| g["dimension"] == "REGION" && g["key"] == key.as_str())
         .expect("the biased region");
     assert!(
         group["flags"]
