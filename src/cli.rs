@@ -54,6 +54,9 @@ enum Command {
     /// Administrative tasks on users.
     #[command(subcommand)]
     User(UserCommand),
+    /// The learned risk model: train a draft, check the approved one for drift.
+    #[command(subcommand)]
+    Model(ModelCommand),
     /// Simulate an electronic-monitoring tag: send its vendor's signed events to a
     /// running Hamkor (HTTPS door) or to the MQTT broker.
     #[cfg(feature = "electronic_monitoring")]
@@ -68,6 +71,25 @@ struct SeedArgs {
     /// A small demo: one district with mahallas, organisations, users of each role, cases.
     #[arg(long)]
     demo: bool,
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Train a new model (DRAFT) on the labelled cases and print its test figures; a
+    /// platform admin approves it through GraphQL after reading its report.
+    Train {
+        /// The outcome definition's version (the newest when absent).
+        #[arg(long)]
+        outcome_version: Option<i32>,
+        /// Share of the labelled cases, the newest, kept for the test.
+        #[arg(long, default_value_t = 0.2)]
+        test_share: f64,
+        /// The L2 penalty.
+        #[arg(long, default_value_t = 1.0)]
+        alpha: f64,
+    },
+    /// Run the drift check of the approved model now.
+    Drift,
 }
 
 #[derive(Subcommand)]
@@ -127,6 +149,7 @@ async fn command(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed(args) => seed_cmd(settings, args).await,
+        Command::Model(cmd) => model_cmd(settings, cmd).await,
         #[cfg(feature = "electronic_monitoring")]
         Command::EmSim(args) => crate::em_sim::run(args).await,
         Command::ExportSchema { federation } => {
@@ -232,6 +255,81 @@ async fn seed_cmd(settings: Settings, args: SeedArgs) -> anyhow::Result<()> {
                         u.role.to_value(),
                         u.organisation
                     );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn model_cmd(settings: Settings, cmd: ModelCommand) -> anyhow::Result<()> {
+    use hamkor_api::risk::model::{self, drift};
+    let st = open(settings, true).await?;
+    let api = |e: hamkor_api::error::ApiError| match e {
+        hamkor_api::error::ApiError::Internal(cause) => cause,
+        other => anyhow::anyhow!("{}", other.message()),
+    };
+    match cmd {
+        ModelCommand::Train {
+            outcome_version,
+            test_share,
+            alpha,
+        } => {
+            let started = std::time::Instant::now();
+            let o = model::TrainOptions {
+                outcome_version,
+                test_share,
+                alpha,
+                min_cell: st.settings.validation_min_cell_size,
+            };
+            let m = model::train(&st.db, None, o).await.map_err(api)?;
+            let r = model::report_of(&m).map_err(api)?;
+            let fmt = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"));
+            println!(
+                "model {} (id {}) trained as DRAFT in {:.1} s: {} training cases, {} test cases from {}",
+                m.version,
+                hamkor_api::ids::encode("RiskModel", m.id).0,
+                started.elapsed().as_secs_f64(),
+                m.train_cases,
+                m.test_cases,
+                r.test_from.date_naive()
+            );
+            println!(
+                "test AUC {} (95% CI {} to {}), base rate {}",
+                fmt(r.test.auc),
+                fmt(r.test.auc_low),
+                fmt(r.test.auc_high),
+                fmt(r.test.base_rate)
+            );
+            println!("a platform admin approves it with approveRiskModel after reading its report");
+        }
+        ModelCommand::Drift => {
+            let t = drift::Thresholds {
+                psi: st.settings.risk_drift_psi,
+                calibration: st.settings.risk_drift_calibration,
+                min_cases: st.settings.validation_min_cell_size.max(100),
+            };
+            match drift::run(&st.db, t, hamkor_api::db::now()).await.map_err(api)? {
+                None => println!("no approved model: nothing to check"),
+                Some(row) => {
+                    let r = drift::report(&row).map_err(api)?;
+                    println!(
+                        "model {}: {} cases assessed since {}; {}",
+                        r.model_version,
+                        r.cases,
+                        r.since.date_naive(),
+                        if r.drifted {
+                            "DRIFTED (alert open)"
+                        } else {
+                            "no drift"
+                        }
+                    );
+                    for f in r.features.iter().filter(|f| f.drifted) {
+                        println!("  {}: PSI {:.3}", f.feature, f.psi);
+                    }
+                    if let Some(g) = r.calibration_gap {
+                        println!("  calibration gap {g:.3} on {} labelled cases", r.labelled_cases);
+                    }
                 }
             }
         }

@@ -13,6 +13,8 @@ use crate::state::AppState;
 
 /// How often open tasks of the seven are checked for having passed their due date.
 const OVERDUE_SWEEP_SECS: u64 = 15 * 60;
+/// How often the risk model's drift check looks whether a monthly run is due.
+const DRIFT_CHECK_SECS: u64 = 24 * 60 * 60;
 
 /// A bound, ready-to-serve application.
 pub struct Application {
@@ -26,7 +28,8 @@ pub struct Application {
 impl Application {
     /// Bind the configured address (port 0 picks a free port, as tests do) and start the
     /// outbox readers (subscriptions' event feed, modules' event hooks, early-warning rules,
-    /// webhooks) and the sweep for overdue tasks of the seven.
+    /// webhooks), the sweep for overdue tasks of the seven and the risk model's monthly
+    /// drift check (looked at daily, run when the last is 30 days old).
     pub async fn build<E: Executor>(state: AppState, executor: E) -> anyhow::Result<Self> {
         let listen = state.settings.listen;
         let listener = TcpListener::bind(listen)
@@ -48,6 +51,18 @@ impl Application {
             crate::mahalla::tasks::run_overdue_sweep(
                 state.db.clone(),
                 std::time::Duration::from_secs(OVERDUE_SWEEP_SECS),
+            ),
+        );
+        workers.spawn(
+            "risk_model_drift",
+            crate::risk::model::drift::run_monthly(
+                state.db.clone(),
+                crate::risk::model::drift::Thresholds {
+                    psi: state.settings.risk_drift_psi,
+                    calibration: state.settings.risk_drift_calibration,
+                    min_cases: state.settings.validation_min_cell_size.max(100),
+                },
+                std::time::Duration::from_secs(DRIFT_CHECK_SECS),
             ),
         );
         workers.spawn(

@@ -27,6 +27,7 @@ mod m20261207_000201_add_condition_geofence;
 mod m20261207_000301_record_versions;
 mod m20261207_000302_create_sync;
 mod m20261207_000401_create_risk_outcomes;
+mod m20261207_000402_create_risk_models;
 mod m20261207_000501_add_event_traceparent;
 
 /// The core's migrations, in order.
@@ -51,6 +52,7 @@ pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261207_000301_record_versions::Migration),
         Box::new(m20261207_000302_create_sync::Migration),
         Box::new(m20261207_000401_create_risk_outcomes::Migration),
+        Box::new(m20261207_000402_create_risk_models::Migration),
         Box::new(m20261207_000501_add_event_traceparent::Migration),
     ]
 }

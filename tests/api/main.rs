@@ -29,6 +29,7 @@ mod read_audit;
 mod referrals;
 mod replicas;
 mod risk;
+mod risk_model;
 mod risk_validation;
 mod schema;
 mod service_accounts;

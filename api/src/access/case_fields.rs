@@ -44,6 +44,9 @@ pub enum CaseField {
     /// never in events; each read of them is audited), and the zones of the conditions
     /// (a home zone is an address; an exclusion zone may be drawn around a victim's).
     Monitoring,
+    /// The learned model's attention score and its reasons (each read audited; never in
+    /// an event, a sync record or an export).
+    Attention,
 }
 
 impl CaseField {
@@ -61,7 +64,8 @@ impl CaseField {
             | Self::Referrals
             | Self::Alerts
             | Self::PersonPinfl
-            | Self::Monitoring => CaseAccess::Supervise,
+            | Self::Monitoring
+            | Self::Attention => CaseAccess::Supervise,
         }
     }
 

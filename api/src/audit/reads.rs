@@ -23,6 +23,8 @@ pub enum ReadKind {
     Pinfl,
     /// Electronic-monitoring positions of a case: its last fix or its track (ids of cases).
     Positions,
+    /// The learned model's attention score of a case (ids of cases).
+    Attention,
 }
 
 impl ReadKind {
@@ -33,12 +35,13 @@ impl ReadKind {
             Self::Risk => "case.risk_level.read",
             Self::Pinfl => "person.pinfl.read",
             Self::Positions => "case.positions.read",
+            Self::Attention => "case.attention.read",
         }
     }
 
     const fn target(self) -> &'static str {
         match self {
-            Self::Sentence | Self::Risk | Self::Positions => "Case",
+            Self::Sentence | Self::Risk | Self::Positions | Self::Attention => "Case",
             Self::Pinfl => "Person",
         }
     }

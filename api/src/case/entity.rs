@@ -43,12 +43,27 @@ pub enum CaseStatus {
 }
 
 /// Risk of re-offending.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Enum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    EnumIter,
+    DeriveActiveEnum,
+    Enum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[sea_orm(
     rs_type = "String",
     db_type = "String(StringLen::N(32))",
     rename_all = "SCREAMING_SNAKE_CASE"
 )]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RiskLevel {
     Low,
     Medium,

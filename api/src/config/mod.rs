@@ -115,6 +115,12 @@ pub struct Settings {
     /// Fewest cases a published validation figure may be computed from (smaller cells
     /// are suppressed, so that no one person can be singled out).
     pub validation_min_cell_size: u64,
+    /// The learned risk model's drift check: a feature whose population stability index
+    /// between the training cases and the cases assessed since exceeds this has drifted.
+    pub risk_drift_psi: f64,
+    /// The drift check's calibration gap: |mean score − observed rate| on the newly
+    /// labelled cases beyond this is drift.
+    pub risk_drift_calibration: f64,
 
     /// Non-public addresses (loopback, private, link-local) that webhook endpoints may
     /// nevertheless resolve to (comma-separated in the environment). Empty: public
@@ -196,6 +202,8 @@ impl Default for Settings {
             max_aliases: 30,
             max_page_size: 100,
             validation_min_cell_size: 10,
+            risk_drift_psi: 0.25,
+            risk_drift_calibration: 0.10,
             webhook_allowed_addresses: Vec::new(),
             webhook_timeout_secs: 10,
             webhook_retry_base_ms: 5_000,

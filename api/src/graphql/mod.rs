@@ -24,6 +24,7 @@ use crate::person::graphql::{PersonMutation, PersonQuery};
 use crate::plan::graphql::PlanMutation;
 use crate::referral::graphql::{ReferralMutation, ReferralQuery};
 use crate::risk::graphql::RiskMutation;
+use crate::risk::model_graphql::{RiskModelMutation, RiskModelQuery};
 use crate::risk::validation_graphql::RiskValidationQuery;
 use crate::supervision::graphql::{SupervisionMutation, SupervisionQuery};
 use crate::sync::graphql::{SyncMutationRoot, SyncQueryRoot};
@@ -53,7 +54,7 @@ pub struct CaseworkQuery(
 
 /// Queries of early warnings and analytics.
 #[derive(MergedObject, Default)]
-pub struct OversightQuery(AlertQuery, AnalyticsQuery, RiskValidationQuery);
+pub struct OversightQuery(AlertQuery, AnalyticsQuery, RiskValidationQuery, RiskModelQuery);
 
 /// Queries of work across organisations: modules, referrals, consents, events, webhooks.
 #[derive(MergedObject, Default)]
@@ -85,7 +86,7 @@ pub struct CaseworkMutation(
 
 /// Mutations of risk assessment and early warnings.
 #[derive(MergedObject, Default)]
-pub struct OversightMutation(RiskMutation, AlertMutation);
+pub struct OversightMutation(RiskMutation, AlertMutation, RiskModelMutation);
 
 /// Mutations of work across organisations: modules, referrals, consents, webhooks.
 #[derive(MergedObject, Default)]

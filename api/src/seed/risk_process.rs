@@ -250,6 +250,31 @@ pub fn true_auc<'a>(draws: impl IntoIterator<Item = &'a Draw>) -> f64 {
     auc / (sp * sn)
 }
 
+/// The AUC the true probability itself has when outcomes follow it (the best any model
+/// of these cases can expect): each case counts `p` as one with the outcome and `1 − p`
+/// as one without, ranked by `p`.
+pub fn true_probability_auc<'a>(draws: impl IntoIterator<Item = &'a Draw>) -> f64 {
+    let mut ps: Vec<f64> = draws.into_iter().map(|d| d.p).collect();
+    ps.sort_by(f64::total_cmp);
+    let (sp, sn): (f64, f64) = (ps.iter().sum(), ps.iter().map(|p| 1.0 - p).sum());
+    let (mut below, mut auc) = (0.0, 0.0);
+    let mut i = 0;
+    while i < ps.len() {
+        // Equal probabilities tie: a half each way.
+        let mut j = i;
+        let (mut pos, mut neg) = (0.0, 0.0);
+        while j < ps.len() && ps[j] == ps[i] {
+            pos += ps[j];
+            neg += 1.0 - ps[j];
+            j += 1;
+        }
+        auc += pos * (below + 0.5 * neg);
+        below += neg;
+        i = j;
+    }
+    auc / (sp * sn)
+}
+
 /// The mean true probability of the draws at each level (LOW to VERY_HIGH).
 pub fn true_level_rates<'a>(draws: impl IntoIterator<Item = &'a Draw>) -> [Option<f64>; 4] {
     let mut sum = [0.0; 4];

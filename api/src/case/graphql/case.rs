@@ -21,6 +21,8 @@ use crate::pagination::{Conn, Paged};
 use crate::person::graphql::Person;
 use crate::plan::graphql::RehabilitationPlan;
 use crate::risk::graphql::{RiskAssessment, list_assessments};
+use crate::risk::model::attention;
+use crate::risk::model_graphql::CaseAttention;
 use crate::supervision::graphql::{
     Appointment, AppointmentFilterInput, CaseNote, Violation, list_appointments, list_notes, list_violations,
 };
@@ -113,6 +115,22 @@ impl Case {
         require_field(self.access, CaseField::RiskLevel)?;
         audit_read(ctx, ReadKind::Risk, self.model.id)?;
         Ok(self.model.risk_level)
+    }
+    /// The approved learned model's attention score, its band and the features behind
+    /// it: assistive only (it never changes `riskLevel`). Null when no model is approved
+    /// or the case has no assessment. The supervising officer and inspector only (not
+    /// shown to mahalla members); every read is audited.
+    async fn attention(&self, ctx: &Context<'_>) -> Result<Option<CaseAttention>> {
+        require_field(self.access, CaseField::Attention)?;
+        let a = loaders(ctx)?
+            .extension(attention::loader)
+            .load_one(self.model.id)
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("scoring cases: {}", e.message())))?;
+        if a.is_some() {
+            audit_read(ctx, ReadKind::Attention, self.model.id)?;
+        }
+        Ok(a.map(Into::into))
     }
     /// What the caller may see and do on this case.
     async fn viewer_access(&self) -> CaseAccessLevel {

@@ -1,15 +1,18 @@
 //! Queries of cases: the caller's case list with its filter, and one case.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::NaiveDate;
 
 use super::{Case, fetch_case};
+use crate::audit::reads::ReadKind;
 use crate::case::entity::{CaseKind, CaseStatus, RiskLevel};
 use crate::case::service::{self, CaseFilter};
 use crate::error::ApiError;
 use crate::graphql::context::{page, principal, state};
+use crate::graphql::read_audit::audit_read;
 use crate::ids;
 use crate::pagination::Conn;
+use crate::risk::model::attention;
 
 #[derive(InputObject, Default)]
 pub struct CaseFilterInput {
@@ -66,6 +69,18 @@ impl CaseFilterInput {
     }
 }
 
+/// The order of a case list.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaseOrder {
+    /// Newest first.
+    #[default]
+    Newest,
+    /// Highest attention score of the approved model first, then the cases without a
+    /// score: only the cases whose attention the caller sees (officers, inspectors), at
+    /// most 5,000 of them; the page's scores count as read (audited).
+    Attention,
+}
+
 #[derive(Default)]
 pub struct CaseQuery;
 
@@ -79,11 +94,22 @@ impl CaseQuery {
         first: Option<i32>,
         after: Option<String>,
         filter: Option<CaseFilterInput>,
+        #[graphql(default)] order_by: CaseOrder,
     ) -> Result<Conn<Case>> {
         let p = principal(ctx)?;
         let page = page(ctx, first, after)?;
         let filter = filter.unwrap_or_default().parse()?;
-        let rows = service::list(&state(ctx)?.db, p, filter, page).await?;
+        let db = &state(ctx)?.db;
+        let rows = match order_by {
+            CaseOrder::Newest => service::list(db, p, filter, page).await?,
+            CaseOrder::Attention => {
+                let rows = attention::page_by_attention(db, p, service::condition(p, filter), page).await?;
+                for r in &rows.rows {
+                    audit_read(ctx, ReadKind::Attention, r.id)?;
+                }
+                rows
+            }
+        };
         Ok(Case::connection(p, rows))
     }
 

@@ -54,7 +54,7 @@ fn quoted(values: impl IntoIterator<Item = String>) -> Option<String> {
 }
 
 /// `EXISTS` a recorded outcome of the case within the window after the assessment.
-fn outcome_sql(backend: DatabaseBackend, d: &OutcomeDefinition) -> String {
+pub(crate) fn outcome_sql(backend: DatabaseBackend, d: &OutcomeDefinition) -> String {
     let days = d.window_days;
     let within = |col: &str| match backend {
         DatabaseBackend::Postgres => {
@@ -92,7 +92,7 @@ fn outcome_sql(backend: DatabaseBackend, d: &OutcomeDefinition) -> String {
 }
 
 /// Age in whole years at the assessment.
-fn age_sql(backend: DatabaseBackend) -> &'static str {
+pub(crate) fn age_sql(backend: DatabaseBackend) -> &'static str {
     match backend {
         DatabaseBackend::Postgres => {
             "CAST(EXTRACT(YEAR FROM AGE(CAST(risk_assessments.assessed_at AT TIME ZONE 'UTC' AS DATE), persons.birth_date)) AS INTEGER)"
