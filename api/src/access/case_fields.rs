@@ -7,7 +7,8 @@
 //! court, its decision date, the article of the Criminal Code), the risk level and
 //! assessments, the status history, appointments, violations, referrals, alerts or the
 //! person's PINFL: those are the supervising agencies' ([`CaseAccess::Supervise`] and
-//! up). Notes are read by their visibility ([`CaseAccess::max_note_visibility`]).
+//! up). What the person reports through their own app is the lead officer's alone
+//! ([`CaseAccess::Full`]). Notes are read by their visibility ([`CaseAccess::max_note_visibility`]).
 //!
 //! The resolvers of `Case` (and of the records reached through it) ask this rule; a
 //! part it refuses answers FORBIDDEN, while the rest of the case is still returned.
@@ -44,6 +45,11 @@ pub enum CaseField {
     /// never in events; each read of them is audited), and the zones of the conditions
     /// (a home zone is an address; an exclusion zone may be drawn around a victim's).
     Monitoring,
+    /// What the supervised person reports through their own app (remote check-ins: the
+    /// answers, wellbeing, support needs, callbacks, the device's location and the
+    /// photo): the lead probation officer's alone, like notes kept to the probation
+    /// service.
+    SelfReports,
 }
 
 impl CaseField {
@@ -62,6 +68,7 @@ impl CaseField {
             | Self::Alerts
             | Self::PersonPinfl
             | Self::Monitoring => CaseAccess::Supervise,
+            Self::SelfReports => CaseAccess::Full,
         }
     }
 
@@ -108,6 +115,14 @@ mod tests {
         for access in [CaseAccess::Supervise, CaseAccess::Full] {
             assert!(require_field(access, CaseField::RiskAssessments).is_ok());
             assert!(require_field(access, CaseField::PersonPinfl).is_ok());
+        }
+    }
+
+    #[test]
+    fn only_the_lead_officer_sees_what_the_person_reports() {
+        assert!(CaseField::SelfReports.shown_at(CaseAccess::Full));
+        for access in [CaseAccess::Community, CaseAccess::Supervise] {
+            assert!(!CaseField::SelfReports.shown_at(access), "{access:?}");
         }
     }
 }
