@@ -116,7 +116,7 @@ async fn enrol(st: &AppState, n: usize, capture: &Capture) -> anyhow::Result<Vec
     let first_due = Utc::now() - chrono::Duration::hours(1);
     for (i, c) in cases.into_iter().enumerate() {
         let officer_id = c.officer_id.context("an officer")?;
-        if !officers.contains_key(&officer_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = officers.entry(officer_id) {
             let p = as_user(st, officer_id).await?;
             hamkor_api::module::service::configure(
                 db,
@@ -129,7 +129,7 @@ async fn enrol(st: &AppState, n: usize, capture: &Capture) -> anyhow::Result<Vec
             )
             .await
             .map_err(api)?;
-            officers.insert(officer_id, p);
+            slot.insert(p);
         }
         let officer = &officers[&officer_id];
         // The case's officer may lack full access (another territory): skip it.
