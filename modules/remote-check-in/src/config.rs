@@ -105,3 +105,26 @@ pub async fn of_organisation<C: sea_orm::ConnectionTrait>(db: &C, organisation_i
         _ => Config::default(),
     }
 }
+
+/// The organisations that have the module on (switched on, and not withdrawn from the
+/// platform): the sweep reminds and expires only theirs, having no request's list of
+/// enabled modules.
+pub async fn organisations_on<C: sea_orm::ConnectionTrait>(db: &C) -> Result<Vec<i64>, sea_orm::DbErr> {
+    use hamkor_api::module::entity::{module, organisation_module};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let withdrawn = module::Entity::find_by_id(crate::ID.to_owned())
+        .one(db)
+        .await?
+        .is_some_and(|m| !m.available);
+    if withdrawn {
+        return Ok(Vec::new());
+    }
+    Ok(organisation_module::Entity::find()
+        .filter(organisation_module::Column::ModuleId.eq(crate::ID))
+        .filter(organisation_module::Column::Enabled.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.organisation_id)
+        .collect())
+}

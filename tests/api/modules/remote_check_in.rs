@@ -677,7 +677,8 @@ async fn only_the_lead_officer_reads_and_changes_check_ins() {
 
 /// The organisation switched the module off after the enrolment: the right code
 /// answers MODULE_DISABLED and writes nothing (no try counted, no device, no session);
-/// an activated device can neither upload a photo nor check in, and nothing is written.
+/// an activated device can neither upload a photo nor check in, and nothing is written;
+/// the sweep neither reminds nor expires until the module is on again.
 #[tokio::test]
 async fn a_module_switched_off_after_enrolment_refuses_activation_and_check_ins() {
     use hamkor_remote_check_in::entity::{activation_code, device, photo_upload};
@@ -742,6 +743,32 @@ async fn a_module_switched_off_after_enrolment_refuses_activation_and_check_ins(
             .expect("uploads")
             .is_empty()
     );
+
+    // Nor does the sweep remind the person or let the check-in expire into an alert;
+    // switched on again, it picks up where it left off.
+    let expired = |app: &TestApp| {
+        let db = app.db().clone();
+        async move {
+            check_in::Entity::find()
+                .filter(check_in::Column::Status.eq(CheckInStatus::Expired))
+                .all(&db)
+                .await
+                .expect("rows")
+                .len()
+        }
+    };
+    let sent = capture().to(PHONE).len();
+    let later = Utc::now() + Duration::days(2);
+    sweep_modules(app.db(), &app.state.modules, later)
+        .await
+        .expect("sweep");
+    assert_eq!(capture().to(PHONE).len(), sent, "no reminder");
+    assert_eq!(expired(&app).await, 0, "nothing expired");
+    switch(&app, &w.org_admin, None, true).await;
+    sweep_modules(app.db(), &app.state.modules, later)
+        .await
+        .expect("sweep");
+    assert_eq!(expired(&app).await, 1, "the missed check-in expires once on");
 }
 
 /// A photo uploaded but never named by a submitted check-in is removed from storage,

@@ -46,8 +46,11 @@ pub async fn sweep(
     at: DateTime<Utc>,
 ) -> ApiResult<usize> {
     let mut configs = Configs(HashMap::new());
-    let mut done = remind(db, n, &mut configs, at).await?;
-    done += expire(db, &mut configs, at).await?;
+    // An organisation that switched the module off sends no reminders and lets no
+    // check-in expire (nothing to alert on); its photos still go by their retention.
+    let on = crate::config::organisations_on(db).await?;
+    let mut done = remind(db, n, &mut configs, &on, at).await?;
+    done += expire(db, &mut configs, &on, at).await?;
     done += remove_photos(db, store, at).await?;
     done += remove_orphan_photos(db, store, at).await?;
     Ok(done)
@@ -58,9 +61,11 @@ async fn remind(
     db: &DatabaseConnection,
     n: &dyn Notifier,
     configs: &mut Configs,
+    on: &[i64],
     at: DateTime<Utc>,
 ) -> ApiResult<usize> {
     let open = check_in::Entity::find()
+        .filter(check_in::Column::OrganisationId.is_in(on.iter().copied()))
         .filter(check_in::Column::Status.eq(CheckInStatus::Scheduled))
         .filter(check_in::Column::OpensAt.lte(at))
         .filter(check_in::Column::ClosesAt.gt(at))
@@ -113,8 +118,14 @@ async fn remind(
 }
 
 /// Expire the check-ins past their window and grace period, and schedule the next.
-async fn expire(db: &DatabaseConnection, configs: &mut Configs, at: DateTime<Utc>) -> ApiResult<usize> {
+async fn expire(
+    db: &DatabaseConnection,
+    configs: &mut Configs,
+    on: &[i64],
+    at: DateTime<Utc>,
+) -> ApiResult<usize> {
     let late = check_in::Entity::find()
+        .filter(check_in::Column::OrganisationId.is_in(on.iter().copied()))
         .filter(check_in::Column::Status.eq(CheckInStatus::Scheduled))
         .filter(check_in::Column::ClosesAt.lte(at))
         .order_by_asc(check_in::Column::Id)
