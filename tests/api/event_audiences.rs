@@ -138,7 +138,7 @@ struct Shown {
     notes: BTreeSet<String>,
 }
 
-const FIELDS: [(CaseField, &str, &str); 9] = [
+const FIELDS: [(CaseField, &str, &str); 10] = [
     (CaseField::CourtName, "courtName", "courtName"),
     (CaseField::RiskLevel, "riskLevel", "riskLevel"),
     (
@@ -174,6 +174,10 @@ const FIELDS: [(CaseField, &str, &str); 9] = [
         "monitoring",
         "monitoring: violations(first: 1) { totalCount }",
     ),
+    // What the person reports through their own app (remote check-ins) is read in a
+    // module's namespace by the lead officer alone: the caller's access to the case
+    // says whether they are that reader (see `shown`).
+    (CaseField::SelfReports, "selfReports", "selfReports: viewerAccess"),
 ];
 
 async fn shown(app: &TestApp, token: &str, case: &str) -> Shown {
@@ -191,9 +195,11 @@ async fn shown(app: &TestApp, token: &str, case: &str) -> Shown {
         .filter_map(|e| e["path"].get(1).and_then(Value::as_str).map(str::to_owned))
         .collect();
     let sees_case = data.is_object();
+    let full = data["selfReports"] == "FULL";
     let fields = FIELDS
         .iter()
         .filter(|f| sees_case && !refused.contains(f.1))
+        .filter(|f| f.0 != CaseField::SelfReports || full)
         .map(|f| f.1)
         .collect();
     let notes = data["notes"]["nodes"]

@@ -136,7 +136,21 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// Check-in photos of this test process (the demo's, say) go to a temporary directory,
+/// never to the default `data/` of the working tree.
+#[cfg(feature = "remote_check_in")]
+fn temporary_photo_store() {
+    use hamkor_remote_check_in::storage::{self, PhotoStore};
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let dir = DIR.get_or_init(|| tempfile::tempdir().expect("a temporary directory"));
+    if storage::current_if_installed().is_none() {
+        storage::install(PhotoStore::local(dir.path()).expect("a photo store"));
+    }
+}
+
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    #[cfg(feature = "remote_check_in")]
+    temporary_photo_store();
     let mut settings = test_settings();
     configure(&mut settings);
     let (mut db, dir) = database(&mut settings).await;

@@ -7,7 +7,8 @@
 //! court, its decision date, the article of the Criminal Code), the risk level and
 //! assessments, the status history, appointments, violations, referrals, alerts or the
 //! person's PINFL: those are the supervising agencies' ([`CaseAccess::Supervise`] and
-//! up). Notes are read by their visibility ([`CaseAccess::max_note_visibility`]).
+//! up). What the person reports through their own app is the lead officer's alone
+//! ([`CaseAccess::Full`]). Notes are read by their visibility ([`CaseAccess::max_note_visibility`]).
 //!
 //! The resolvers of `Case` (and of the records reached through it) ask this rule; a
 //! part it refuses answers FORBIDDEN, while the rest of the case is still returned.
@@ -47,6 +48,11 @@ pub enum CaseField {
     /// The learned model's attention score and its reasons (each read audited; never in
     /// an event, a sync record or an export).
     Attention,
+    /// What the supervised person reports through their own app (remote check-ins: the
+    /// answers, wellbeing, support needs, callbacks, the device's location and the
+    /// photo): the lead probation officer's alone, like notes kept to the probation
+    /// service.
+    SelfReports,
 }
 
 impl CaseField {
@@ -66,6 +72,7 @@ impl CaseField {
             | Self::PersonPinfl
             | Self::Monitoring
             | Self::Attention => CaseAccess::Supervise,
+            Self::SelfReports => CaseAccess::Full,
         }
     }
 
@@ -112,6 +119,14 @@ mod tests {
         for access in [CaseAccess::Supervise, CaseAccess::Full] {
             assert!(require_field(access, CaseField::RiskAssessments).is_ok());
             assert!(require_field(access, CaseField::PersonPinfl).is_ok());
+        }
+    }
+
+    #[test]
+    fn only_the_lead_officer_sees_what_the_person_reports() {
+        assert!(CaseField::SelfReports.shown_at(CaseAccess::Full));
+        for access in [CaseAccess::Community, CaseAccess::Supervise] {
+            assert!(!CaseField::SelfReports.shown_at(access), "{access:?}");
         }
     }
 }

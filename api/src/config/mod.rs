@@ -237,6 +237,11 @@ pub const MODULE_ENV: &[&str] = &[
     "mqtt_url",
     "mqtt_client_id",
     "em_retention_days",
+    "object_store_url",
+    "object_store_dir",
+    "sms_url",
+    "sms_token",
+    "test_s3_url",
 ];
 
 impl Settings {

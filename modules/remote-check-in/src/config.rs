@@ -1,6 +1,7 @@
 //! An organisation's configuration of the module (`configureModule(config:)`): its
 //! questionnaire, the grace period before a missed check-in expires, the reminder
-//! before a window closes, and how long photos are kept after each review outcome.
+//! before a window closes, how long photos are kept after each review outcome, and how
+//! long an uploaded photo may wait for its check-in.
 
 use hamkor_api::module::{ConfigError, parse_config};
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,10 @@ pub struct Config {
     /// Days a photo is kept after NO_MATCH or CONCERN.
     #[serde(default = "retention_concern")]
     pub photo_retention_days_concern: u32,
+    /// Hours an uploaded photo may wait for the check-in that names it; after that
+    /// the sweep removes it from storage (1–720).
+    #[serde(default = "orphan_photo_hours")]
+    pub orphan_photo_hours: u32,
 }
 
 fn grace_hours() -> u32 {
@@ -40,6 +45,9 @@ fn retention_match() -> u32 {
 fn retention_concern() -> u32 {
     365
 }
+fn orphan_photo_hours() -> u32 {
+    24
+}
 
 impl Default for Config {
     fn default() -> Self {
@@ -49,6 +57,7 @@ impl Default for Config {
             closing_reminder_hours: closing_reminder_hours(),
             photo_retention_days_match: retention_match(),
             photo_retention_days_concern: retention_concern(),
+            orphan_photo_hours: orphan_photo_hours(),
         }
     }
 }
@@ -68,6 +77,9 @@ impl Config {
             || !(1..=3650).contains(&c.photo_retention_days_concern)
         {
             return Err(ConfigError("photo retention is 1 to 3650 days".into()));
+        }
+        if !(1..=720).contains(&c.orphan_photo_hours) {
+            return Err(ConfigError("orphanPhotoHours is 1 to 720".into()));
         }
         Ok(c)
     }
@@ -92,4 +104,27 @@ pub async fn of_organisation<C: sea_orm::ConnectionTrait>(db: &C, organisation_i
         Ok(Some(r)) => Config::parse(&r.config).unwrap_or_default(),
         _ => Config::default(),
     }
+}
+
+/// The organisations that have the module on (switched on, and not withdrawn from the
+/// platform): the sweep reminds and expires only theirs, having no request's list of
+/// enabled modules.
+pub async fn organisations_on<C: sea_orm::ConnectionTrait>(db: &C) -> Result<Vec<i64>, sea_orm::DbErr> {
+    use hamkor_api::module::entity::{module, organisation_module};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let withdrawn = module::Entity::find_by_id(crate::ID.to_owned())
+        .one(db)
+        .await?
+        .is_some_and(|m| !m.available);
+    if withdrawn {
+        return Ok(Vec::new());
+    }
+    Ok(organisation_module::Entity::find()
+        .filter(organisation_module::Column::ModuleId.eq(crate::ID))
+        .filter(organisation_module::Column::Enabled.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.organisation_id)
+        .collect())
 }

@@ -254,3 +254,27 @@ pub mod message {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod photo_upload {
+    use sea_orm::entity::prelude::*;
+
+    /// An uploaded photo: attached to the check-in that named it, or an orphan the sweep
+    /// removes after the organisation's `orphanPhotoHours`.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "rci_photo_uploads")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub enrolment_id: i64,
+        pub object_key: String,
+        pub bytes: i64,
+        pub uploaded_at: DateTimeUtc,
+        /// The submitted check-in that named it (none: not attached yet).
+        pub check_in_id: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

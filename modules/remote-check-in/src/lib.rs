@@ -10,6 +10,7 @@
 
 pub mod alerts;
 pub mod config;
+pub mod demo;
 pub mod entity;
 pub mod graphql;
 pub mod migration;
@@ -29,6 +30,7 @@ use hamkor_api::access::events::EventAudience;
 use hamkor_api::alert::rules::EventRule;
 use hamkor_api::module::{BoxFuture, ConfigError, EventContext, HostContext, Module, Permission, is_enabled};
 use hamkor_api::risk::instrument::RiskFactor;
+use hamkor_api::state::AppState;
 use hamkor_api::user::entity::Role;
 use sea_orm_migration::MigrationTrait;
 use serde_json::Value as Json;
@@ -67,7 +69,10 @@ impl Module for RemoteCheckIn {
         "The supervised person's own app: enrolment by the officer, scheduled check-ins with a photo and a short survey, review, reminders and missed check-ins"
     }
     fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(migration::CreateRemoteCheckInTables)]
+        vec![
+            Box::new(migration::CreateRemoteCheckInTables),
+            Box::new(migration::CreatePhotoUploads),
+        ]
     }
     fn validate_config(&self, config: &Json) -> Result<Json, ConfigError> {
         let c = config::Config::parse(config)?;
@@ -76,17 +81,21 @@ impl Module for RemoteCheckIn {
     fn default_config(&self) -> Json {
         serde_json::to_value(config::Config::default()).unwrap_or_default()
     }
-    /// Check-ins are part of a case's appointments and check-ins: whoever sees those
-    /// receives them; the answers (wellbeing, support needs, location) stay with the
-    /// same readers.
+    /// Check-ins are what the person reports through their own app: read only by the
+    /// case's lead officer (`CaseAccess::Full`, the rule of `service::review::get`), so
+    /// their events reach the same readers and no one else — not an inspector, not a
+    /// mahalla member, not a partner.
     fn event_audiences(&self) -> Vec<EventAudience> {
-        vec![
-            EventAudience::field("remote_check_in.enrolled", CaseField::Appointments),
-            EventAudience::field("remote_check_in.revoked", CaseField::Appointments),
-            EventAudience::field("remote_check_in.submitted", CaseField::Appointments),
-            EventAudience::field("remote_check_in.reviewed", CaseField::Appointments),
-            EventAudience::field("remote_check_in.expired", CaseField::Appointments),
+        [
+            "remote_check_in.enrolled",
+            "remote_check_in.revoked",
+            "remote_check_in.submitted",
+            "remote_check_in.reviewed",
+            "remote_check_in.expired",
         ]
+        .into_iter()
+        .map(|t| EventAudience::field(t, CaseField::SelfReports))
+        .collect()
     }
     fn alert_rules(&self) -> Vec<EventRule> {
         alerts::rules()
@@ -112,6 +121,9 @@ impl Module for RemoteCheckIn {
         until: DateTime<Utc>,
     ) -> BoxFuture<'a, Result<Vec<DateTime<Utc>>, sea_orm::DbErr>> {
         Box::pin(service::check_ins::missed(db, case_id, since, until))
+    }
+    fn seed_demo<'a>(&'a self, st: &'a AppState) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(demo::load(st))
     }
     fn routes(&self, host: &HostContext<'_>) -> Option<axum::Router> {
         Some(routes::routes(host.app.clone()))

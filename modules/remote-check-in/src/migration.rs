@@ -184,3 +184,45 @@ impl MigrationTrait for CreateRemoteCheckInTables {
         Ok(())
     }
 }
+
+/// `rci_photo_uploads`: one row per uploaded photo, so that a photo uploaded but never
+/// named by a submitted check-in (an orphan) can be found and removed by the sweep.
+pub struct CreatePhotoUploads;
+
+impl MigrationName for CreatePhotoUploads {
+    fn name(&self) -> &str {
+        "m20261207_000202_remote_check_in_photo_uploads"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreatePhotoUploads {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let t = "rci_photo_uploads";
+        manager
+            .create_table(table(
+                t,
+                vec![
+                    id(),
+                    big("enrolment_id"),
+                    schema::string_len(a("object_key"), 200),
+                    schema::big_integer(a("bytes")),
+                    ts("uploaded_at"),
+                    big_null("check_in_id"),
+                ],
+                &[
+                    ("enrolment_id", "rci_enrolments", Cascade),
+                    ("check_in_id", "rci_check_ins", Restrict),
+                ],
+            ))
+            .await?;
+        manager.create_index(index(t, &["object_key"], true)).await?;
+        // The orphan sweep: no check-in, oldest first.
+        indexes(manager, t, &[&["check_in_id", "uploaded_at"]]).await?;
+        Ok(())
+    }
+}

@@ -90,6 +90,28 @@ pub fn sample_jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
+/// A JPEG of at least `min_bytes` (the benchmark's selfie): seeded noise, so that the
+/// encoder cannot shrink it, at 4:3, grown until it is large enough.
+pub fn noisy_jpeg(min_bytes: usize, seed: u64) -> Vec<u8> {
+    use rand::{Rng, SeedableRng};
+    let mut width = 320u32;
+    loop {
+        let height = width * 3 / 4;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let img = image::RgbImage::from_fn(width, height, |_, _| image::Rgb(rng.random::<[u8; 3]>()));
+        let mut out = Cursor::new(Vec::new());
+        let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
+        if enc.encode_image(&img).is_err() {
+            return Vec::new();
+        }
+        let out = out.into_inner();
+        if out.len() >= min_bytes || width >= 4000 {
+            return out;
+        }
+        width += width / 10;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +128,18 @@ mod tests {
         assert_eq!(c.content_type, "image/jpeg");
         assert!(!c.bytes.windows(4).any(|w| w == b"Exif"));
         assert!(!c.bytes.windows(3).any(|w| w == b"GPS"));
+    }
+
+    #[test]
+    fn the_benchmark_photo_is_a_real_jpeg_of_about_the_size_asked() {
+        let raw = noisy_jpeg(300_000, 1);
+        assert!((300_000..400_000).contains(&raw.len()), "{}", raw.len());
+        let c = clean(&raw).expect("a JPEG");
+        assert!(
+            c.bytes.len() > 200_000,
+            "noise survives re-encoding: {}",
+            c.bytes.len()
+        );
     }
 
     #[test]

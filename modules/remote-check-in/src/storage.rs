@@ -118,6 +118,11 @@ pub fn install(store: PhotoStore) {
     }
 }
 
+/// The store installed so far, if any.
+pub fn current_if_installed() -> Option<PhotoStore> {
+    INSTALLED.read().ok().and_then(|s| s.clone())
+}
+
 /// The configured store (see the module's documentation).
 pub fn current() -> anyhow::Result<PhotoStore> {
     if let Some(s) = INSTALLED.read().ok().and_then(|s| s.clone()) {

@@ -474,3 +474,407 @@ async fn the_person_reaches_only_the_fields_opened_to_them() {
     }
     assert!(checked > 150, "only {checked} fields checked");
 }
+
+/// An enrolled person with an activated device, a submitted check-in with a photo.
+async fn submitted(app: &TestApp, w: &World, phone: &str) -> (String, String) {
+    let enrolment = enrol(app, w, phone, -1).await;
+    let token = person_token(app, phone).await;
+    let (status, body) = upload(app, &token, sample_jpeg_with_gps(64, 48)).await;
+    assert_eq!(status, 201, "{body}");
+    let r = app
+        .gql(
+            Some(&token),
+            SUBMIT,
+            json!({"i": {"submissionId": "role-1", "photoId": body["photoId"],
+                "answers": {"wellbeing": "STRUGGLING", "callback": true}}}),
+        )
+        .await;
+    (enrolment, s(r.ok(), "remoteCheckIn.submitCheckIn.id").to_owned())
+}
+
+async fn switch(app: &TestApp, token: &str, organisation: Option<&str>, enabled: bool) {
+    app.gql(
+        Some(token),
+        "mutation($i: ConfigureModuleInput!) { configureModule(input: $i) { id enabled } }",
+        json!({"i": {"moduleId": "remote_check_in", "organisationId": organisation, "enabled": enabled}}),
+    )
+    .await
+    .ok();
+}
+
+async fn photo_reads(app: &TestApp) -> usize {
+    use hamkor_api::audit::entity as audit;
+    audit::Entity::find()
+        .filter(audit::Column::Action.eq("remote_check_in.photo.read"))
+        .all(app.db())
+        .await
+        .expect("audit")
+        .len()
+}
+
+/// Check-ins are what the person reports through their own app: the case's lead
+/// officer reads and changes them; an inspector, a mahalla member, a partner, an
+/// organisation admin, an auditor and the platform admin are refused FORBIDDEN even
+/// with the module switched on for their organisation (an officer of another service
+/// is told the records do not exist), the photo is not read, nothing changes, and none
+/// of them receives a `remote_check_in.*` event.
+#[tokio::test]
+async fn only_the_lead_officer_reads_and_changes_check_ins() {
+    const PHONE: &str = "+998901112205";
+    let app = spawn_app().await;
+    let w = setup(&app).await;
+    let other_probation = s(
+        app.gql(
+            Some(&w.officer_other),
+            "{ me { organisation { id } } }",
+            json!({}),
+        )
+        .await
+        .ok(),
+        "me.organisation.id",
+    )
+    .to_owned();
+    for org in [&w.mfy_a, &w.employment, &w.police, &other_probation] {
+        switch(&app, &w.admin, Some(org), true).await;
+    }
+    switch(&app, &w.admin, None, true).await;
+    let (enrolment, check_in_id) = submitted(&app, &w, PHONE).await;
+
+    let reads = [
+        (
+            "enrolments",
+            "query($c: ID!) { remoteCheckIn { enrolments(caseId: $c) { id phone } } }",
+        ),
+        (
+            "checkIns",
+            "query($c: ID!) { remoteCheckIn { checkIns(caseId: $c) { id answers } } }",
+        ),
+        (
+            "checkIn",
+            "query($k: ID!) { remoteCheckIn { checkIn(id: $k) { id wellbeing } } }",
+        ),
+        (
+            "photo",
+            "query($k: ID!) { remoteCheckIn { checkIn(id: $k) { photo { base64 } } } }",
+        ),
+        (
+            "reviewQueue",
+            "query { remoteCheckIn { reviewQueue { totalCount edges { node { id } } } } }",
+        ),
+        ("callbacks", "query { remoteCheckIn { callbacks { id } } }"),
+    ];
+    let changes = [
+        (
+            "review",
+            "mutation($k: ID!) { remoteCheckIn { review(input: {checkInId: $k, identity: MATCH}) { id } } }",
+        ),
+        (
+            "completeCallback",
+            "mutation($k: ID!) { remoteCheckIn { completeCallback(checkInId: $k) { id } } }",
+        ),
+        (
+            "resendCode",
+            "mutation($e: ID!) { remoteCheckIn { resendCode(enrolmentId: $e) { id } } }",
+        ),
+        (
+            "revoke",
+            "mutation($e: ID!) { remoteCheckIn { revoke(enrolmentId: $e) { id } } }",
+        ),
+        (
+            "enrol",
+            "mutation($c: ID!) { remoteCheckIn { enrol(input: {caseId: $c, phone: \"+998901112299\", language: RU, everyDays: 1, windowHours: 4, firstDueAt: \"2030-01-01T09:00:00Z\"}) { id } } }",
+        ),
+    ];
+    let vars = json!({"c": w.case, "e": enrolment, "k": check_in_id});
+    let refused = [
+        ("inspector", &w.inspector, "FORBIDDEN"),
+        ("mahalla member", &w.member_a, "FORBIDDEN"),
+        ("partner", &w.partner, "FORBIDDEN"),
+        ("organisation admin", &w.org_admin, "FORBIDDEN"),
+        ("auditor", &w.auditor, "FORBIDDEN"),
+        ("platform admin", &w.admin, "FORBIDDEN"),
+        ("officer of another service", &w.officer_other, "NOT_FOUND"),
+    ];
+    let reads_before = photo_reads(&app).await;
+    for (who, token, code) in refused {
+        for (what, query) in reads.iter().chain(changes.iter()) {
+            let r = app.gql(Some(token), query, vars.clone()).await;
+            // An officer elsewhere has no case here, but the lists of their own cases
+            // (the queue, the callbacks) answer, empty.
+            if who == "officer of another service" && matches!(*what, "reviewQueue" | "callbacks") {
+                let data = &r.ok()["remoteCheckIn"];
+                assert!(
+                    data["callbacks"].as_array().is_some_and(Vec::is_empty)
+                        || data["reviewQueue"]["totalCount"] == json!(0),
+                    "{who} {what}: {data}"
+                );
+                continue;
+            }
+            assert_eq!(r.code(), Some(code), "{who} {what}: {:?}", r.body);
+            assert!(
+                r.body["data"].is_null() || r.body["data"]["remoteCheckIn"].is_null(),
+                "{who} {what} returned data: {:?}",
+                r.body
+            );
+        }
+        let (status, _) = upload(&app, token, sample_jpeg_with_gps(16, 16)).await;
+        assert_eq!(status, 403, "{who} uploads nothing");
+        let events = app
+            .gql(
+                Some(token),
+                "query($c: ID!) { events(first: 100, filter: {caseId: $c}) { nodes { type } } }",
+                json!({"c": w.case}),
+            )
+            .await;
+        let types: Vec<String> = events.body["data"]["events"]["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["type"].as_str().map(str::to_owned))
+            .collect();
+        assert!(
+            !types.iter().any(|t| t.starts_with("remote_check_in.")),
+            "{who} received {types:?}"
+        );
+    }
+    assert_eq!(
+        photo_reads(&app).await,
+        reads_before,
+        "nobody refused saw the photo"
+    );
+    let row = check_in::Entity::find_by_id(hamkor_api::ids::decode(&check_in_id).expect("id").1)
+        .one(app.db())
+        .await
+        .expect("row")
+        .expect("the check-in");
+    assert_eq!(row.status, CheckInStatus::Submitted, "nobody refused reviewed it");
+    assert!(row.callback_done_at.is_none());
+
+    // The lead officer reads all of it (the photo audited), receives the events, and
+    // reviews.
+    for (what, query) in reads {
+        let r = app.gql(Some(&w.officer), query, vars.clone()).await;
+        assert!(r.body["errors"].is_null(), "officer {what}: {:?}", r.body);
+    }
+    assert_eq!(photo_reads(&app).await, reads_before + 1);
+    let events = app
+        .gql(
+            Some(&w.officer),
+            "query($c: ID!) { events(first: 100, filter: {caseId: $c}) { nodes { type payload } } }",
+            json!({"c": w.case}),
+        )
+        .await;
+    let nodes = events.ok()["events"]["nodes"].clone();
+    let submitted_event = nodes
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["type"] == "remote_check_in.submitted")
+        .expect("the officer receives the submission");
+    assert_eq!(submitted_event["payload"]["wellbeing"], "STRUGGLING");
+    app.gql(Some(&w.officer), changes[0].1, vars.clone()).await.ok();
+}
+
+/// The organisation switched the module off after the enrolment: the right code
+/// answers MODULE_DISABLED and writes nothing (no try counted, no device, no session);
+/// an activated device can neither upload a photo nor check in, and nothing is written;
+/// the sweep neither reminds nor expires until the module is on again.
+#[tokio::test]
+async fn a_module_switched_off_after_enrolment_refuses_activation_and_check_ins() {
+    use hamkor_remote_check_in::entity::{activation_code, device, photo_upload};
+    const PHONE: &str = "+998901112206";
+    let app = spawn_app().await;
+    let w = setup(&app).await;
+    enrol(&app, &w, PHONE, -1).await;
+    let code = last_code(PHONE);
+    switch(&app, &w.org_admin, None, false).await;
+
+    activate(&app, PHONE, &code, "1990-05-15")
+        .await
+        .expect_code("MODULE_DISABLED");
+    activate(&app, PHONE, "000000", "1990-05-15")
+        .await
+        .expect_code("ACTIVATION_CODE_INVALID");
+    let codes = activation_code::Entity::find()
+        .all(app.db())
+        .await
+        .expect("codes");
+    assert!(
+        codes
+            .iter()
+            .all(|c| c.used_at.is_none() && c.failed_attempts == 0),
+        "nothing written: {codes:?}"
+    );
+    assert!(
+        device::Entity::find()
+            .all(app.db())
+            .await
+            .expect("devices")
+            .is_empty()
+    );
+
+    // Switched on again the same code works; then off again, the device is refused.
+    switch(&app, &w.org_admin, None, true).await;
+    let token = s(
+        activate(&app, PHONE, &code, "1990-05-15").await.ok(),
+        "activateRemoteCheckIn.accessToken",
+    )
+    .to_owned();
+    switch(&app, &w.org_admin, None, false).await;
+    let (status, body) = upload(&app, &token, sample_jpeg_with_gps(32, 32)).await;
+    assert_eq!((status, body["code"].as_str()), (403, Some("MODULE_DISABLED")));
+    app.gql(
+        Some(&token),
+        SUBMIT,
+        json!({"i": {"submissionId": "off-1", "answers": {"wellbeing": "WELL"}}}),
+    )
+    .await
+    .expect_code("MODULE_DISABLED");
+    let submitted = check_in::Entity::find()
+        .filter(check_in::Column::SubmissionId.is_not_null())
+        .all(app.db())
+        .await
+        .expect("rows");
+    assert!(submitted.is_empty(), "no check-in written");
+    assert!(
+        photo_upload::Entity::find()
+            .all(app.db())
+            .await
+            .expect("uploads")
+            .is_empty()
+    );
+
+    // Nor does the sweep remind the person or let the check-in expire into an alert;
+    // switched on again, it picks up where it left off.
+    let expired = |app: &TestApp| {
+        let db = app.db().clone();
+        async move {
+            check_in::Entity::find()
+                .filter(check_in::Column::Status.eq(CheckInStatus::Expired))
+                .all(&db)
+                .await
+                .expect("rows")
+                .len()
+        }
+    };
+    let sent = capture().to(PHONE).len();
+    let later = Utc::now() + Duration::days(2);
+    sweep_modules(app.db(), &app.state.modules, later)
+        .await
+        .expect("sweep");
+    assert_eq!(capture().to(PHONE).len(), sent, "no reminder");
+    assert_eq!(expired(&app).await, 0, "nothing expired");
+    switch(&app, &w.org_admin, None, true).await;
+    sweep_modules(app.db(), &app.state.modules, later)
+        .await
+        .expect("sweep");
+    assert_eq!(expired(&app).await, 1, "the missed check-in expires once on");
+}
+
+/// A photo uploaded but never named by a submitted check-in is removed from storage,
+/// with its upload row, once older than `orphanPhotoHours` (24 by default); a photo a
+/// check-in names stays.
+#[tokio::test]
+async fn photos_never_attached_to_a_check_in_are_removed_after_a_day() {
+    use hamkor_remote_check_in::entity::photo_upload;
+    use hamkor_remote_check_in::service::sweep::remove_orphan_photos;
+    const PHONE: &str = "+998901112207";
+    let app = spawn_app().await;
+    let w = setup(&app).await;
+    enrol(&app, &w, PHONE, -1).await;
+    let token = person_token(&app, PHONE).await;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let (status, body) = upload(&app, &token, sample_jpeg_with_gps(64, 48)).await;
+        assert_eq!(status, 201, "{body}");
+        ids.push(body["photoId"].as_str().expect("id").to_owned());
+    }
+    app.gql(
+        Some(&token),
+        SUBMIT,
+        json!({"i": {"submissionId": "o-1", "photoId": ids[0], "answers": {"wellbeing": "WELL"}}}),
+    )
+    .await
+    .ok();
+    let rows = photo_upload::Entity::find().all(app.db()).await.expect("uploads");
+    let key_of = |id: &str| {
+        rows.iter()
+            .find(|r| r.object_key.ends_with(id))
+            .map(|r| r.object_key.clone())
+            .expect("an upload row")
+    };
+    let (attached, orphan) = (key_of(&ids[0]), key_of(&ids[1]));
+    assert!(
+        rows.iter()
+            .any(|r| r.object_key == attached && r.check_in_id.is_some())
+    );
+
+    let removed = remove_orphan_photos(app.db(), &store(), Utc::now() + Duration::hours(23))
+        .await
+        .expect("sweep");
+    assert_eq!(removed, 0, "not yet a day old");
+    assert!(store().exists(&orphan).await.expect("head"));
+
+    sweep_modules(app.db(), &app.state.modules, Utc::now() + Duration::hours(25))
+        .await
+        .expect("sweep");
+    assert!(
+        !store().exists(&orphan).await.expect("head"),
+        "the orphan is gone"
+    );
+    assert!(
+        store().exists(&attached).await.expect("head"),
+        "the attached photo stays"
+    );
+    let left = photo_upload::Entity::find().all(app.db()).await.expect("uploads");
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].object_key, attached);
+}
+
+/// The demo (`hamkor seed --demo`): Qodirov Anvar is enrolled, last week's check-in
+/// expired, this week's waits in `officer.samarqand`'s review queue with its photo; a
+/// second load changes nothing.
+#[tokio::test]
+async fn the_demo_shows_an_enrolment_a_check_in_to_review_and_a_missed_one() {
+    let app = spawn_app().await;
+    capture();
+    store();
+    for _ in 0..2 {
+        hamkor_api::seed::demo::load(&app.state).await.expect("demo");
+        hamkor_remote_check_in::demo::load(&app.state)
+            .await
+            .expect("module demo");
+    }
+    let officer = app
+        .login("officer.samarqand", hamkor_api::seed::demo::DEMO_PASSWORD)
+        .await;
+    let q = app
+        .gql(
+            Some(&officer),
+            "{ remoteCheckIn { reviewQueue { totalCount edges { node { id caseId hasPhoto callbackRequested supportNeeds } } } } }",
+            json!({}),
+        )
+        .await;
+    let q = &q.ok()["remoteCheckIn"]["reviewQueue"];
+    assert_eq!(q["totalCount"], json!(1));
+    let node = &q["edges"][0]["node"];
+    assert_eq!(node["hasPhoto"], json!(true));
+    assert_eq!(node["callbackRequested"], json!(true));
+    assert_eq!(node["supportNeeds"], json!(["HOUSING"]));
+    let list = app
+        .gql(
+            Some(&officer),
+            "query($c: ID!) { remoteCheckIn { enrolments(caseId: $c) { status } checkIns(caseId: $c) { status } } }",
+            json!({"c": node["caseId"]}),
+        )
+        .await;
+    let list = &list.ok()["remoteCheckIn"];
+    assert_eq!(list["enrolments"], json!([{"status": "ACTIVE"}]));
+    let statuses: Vec<&str> = list["checkIns"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["SCHEDULED", "SUBMITTED", "EXPIRED"], "newest first");
+}

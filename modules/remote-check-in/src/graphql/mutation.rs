@@ -34,7 +34,8 @@ impl RemoteCheckInMutationRoot {
     /// The remote check-in app's first call, without a token: the code from the SMS and
     /// the person's birth date, for tokens bound to this device. Errors:
     /// `ACTIVATION_CODE_INVALID` (wrong, used or spent code, or wrong birth date),
-    /// `ACTIVATION_CODE_EXPIRED`.
+    /// `ACTIVATION_CODE_EXPIRED`, `MODULE_DISABLED` (the organisation switched remote
+    /// check-in off after the enrolment; nothing is written).
     async fn activate_remote_check_in(
         &self,
         ctx: &Context<'_>,
@@ -173,7 +174,8 @@ impl RemoteCheckInMutation {
     }
 
     /// The person submits the check-in whose window is open (their app's token only).
-    /// Errors: `OUTSIDE_WINDOW`, BAD_USER_INPUT naming `input.answers.<id>`.
+    /// Errors: `OUTSIDE_WINDOW`, BAD_USER_INPUT naming `input.answers.<id>`,
+    /// `MODULE_DISABLED` (switched off since the enrolment; nothing is written).
     async fn submit_check_in(
         &self,
         ctx: &Context<'_>,
@@ -190,7 +192,8 @@ impl RemoteCheckInMutation {
                 accuracy_m: l.accuracy_m,
             }),
         };
-        let c = check_ins::submit(&state(ctx)?.db, &store, principal(ctx)?, s).await?;
+        let st = state(ctx)?;
+        let c = check_ins::submit(&st.db, &st.modules, &store, principal(ctx)?, s).await?;
         Ok(MyCheckInReceipt::of(&c))
     }
 

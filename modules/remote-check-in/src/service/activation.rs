@@ -75,6 +75,12 @@ pub async fn activate(st: &AppState, meta: &RequestMeta, a: Activation) -> ApiRe
     else {
         return Err(invalid());
     };
+    // The organisation may have switched the module off since the enrolment: a right
+    // code then answers MODULE_DISABLED, a wrong one is refused as ever, and neither
+    // writes anything (no try counted, no device, no session).
+    let module_on = super::require_module_on(&txn, &st.modules, e.organisation_id)
+        .await
+        .is_ok();
     let at = now();
     let digest = super::code_digest(e.id, code);
     let stored = activation_code::Entity::find()
@@ -88,6 +94,9 @@ pub async fn activate(st: &AppState, meta: &RequestMeta, a: Activation) -> ApiRe
         .is_some_and(|p| p.birth_date == a.birth_date);
     let usable = |c: &activation_code::Model| c.used_at.is_none() && c.failed_attempts < MAX_ATTEMPTS;
     let found = match stored {
+        Some(c) if usable(&c) && birth_ok && c.expires_at > at && !module_on => {
+            return Err(ApiError::ModuleDisabled(crate::ID.into()));
+        }
         Some(c) if usable(&c) && birth_ok && c.expires_at > at => c,
         Some(c) if usable(&c) && birth_ok => {
             return Err(ApiError::refused(
@@ -95,6 +104,7 @@ pub async fn activate(st: &AppState, meta: &RequestMeta, a: Activation) -> ApiRe
                 "the code has expired; ask the officer for a new one",
             ));
         }
+        _ if !module_on => return Err(invalid()),
         other => {
             // A wrong try counts against the code in force, and is kept even though
             // the request fails.

@@ -19,8 +19,10 @@ use sea_orm::{
 };
 use serde_json::{Value as Json, json};
 
-use super::own_enrolment;
-use crate::entity::{CheckInStatus, SupportNeed, Wellbeing, check_in, enrolment};
+use hamkor_api::module::Registry;
+
+use super::{own_enrolment, require_module_on};
+use crate::entity::{CheckInStatus, SupportNeed, Wellbeing, check_in, enrolment, photo_upload};
 use crate::questionnaire;
 use crate::schedule::Schedule;
 use crate::storage::PhotoStore;
@@ -180,6 +182,7 @@ async fn by_submission<C: ConnectionTrait>(
 /// it made; outside every window: OUTSIDE_WINDOW; nothing is written on any error.
 pub async fn submit(
     db: &DatabaseConnection,
+    modules: &Registry,
     store: &PhotoStore,
     p: &Principal,
     s: Submission,
@@ -189,6 +192,7 @@ pub async fn submit(
         return Err(ApiError::bad_input("input.submissionId", "1 to 64 characters"));
     }
     let e = own_enrolment(db, p).await?;
+    require_module_on(db, modules, e.organisation_id).await?;
     if let Some(done) = by_submission(db, e.id, &sid).await? {
         return Ok(done);
     }
@@ -288,6 +292,15 @@ pub async fn submit(
             .await?
             .ok_or_else(|| ApiError::Conflict("this check-in was submitted already".into()));
     }
+    if let Some((key, ..)) = &photo {
+        // Attached: no longer an orphan for the sweep.
+        photo_upload::Entity::update_many()
+            .col_expr(photo_upload::Column::CheckInId, Expr::value(open.id))
+            .filter(photo_upload::Column::ObjectKey.eq(key.as_str()))
+            .filter(photo_upload::Column::CheckInId.is_null())
+            .exec(&txn)
+            .await?;
+    }
     schedule_after(&txn, &e, Some(open.opens_at)).await?;
     audit::record(
         &txn,
@@ -325,18 +338,37 @@ pub async fn submit(
 /// `crate::photo`): the id to name in the submission.
 pub async fn upload_photo(
     db: &DatabaseConnection,
+    modules: &Registry,
     store: &PhotoStore,
     p: &Principal,
     raw: &[u8],
 ) -> ApiResult<String> {
     let e = own_enrolment(db, p).await?;
+    require_module_on(db, modules, e.organisation_id).await?;
     let clean = crate::photo::clean(raw)?;
     let id = format!("{}.{}", uuid::Uuid::new_v4(), clean.extension);
     let key = photo_key(e.id, &id)?;
+    let size = clean.bytes.len() as i64;
     store
         .put(&key, clean.bytes.into())
         .await
         .map_err(|err| ApiError::internal("storing a photo", err))?;
+    // The row lets the sweep find the photo if no check-in ever names it.
+    let kept = photo_upload::ActiveModel {
+        enrolment_id: Set(e.id),
+        object_key: Set(key.clone()),
+        bytes: Set(size),
+        uploaded_at: Set(now()),
+        check_in_id: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    if let Err(err) = kept {
+        // Nothing must stay behind that nobody knows of.
+        store.delete(&key).await.ok();
+        return Err(err.into());
+    }
     Ok(id)
 }
 

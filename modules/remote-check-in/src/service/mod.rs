@@ -18,6 +18,8 @@ pub mod sweep;
 
 use hamkor_api::auth::principal::Principal;
 use hamkor_api::error::{ApiError, ApiResult};
+use hamkor_api::module::Registry;
+use hamkor_api::module::service::is_enabled_for;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
@@ -35,6 +37,21 @@ pub async fn own_enrolment<C: ConnectionTrait>(db: &C, p: &Principal) -> ApiResu
         .one(db)
         .await?
         .ok_or_else(ApiError::forbidden)
+}
+
+/// Refuse with `MODULE_DISABLED` when `organisation_id` no longer has the module on (it
+/// was switched off after the person's enrolment): an activation, a photo upload or a
+/// check-in then writes nothing.
+pub async fn require_module_on<C: ConnectionTrait>(
+    db: &C,
+    modules: &Registry,
+    organisation_id: i64,
+) -> ApiResult<()> {
+    if is_enabled_for(db, modules, organisation_id, crate::ID).await? {
+        Ok(())
+    } else {
+        Err(ApiError::ModuleDisabled(crate::ID.into()))
+    }
 }
 
 /// The digest an activation code is kept as (bound to its enrolment).

@@ -1,7 +1,9 @@
 //! Time-based work as of a time, run by the module's `sweep` hook: the reminder when a
 //! window opens and before it closes, expiry after the window and the organisation's
 //! grace period (an event the early-warning rules count like a missed appointment), and
-//! the removal of photos past their retention (the check-in keeps when and why).
+//! the removal of photos past their retention (the check-in keeps when and why), and of
+//! photos uploaded but never named by a submitted check-in (orphans), after the
+//! organisation's `orphanPhotoHours`.
 //! Idempotent: each step moves a row on with a conditional update.
 
 use std::collections::HashMap;
@@ -17,7 +19,7 @@ use serde_json::json;
 
 use super::{check_ins, messages};
 use crate::config::{Config, of_organisation};
-use crate::entity::{CheckInStatus, MessagePurpose, check_in, enrolment};
+use crate::entity::{CheckInStatus, MessagePurpose, check_in, enrolment, photo_upload};
 use crate::notifier::Notifier;
 use crate::storage::PhotoStore;
 use crate::templates;
@@ -44,9 +46,13 @@ pub async fn sweep(
     at: DateTime<Utc>,
 ) -> ApiResult<usize> {
     let mut configs = Configs(HashMap::new());
-    let mut done = remind(db, n, &mut configs, at).await?;
-    done += expire(db, &mut configs, at).await?;
+    // An organisation that switched the module off sends no reminders and lets no
+    // check-in expire (nothing to alert on); its photos still go by their retention.
+    let on = crate::config::organisations_on(db).await?;
+    let mut done = remind(db, n, &mut configs, &on, at).await?;
+    done += expire(db, &mut configs, &on, at).await?;
     done += remove_photos(db, store, at).await?;
+    done += remove_orphan_photos(db, store, at).await?;
     Ok(done)
 }
 
@@ -55,9 +61,11 @@ async fn remind(
     db: &DatabaseConnection,
     n: &dyn Notifier,
     configs: &mut Configs,
+    on: &[i64],
     at: DateTime<Utc>,
 ) -> ApiResult<usize> {
     let open = check_in::Entity::find()
+        .filter(check_in::Column::OrganisationId.is_in(on.iter().copied()))
         .filter(check_in::Column::Status.eq(CheckInStatus::Scheduled))
         .filter(check_in::Column::OpensAt.lte(at))
         .filter(check_in::Column::ClosesAt.gt(at))
@@ -110,8 +118,14 @@ async fn remind(
 }
 
 /// Expire the check-ins past their window and grace period, and schedule the next.
-async fn expire(db: &DatabaseConnection, configs: &mut Configs, at: DateTime<Utc>) -> ApiResult<usize> {
+async fn expire(
+    db: &DatabaseConnection,
+    configs: &mut Configs,
+    on: &[i64],
+    at: DateTime<Utc>,
+) -> ApiResult<usize> {
     let late = check_in::Entity::find()
+        .filter(check_in::Column::OrganisationId.is_in(on.iter().copied()))
         .filter(check_in::Column::Status.eq(CheckInStatus::Scheduled))
         .filter(check_in::Column::ClosesAt.lte(at))
         .order_by_asc(check_in::Column::Id)
@@ -193,6 +207,60 @@ pub async fn remove_photos(
             .filter(check_in::Column::Id.eq(c.id))
             .exec(db)
             .await?;
+        removed += 1;
+    }
+    Ok(removed)
+}
+
+/// Remove the photos uploaded at least the organisation's `orphanPhotoHours` before `at`
+/// that no submitted check-in names: from `store`, and their upload rows.
+pub async fn remove_orphan_photos(
+    db: &DatabaseConnection,
+    store: &PhotoStore,
+    at: DateTime<Utc>,
+) -> ApiResult<usize> {
+    let mut configs = Configs(HashMap::new());
+    // No organisation keeps an orphan for less than an hour.
+    let waiting = photo_upload::Entity::find()
+        .filter(photo_upload::Column::CheckInId.is_null())
+        .filter(photo_upload::Column::UploadedAt.lte(at - Duration::hours(1)))
+        .order_by_asc(photo_upload::Column::UploadedAt)
+        .limit(BATCH)
+        .all(db)
+        .await?;
+    let mut organisations: HashMap<i64, i64> = HashMap::new();
+    let mut removed = 0;
+    for u in waiting {
+        let org = match organisations.get(&u.enrolment_id) {
+            Some(org) => *org,
+            None => {
+                let Some(e) = enrolment::Entity::find_by_id(u.enrolment_id).one(db).await? else {
+                    continue;
+                };
+                organisations.insert(u.enrolment_id, e.organisation_id);
+                e.organisation_id
+            }
+        };
+        let hours = configs.of(db, org).await.orphan_photo_hours;
+        if u.uploaded_at + Duration::hours(i64::from(hours)) > at {
+            continue;
+        }
+        // The row first, and only while still unattached: a check-in that names the
+        // photo in the meantime keeps it.
+        let gone = photo_upload::Entity::delete_many()
+            .filter(photo_upload::Column::Id.eq(u.id))
+            .filter(photo_upload::Column::CheckInId.is_null())
+            .exec(db)
+            .await?
+            .rows_affected
+            == 1;
+        if !gone {
+            continue;
+        }
+        store
+            .delete(&u.object_key)
+            .await
+            .map_err(|e| ApiError::internal("removing an orphan photo", e))?;
         removed += 1;
     }
     Ok(removed)
