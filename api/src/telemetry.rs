@@ -222,15 +222,15 @@ mod tests {
     #[test]
     fn the_traces_path_is_added_to_a_base_url_only() {
         assert_eq!(
-            traces_url("http://collector:4318").unwrap(),
+            traces_url("http://collector:4318").expect("a URL"),
             "http://collector:4318/v1/traces"
         );
         assert_eq!(
-            traces_url("http://collector:4318/").unwrap(),
+            traces_url("http://collector:4318/").expect("a URL"),
             "http://collector:4318/v1/traces"
         );
         assert_eq!(
-            traces_url("https://otel.example/custom/v1/traces").unwrap(),
+            traces_url("https://otel.example/custom/v1/traces").expect("a URL"),
             "https://otel.example/custom/v1/traces"
         );
         assert!(traces_url("collector:4318").is_err());
