@@ -432,4 +432,51 @@ async fn with_the_documented_bias_on_the_models_report_flags_exactly_the_biased_
         "{group}"
     );
     assert!(f(&group["calibrationDifference"]) < -0.05, "{group}");
+
+    // The model card names the flag too, through GraphQL and as a Markdown file, for
+    // platform admins only, each read audited.
+    let id = m["id"].as_str().expect("id").to_owned();
+    let r = app
+        .gql(
+            Some(&admin),
+            "query($id: ID!) { riskModel(id: $id) { card } }",
+            json!({"id": id}),
+        )
+        .await;
+    let card = r.ok()["riskModel"]["card"].as_str().expect("a card").to_owned();
+    for part in [
+        "# Model card: Hamkor learned risk model, version 1",
+        "## What it is not for",
+        "never sets or suggests a case's risk level",
+        "| prior convictions |",
+        "- AUC: 0.",
+        &format!("| REGION | {key} |"),
+        "CALIBRATION",
+    ] {
+        assert!(card.contains(part), "{part:?} missing from the card:\n{card}");
+    }
+    assert!(!card.contains("n/a | n/a | n/a"), "an empty row:\n{card}");
+    let url = app.url(&format!("/risk-models/{id}/card.md"));
+    let file = app
+        .client
+        .get(&url)
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(file.status(), 200);
+    assert!(
+        file.headers()["content-type"]
+            .to_str()
+            .is_ok_and(|t| t.starts_with("text/markdown"))
+    );
+    assert_eq!(file.text().await.expect("text"), card);
+    let anonymous = app.client.get(&url).send().await.expect("get");
+    assert_eq!(anonymous.status(), 401);
+    let reads = scalar(
+        &app,
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'risk.model.read' AND CAST(detail AS TEXT) LIKE '%card%'",
+    )
+    .await;
+    assert_eq!(reads, 2, "each card read is audited");
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod graphql;
 pub mod meta;
 pub mod negotiate;
+pub mod risk_model_card;
 pub mod risk_validation_csv;
 pub mod ws;
 
@@ -47,6 +48,7 @@ pub fn router<E: Executor>(app: AppState, executor: E) -> anyhow::Result<Router>
         .route("/graphql", get(graphql::handle::<E>).post(graphql::handle::<E>))
         .route("/analytics.csv", get(analytics_csv::export::<E>))
         .route("/risk-validation.csv", get(risk_validation_csv::export::<E>))
+        .route("/risk-models/{id}/card.md", get(risk_model_card::export::<E>))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz::<E>));
     if settings.graphiql {

@@ -100,6 +100,13 @@ impl RiskModel {
         .map_err(crate::error::ApiError::from)?;
         Ok(risk_model::report_of(&self.0)?)
     }
+    /// The model card in Markdown: what the model is, what it is not for, its features
+    /// and its figures on the test cases, overall and per group (audited:
+    /// `risk.model.read`). Also `GET /risk-models/{id}/card.md`.
+    async fn card(&self, ctx: &Context<'_>) -> Result<String> {
+        let p = principal(ctx)?;
+        Ok(risk_model::card::card(&state(ctx)?.db, p, self.0.id).await?)
+    }
     /// How many times officers marked this model's score as not matching their judgement.
     async fn disagreements(&self, ctx: &Context<'_>) -> Result<i32> {
         let n = disagreement::Entity::find()

@@ -8,6 +8,7 @@
 //! the approved model before it is RETIRED in the same transaction) → RETIRED.
 
 pub mod attention;
+pub mod card;
 pub mod drift;
 pub mod entity;
 pub mod features;
