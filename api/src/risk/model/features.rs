@@ -11,13 +11,12 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend};
 
-use crate::case::entity::case;
 use crate::error::ApiResult;
 use crate::person::entity::Sex;
 use crate::risk::entity as assessment;
 use crate::risk::instrument::{self, OffenceType};
 use crate::risk::outcome::OutcomeDefinition;
-use crate::risk::validation::query::{age_sql, outcome_sql};
+use crate::risk::validation::query::{numbered_assessments, outcome_sql};
 
 /// Days before the assessment whose behaviour counts.
 pub const BEHAVIOUR_DAYS: i64 = 90;
@@ -149,7 +148,7 @@ fn behaviour_sql(backend: DatabaseBackend) -> (String, String) {
 pub async fn read<C: ConnectionTrait>(db: &C, r: Reading<'_>) -> ApiResult<Vec<CaseFeatures>> {
     let backend = db.get_database_backend();
     let ra = || Alias::new("risk_assessments");
-    let mut inner = Query::select();
+    let mut inner = numbered_assessments(backend);
     inner
         .column((ra(), assessment::Column::Id))
         .column((ra(), assessment::Column::CaseId))
@@ -165,24 +164,6 @@ pub async fn read<C: ConnectionTrait>(db: &C, r: Reading<'_>) -> ApiResult<Vec<C
         .column((ra(), assessment::Column::NeedSubstanceUse))
         .column((ra(), assessment::Column::NeedAttitudes))
         .column((ra(), assessment::Column::NeedMentalHealth))
-        .column((case::Entity, case::Column::RegionId))
-        .expr_as(Expr::cust("persons.sex"), Alias::new("sex"))
-        .expr_as(Expr::cust(age_sql(backend)), Alias::new("age"))
-        .expr_as(
-            Expr::cust(
-                "ROW_NUMBER() OVER (PARTITION BY risk_assessments.case_id ORDER BY risk_assessments.assessed_at, risk_assessments.id)",
-            ),
-            Alias::new("rn"),
-        )
-        .from(ra())
-        .inner_join(
-            case::Entity,
-            Expr::col((case::Entity, case::Column::Id)).equals((ra(), assessment::Column::CaseId)),
-        )
-        .inner_join(
-            Alias::new("persons"),
-            Expr::col((Alias::new("persons"), Alias::new("id"))).equals((case::Entity, case::Column::PersonId)),
-        )
         .cond_where(
             Condition::all()
                 .add(r.cases)

@@ -8,7 +8,7 @@
 //! status changes (`(case_id, id)`) within the window. Only counts leave the database.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection};
 
 use crate::case::entity::{CaseStatus, RiskLevel, case};
@@ -104,18 +104,14 @@ pub(crate) fn age_sql(backend: DatabaseBackend) -> &'static str {
     }
 }
 
-/// Run the count.
-pub async fn count(db: &DatabaseConnection, c: Counting<'_>) -> ApiResult<Vec<Row>> {
-    let backend = db.get_database_backend();
+/// Assessments joined to their case and person, with the case's region, the person's
+/// sex and age at the assessment, and `rn`, the assessment's place among its case's (1
+/// for the first): the base the instrument's validation and the learned model both
+/// read. Callers add the assessment columns they need and their condition.
+pub(crate) fn numbered_assessments(backend: DatabaseBackend) -> SelectStatement {
     let ra = || Alias::new("risk_assessments");
-    let mut inner = Query::select();
-    inner
-        .column((ra(), assessment::Column::CaseId))
-        .column((ra(), assessment::Column::Total))
-        .column((ra(), assessment::Column::ComputedLevel))
-        .column((ra(), assessment::Column::AssessedAt))
-        .column((case::Entity, case::Column::RegionId))
-        .column((case::Entity, case::Column::Status))
+    let mut q = Query::select();
+    q.column((case::Entity, case::Column::RegionId))
         .expr_as(Expr::cust("persons.sex"), Alias::new("sex"))
         .expr_as(Expr::cust(age_sql(backend)), Alias::new("age"))
         .expr_as(
@@ -132,7 +128,21 @@ pub async fn count(db: &DatabaseConnection, c: Counting<'_>) -> ApiResult<Vec<Ro
         .inner_join(
             Alias::new("persons"),
             Expr::col((Alias::new("persons"), Alias::new("id"))).equals((case::Entity, case::Column::PersonId)),
-        )
+        );
+    q
+}
+
+/// Run the count.
+pub async fn count(db: &DatabaseConnection, c: Counting<'_>) -> ApiResult<Vec<Row>> {
+    let backend = db.get_database_backend();
+    let ra = || Alias::new("risk_assessments");
+    let mut inner = numbered_assessments(backend);
+    inner
+        .column((ra(), assessment::Column::CaseId))
+        .column((ra(), assessment::Column::Total))
+        .column((ra(), assessment::Column::ComputedLevel))
+        .column((ra(), assessment::Column::AssessedAt))
+        .column((case::Entity, case::Column::Status))
         .cond_where(
             Condition::all()
                 .add(c.cases)
