@@ -100,7 +100,7 @@ pub async fn load(st: &AppState) -> anyhow::Result<()> {
         &st.modules,
         &store,
         &me,
-        &photo::sample_jpeg_with_gps(480, 360),
+        photo::sample_jpeg_with_gps(480, 360).into(),
     )
     .await
     .map_err(anyhow_of)?;

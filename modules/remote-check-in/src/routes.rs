@@ -70,7 +70,7 @@ async fn upload(State(app): State<AppState>, request: Request) -> Response {
         Ok(s) => s,
         Err(e) => return refused(ApiError::internal("opening the photo store", e)),
     };
-    match check_ins::upload_photo(&app.db, &app.modules, &store, &caller.principal, &bytes).await {
+    match check_ins::upload_photo(&app.db, &app.modules, &store, &caller.principal, bytes).await {
         Ok(id) => (StatusCode::CREATED, axum::Json(json!({"photoId": id}))).into_response(),
         Err(e) => refused(e),
     }
