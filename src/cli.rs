@@ -282,7 +282,7 @@ async fn model_cmd(settings: Settings, cmd: ModelCommand) -> anyhow::Result<()> 
                 alpha,
                 min_cell: st.settings.validation_min_cell_size,
             };
-            let m = model::train(&st.db, None, o).await.map_err(api)?;
+            let m = model::train(&st.db, &st.modules, None, o).await.map_err(api)?;
             let r = model::report_of(&m).map_err(api)?;
             let fmt = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"));
             println!(
@@ -309,7 +309,7 @@ async fn model_cmd(settings: Settings, cmd: ModelCommand) -> anyhow::Result<()> 
                 calibration: st.settings.risk_drift_calibration,
                 min_cases: st.settings.validation_min_cell_size.max(100),
             };
-            match drift::run(&st.db, t, hamkor_api::db::now()).await.map_err(api)? {
+            match drift::run(&st.db, &st.modules, t, hamkor_api::db::now()).await.map_err(api)? {
                 None => println!("no approved model: nothing to check"),
                 Some(row) => {
                     let r = drift::report(&row).map_err(api)?;

@@ -57,6 +57,7 @@ impl Application {
             "risk_model_drift",
             crate::risk::model::drift::run_monthly(
                 state.db.clone(),
+                state.modules.clone(),
                 crate::risk::model::drift::Thresholds {
                     psi: state.settings.risk_drift_psi,
                     calibration: state.settings.risk_drift_calibration,

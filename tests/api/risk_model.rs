@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use hamkor_api::risk::model::entity::{ModelStatus, model};
-use hamkor_api::risk::model::features::FEATURES;
+use hamkor_api::risk::model::features::FeatureSet;
 use hamkor_api::risk::model::{Bins, Spec, drift};
 use hamkor_api::seed::national::{self, Scale};
 use hamkor_api::seed::risk_process::{self, Process};
@@ -124,7 +124,7 @@ async fn a_trained_model_recovers_the_generators_auc_and_signs_and_drift_flags_o
     // Drift: the approved model against the cases assessed since its data end.
     let id = m["id"].as_str().expect("id").to_owned();
     assert!(
-        drift::run(app.db(), thresholds(), Utc::now())
+        drift::run(app.db(), &app.state.modules, thresholds(), Utc::now())
             .await
             .expect("drift")
             .is_none(),
@@ -137,7 +137,7 @@ async fn a_trained_model_recovers_the_generators_auc_and_signs_and_drift_flags_o
     )
     .await
     .ok();
-    let calm = drift::run(app.db(), thresholds(), Utc::now())
+    let calm = drift::run(app.db(), &app.state.modules, thresholds(), Utc::now())
         .await
         .expect("drift")
         .expect("a report");
@@ -162,7 +162,7 @@ async fn a_trained_model_recovers_the_generators_auc_and_signs_and_drift_flags_o
             .await
             .expect("shifted");
     }
-    let shifted = drift::run(app.db(), thresholds(), Utc::now())
+    let shifted = drift::run(app.db(), &app.state.modules, thresholds(), Utc::now())
         .await
         .expect("drift")
         .expect("a report");
@@ -209,9 +209,11 @@ async fn a_trained_model_recovers_the_generators_auc_and_signs_and_drift_flags_o
 
 /// A DRAFT model with stated coefficients (prior convictions and needs raise the score).
 async fn draft(app: &TestApp) -> i64 {
-    let k = FEATURES.len();
+    let set = FeatureSet::of(&app.state.modules, app.db().get_database_backend());
+    let k = set.len();
     let spec = Spec {
-        features: FEATURES.iter().map(|f| f.key.to_owned()).collect(),
+        features: set.keys().map(str::to_owned).collect(),
+        labels: set.features.iter().map(|f| f.label.clone()).collect(),
         coefficients: (0..k).map(|i| if i == 11 { -0.1 } else { 0.3 }).collect(),
         intercept: -1.0,
         means: vec![1.0; k],

@@ -35,6 +35,7 @@ use crate::alert::rules::EventRule;
 use crate::analytics::service::AnalyticsLevel;
 use crate::events::entity::Model as DomainEvent;
 use crate::risk::instrument::RiskFactor;
+pub use crate::risk::model::features::{FeatureSql, ModuleFeature};
 use crate::state::AppState;
 use crate::sync::source::SyncSource;
 use crate::user::entity::Role;
@@ -202,6 +203,15 @@ pub trait Module: Send + Sync + 'static {
     /// when one scores high with no plan goal for it, the plan-gap alert suggests the
     /// module's first referral kind (if an organisation has the module enabled).
     fn needs_served(&self) -> Vec<RiskFactor> {
+        Vec::new()
+    }
+
+    /// Features the module's records give the learned risk model (monitoring incidents,
+    /// expired check-ins, …): each a scalar SQL expression over one assessment, read in
+    /// the same statement as the core's features. The core adds `<module>.enabled` and
+    /// zeroes them where the case's organisation has the module off
+    /// (`risk::model::features`).
+    fn risk_features(&self) -> Vec<ModuleFeature> {
         Vec::new()
     }
 

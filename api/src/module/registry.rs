@@ -57,6 +57,15 @@ impl Registry {
                 );
                 anyhow::ensure!(sync_keys.insert(key), "sync kind {key} is defined twice");
             }
+            let mut features = BTreeSet::new();
+            for f in m.risk_features() {
+                anyhow::ensure!(
+                    valid_id(f.name) && f.name != "enabled",
+                    "risk feature {:?} of module {id} must match [a-z][a-z0-9_]* and not be `enabled`",
+                    f.name
+                );
+                anyhow::ensure!(features.insert(f.name), "risk feature {id}.{} is defined twice", f.name);
+            }
             for mig in m.migrations() {
                 let name = mig.name().to_owned();
                 anyhow::ensure!(

@@ -9,7 +9,6 @@ use serde_json::json;
 
 use super::model::drift::{self, DriftReport};
 use super::model::entity::{DriftAlertStatus, ModelStatus, disagreement, drift as drift_row, model};
-use super::model::features::FEATURES;
 use super::model::report::Report;
 use super::model::{self as risk_model, TrainOptions, attention};
 use crate::audit::service::{self as audit, Entry};
@@ -75,10 +74,7 @@ impl RiskModel {
             .enumerate()
             .map(|(i, key)| RiskModelFeature {
                 key: key.clone(),
-                label: FEATURES
-                    .iter()
-                    .find(|f| f.key == key)
-                    .map_or_else(|| key.clone(), |f| f.label.to_owned()),
+                label: s.label(i).to_owned(),
                 coefficient: s.coefficients[i],
                 mean: s.means[i],
                 sd: s.sds[i],
@@ -250,7 +246,7 @@ impl RiskModelMutation {
             min_cell: st.settings.validation_min_cell_size,
         };
         Ok(RiskModel(
-            risk_model::train(&st.db, Some(principal(ctx)?), o).await?,
+            risk_model::train(&st.db, &st.modules, Some(principal(ctx)?), o).await?,
         ))
     }
 
@@ -259,7 +255,7 @@ impl RiskModelMutation {
     async fn approve_risk_model(&self, ctx: &Context<'_>, id: ID) -> Result<RiskModel> {
         let id = ids::decode_as(&id, "RiskModel", "id")?;
         Ok(RiskModel(
-            risk_model::approve(&state(ctx)?.db, principal(ctx)?, id).await?,
+            risk_model::approve(&state(ctx)?.db, &state(ctx)?.modules, principal(ctx)?, id).await?,
         ))
     }
 
@@ -288,7 +284,13 @@ impl RiskModelMutation {
         reason: String,
     ) -> Result<bool> {
         let case_id = ids::decode_as(&case_id, "Case", "caseId")?;
-        attention::mark_disagreement(&state(ctx)?.db, principal(ctx)?, case_id, &reason).await?;
+        attention::mark_disagreement(
+            &state(ctx)?.db,
+            &state(ctx)?.modules,
+            principal(ctx)?,
+            case_id,
+            &reason,
+        ).await?;
         Ok(true)
     }
 }

@@ -23,7 +23,7 @@ use chrono::{DateTime, Utc};
 use hamkor_api::access::CaseField;
 use hamkor_api::access::events::EventAudience;
 use hamkor_api::alert::rules::EventRule;
-use hamkor_api::module::{
+use hamkor_api::module::{ModuleFeature, 
     BoxFuture, ConfigError, EventContext, HostContext, Module, Permission, is_enabled, parse_config,
 };
 use hamkor_api::state::AppState;
@@ -45,6 +45,21 @@ pub fn em_visible(ctx: &Context<'_>) -> bool {
 pub struct ElectronicMonitoring;
 
 impl Module for ElectronicMonitoring {
+    /// Incidents (breach, tamper, signal loss, flat battery) that began in the 90 days
+    /// before the assessment.
+    fn risk_features(&self) -> Vec<ModuleFeature> {
+        vec![ModuleFeature {
+            name: "incidents_90d",
+            label: "monitoring incidents in the 90 days before the assessment",
+            sql: |q| {
+                format!(
+                    "(SELECT COUNT(*) FROM em_incidents i WHERE i.case_id = ia.case_id AND {})",
+                    q.in_window("i.first_at")
+                )
+            },
+        }]
+    }
+
     fn id(&self) -> &'static str {
         ID
     }

@@ -27,7 +27,7 @@ use hamkor_api::access::CaseField;
 use hamkor_api::access::events::EventAudience;
 use hamkor_api::alert::rules::EventRule;
 use hamkor_api::module::schema::AddExternalIds;
-use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, is_enabled, parse_config};
+use hamkor_api::module::{ConfigError, Module, ModuleFeature, Permission, ReferralKind, is_enabled, parse_config};
 use hamkor_api::risk::instrument::RiskFactor;
 use hamkor_api::user::entity::Role;
 use sea_orm_migration::MigrationTrait;
@@ -66,6 +66,25 @@ impl EmploymentConfig {
 }
 
 impl Module for Employment {
+    /// In work at the assessment: hired with a start before it, and no retention check
+    /// before it found the person out of that job.
+    fn risk_features(&self) -> Vec<ModuleFeature> {
+        vec![ModuleFeature {
+            name: "employed",
+            label: "in work (through an employment referral) at the assessment",
+            sql: |q| {
+                format!(
+                    "CASE WHEN EXISTS (SELECT 1 FROM employment_applications a WHERE a.case_id = ia.case_id \
+                     AND a.status = 'HIRED' AND a.start_date IS NOT NULL AND {} \
+                     AND NOT EXISTS (SELECT 1 FROM employment_retention_checks r WHERE r.application_id = a.id \
+                     AND r.outcome = 'NOT_EMPLOYED' AND {})) THEN 1 ELSE 0 END",
+                    q.before("a.start_date"),
+                    q.before("r.checked_on")
+                )
+            },
+        }]
+    }
+
     /// Work done under a referral: for those who see the case's referrals; directory
     /// changes for the organisation's admins.
     fn event_audiences(&self) -> Vec<EventAudience> {

@@ -17,7 +17,7 @@ use hamkor_api::access::CaseField;
 use hamkor_api::access::events::EventAudience;
 use hamkor_api::alert::rules::EventRule;
 use hamkor_api::module::schema::AddExternalIds;
-use hamkor_api::module::{ConfigError, Module, Permission, ReferralKind, is_enabled, parse_config};
+use hamkor_api::module::{ConfigError, Module, ModuleFeature, Permission, ReferralKind, is_enabled, parse_config};
 use hamkor_api::risk::instrument::RiskFactor;
 use hamkor_api::user::entity::Role;
 use sea_orm_migration::MigrationTrait;
@@ -53,6 +53,24 @@ struct ReferralPayload {
 const MAX_REASON: usize = 2000;
 
 impl Module for PsychSupport {
+    /// The band of the last screening before the assessment, 0 (none or minimal) to 4
+    /// (severe).
+    fn risk_features(&self) -> Vec<ModuleFeature> {
+        vec![ModuleFeature {
+            name: "screening_band",
+            label: "band of the last psychological screening before the assessment",
+            sql: |q| {
+                format!(
+                    "COALESCE((SELECT CASE s.band WHEN 'MILD' THEN 1 WHEN 'MODERATE' THEN 2 \
+                     WHEN 'MODERATELY_SEVERE' THEN 3 WHEN 'SEVERE' THEN 4 ELSE 0 END \
+                     FROM psych_screenings s WHERE s.case_id = ia.case_id AND {} \
+                     ORDER BY s.administered_at DESC, s.id DESC LIMIT 1), 0)",
+                    q.before("s.administered_at")
+                )
+            },
+        }]
+    }
+
     /// Work done under a referral: for those who see the case's referrals and the provider it was sent to; directory
     /// changes for the organisation's admins.
     fn event_audiences(&self) -> Vec<EventAudience> {
@@ -91,6 +109,7 @@ impl Module for PsychSupport {
                 name: "m20261129_000017_psych_external_ids",
                 tables: &["psych_sessions"],
             }),
+            Box::new(migration::IndexScreeningsByCase),
         ]
     }
     fn alert_rules(&self) -> Vec<EventRule> {

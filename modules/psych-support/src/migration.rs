@@ -338,3 +338,38 @@ impl MigrationTrait for CreateTables {
         Ok(())
     }
 }
+
+/// Screenings by case and time: the learned risk model reads the last one before an
+/// assessment for every case it scores.
+pub struct IndexScreeningsByCase;
+
+impl MigrationName for IndexScreeningsByCase {
+    fn name(&self) -> &str {
+        "m20261208_000101_psych_screenings_by_case"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for IndexScreeningsByCase {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_index(named_index(
+                "psych_screenings",
+                "idx_psych_screenings_case",
+                &["case_id", "administered_at"],
+                false,
+            ))
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_psych_screenings_case")
+                    .table(a("psych_screenings"))
+                    .to_owned(),
+            )
+            .await
+    }
+}

@@ -28,7 +28,7 @@ use chrono::{DateTime, Utc};
 use hamkor_api::access::CaseField;
 use hamkor_api::access::events::EventAudience;
 use hamkor_api::alert::rules::EventRule;
-use hamkor_api::module::{BoxFuture, ConfigError, EventContext, HostContext, Module, Permission, is_enabled};
+use hamkor_api::module::{BoxFuture, ModuleFeature, ConfigError, EventContext, HostContext, Module, Permission, is_enabled};
 use hamkor_api::risk::instrument::RiskFactor;
 use hamkor_api::state::AppState;
 use hamkor_api::user::entity::Role;
@@ -56,6 +56,20 @@ fn anyhow_of(e: hamkor_api::error::ApiError) -> anyhow::Error {
 }
 
 impl Module for RemoteCheckIn {
+    /// Check-ins that expired unanswered in the 90 days before the assessment.
+    fn risk_features(&self) -> Vec<ModuleFeature> {
+        vec![ModuleFeature {
+            name: "expired_check_ins_90d",
+            label: "remote check-ins missed in the 90 days before the assessment",
+            sql: |q| {
+                format!(
+                    "(SELECT COUNT(*) FROM rci_check_ins c WHERE c.case_id = ia.case_id AND c.status = 'EXPIRED' AND {})",
+                    q.in_window("c.opens_at")
+                )
+            },
+        }]
+    }
+
     fn id(&self) -> &'static str {
         ID
     }

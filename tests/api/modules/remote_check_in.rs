@@ -878,3 +878,52 @@ async fn the_demo_shows_an_enrolment_a_check_in_to_review_and_a_missed_one() {
         .collect();
     assert_eq!(statuses, ["SCHEDULED", "SUBMITTED", "EXPIRED"], "newest first");
 }
+
+/// The learned risk model counts the check-ins a person let expire in the 90 days before
+/// an assessment, where the module is on for the case's organisation; switched off, the
+/// module's features read 0 with its indicator.
+#[tokio::test]
+async fn expired_check_ins_are_a_feature_of_the_learned_model_where_the_module_is_on() {
+    use hamkor_api::risk::entity as assessment;
+    use hamkor_api::risk::model::features::{self, FeatureSet, Reading, Which};
+    use sea_orm::Condition;
+    const PHONE: &str = "+998901112207";
+    let app = spawn_app().await;
+    let w = setup(&app).await;
+    enrol(&app, &w, PHONE, -1).await;
+    // The window opened an hour ago passes unanswered.
+    sweep_modules(app.db(), &app.state.modules, Utc::now() + Duration::days(2))
+        .await
+        .expect("sweep");
+    crate::risk::assess(&app, &w.officer, &w.case, [1, 1, 1, 1, 1, 1, 1, 1]).await;
+
+    let set = FeatureSet::of(&app.state.modules, app.db().get_database_backend());
+    let keys: Vec<&str> = set.keys().collect();
+    let at = |key: &str| {
+        keys.iter()
+            .position(|k| *k == key)
+            .unwrap_or_else(|| panic!("{key} is not a feature: {keys:?}"))
+    };
+    let (on, expired) = (at("remote_check_in.enabled"), at("remote_check_in.expired_check_ins_90d"));
+    let case_id = hamkor_api::ids::decode(&w.case).expect("case id").1;
+    let read = || {
+        features::read(
+            app.db(),
+            &set,
+            Reading {
+                which: Which::InForce,
+                cases: Condition::all().add(assessment::Column::CaseId.eq(case_id)),
+                outcome: None,
+                now: Utc::now(),
+            },
+        )
+    };
+    let rows = read().await.expect("features");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].values.len(), set.len());
+    assert_eq!((rows[0].values[on], rows[0].values[expired]), (1.0, 1.0));
+
+    switch(&app, &w.org_admin, None, false).await;
+    let rows = read().await.expect("features");
+    assert_eq!((rows[0].values[on], rows[0].values[expired]), (0.0, 0.0));
+}

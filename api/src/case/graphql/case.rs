@@ -122,8 +122,9 @@ impl Case {
     /// shown to mahalla members); every read is audited.
     async fn attention(&self, ctx: &Context<'_>) -> Result<Option<CaseAttention>> {
         require_field(self.access, CaseField::Attention)?;
+        let modules = &state(ctx)?.modules;
         let a = loaders(ctx)?
-            .extension(attention::loader)
+            .extension(|db| attention::loader(db, modules))
             .load_one(self.model.id)
             .await
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("scoring cases: {}", e.message())))?;

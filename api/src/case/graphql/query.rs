@@ -103,7 +103,13 @@ impl CaseQuery {
         let rows = match order_by {
             CaseOrder::Newest => service::list(db, p, filter, page).await?,
             CaseOrder::Attention => {
-                let rows = attention::page_by_attention(db, p, service::condition(p, filter), page).await?;
+                let rows = attention::page_by_attention(
+                    db,
+                    &state(ctx)?.modules,
+                    p,
+                    service::condition(p, filter),
+                    page,
+                ).await?;
                 for r in &rows.rows {
                     audit_read(ctx, ReadKind::Attention, r.id)?;
                 }

@@ -14,7 +14,7 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection};
 use serde_json::json;
 
-use super::features::{self, FEATURES, Reading, Which};
+use super::features::{self, FeatureSet, Reading, Which};
 use super::report::band_of;
 use super::{Spec, approved, entity::disagreement};
 use crate::access::CaseField;
@@ -24,6 +24,7 @@ use crate::case::entity::RiskLevel;
 use crate::case::service::get_for;
 use crate::db::{now, write_txn};
 use crate::error::{ApiError, ApiResult};
+use crate::module::Registry;
 use crate::risk::entity as assessment;
 use crate::validate;
 
@@ -33,7 +34,7 @@ pub const REASONS: usize = 3;
 /// One reason behind a score.
 #[derive(Debug, Clone)]
 pub struct Reason {
-    pub feature: &'static str,
+    pub feature: String,
     /// In plain language: "prior convictions: 4".
     pub label: String,
     /// Coefficient × scaled value, on the log-odds (positive raises the score).
@@ -51,13 +52,13 @@ pub struct Attention {
     pub model_version: i32,
 }
 
-fn describe(i: usize, v: f64) -> String {
-    let f = FEATURES[i];
-    match f.key {
-        "first_offence_score" => format!("{} (score {v:.0} of 3)", f.label),
-        "offence_score" => format!("{} (score {v:.0} of 3)", f.label),
-        k if k.starts_with("need_") => format!("{} (scored {v:.0} of 3)", f.label),
-        _ => format!("{}: {v:.0}", f.label),
+fn describe(spec: &Spec, i: usize, v: f64) -> String {
+    let label = spec.label(i);
+    match spec.features[i].as_str() {
+        "first_offence_score" | "offence_score" => format!("{label} (score {v:.0} of 3)"),
+        k if k.starts_with("need_") => format!("{label} (scored {v:.0} of 3)"),
+        k if k.ends_with(".enabled") => label.to_owned(),
+        _ => format!("{label}: {v:.0}"),
     }
 }
 
@@ -70,8 +71,8 @@ pub fn attention_of(model_id: i64, version: i32, spec: &Spec, c: &features::Case
         .filter(|x| x.contribution > 0.0)
         .take(REASONS)
         .map(|x| Reason {
-            feature: FEATURES[x.feature].key,
-            label: describe(x.feature, x.value),
+            feature: spec.features[x.feature].clone(),
+            label: describe(spec, x.feature, x.value),
             contribution: x.contribution,
         })
         .collect();
@@ -87,12 +88,18 @@ pub fn attention_of(model_id: i64, version: i32, spec: &Spec, c: &features::Case
 
 /// Scores of the given cases under the approved model (none without one, or for a
 /// case without an assessment of HRA-1). The caller has checked access.
-pub async fn score_cases(db: &DatabaseConnection, cases: Condition) -> ApiResult<HashMap<i64, Attention>> {
-    let Some((m, spec)) = approved(db).await? else {
+pub async fn score_cases(
+    db: &DatabaseConnection,
+    modules: &Registry,
+    cases: Condition,
+) -> ApiResult<HashMap<i64, Attention>> {
+    let set = FeatureSet::of(modules, db.get_database_backend());
+    let Some((m, spec)) = approved(db, &set).await? else {
         return Ok(HashMap::new());
     };
     let rows = features::read(
         db,
+        &set,
         Reading {
             which: Which::InForce,
             cases,
@@ -110,6 +117,7 @@ pub async fn score_cases(db: &DatabaseConnection, cases: Condition) -> ApiResult
 /// Loads the attention of many cases in one go.
 pub struct AttentionLoader {
     db: DatabaseConnection,
+    modules: Registry,
 }
 
 impl Loader<i64> for AttentionLoader {
@@ -119,6 +127,7 @@ impl Loader<i64> for AttentionLoader {
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Attention>, Self::Error> {
         score_cases(
             &self.db,
+            &self.modules,
             Condition::all().add(assessment::Column::CaseId.is_in(keys.iter().copied())),
         )
         .await
@@ -129,9 +138,12 @@ impl Loader<i64> for AttentionLoader {
 /// The request's attention loader.
 pub type Attentions = DataLoader<AttentionLoader, HashMapCache>;
 
-pub fn loader(db: &DatabaseConnection) -> Attentions {
+pub fn loader(db: &DatabaseConnection, modules: &Registry) -> Attentions {
     DataLoader::with_cache(
-        AttentionLoader { db: db.clone() },
+        AttentionLoader {
+            db: db.clone(),
+            modules: modules.clone(),
+        },
         tokio::spawn,
         HashMapCache::default(),
     )
@@ -144,13 +156,19 @@ pub const MAX_REASON: usize = 2000;
 /// Audited (`risk.attention.disagreement`); counted in the model's report.
 pub async fn mark_disagreement(
     db: &DatabaseConnection,
+    modules: &Registry,
     p: &Principal,
     case_id: i64,
     reason: &str,
 ) -> ApiResult<disagreement::Model> {
     let reason = validate::required("reason", reason, MAX_REASON)?;
     get_for(db, p, case_id, CaseField::Attention.needs()).await?;
-    let scored = score_cases(db, Condition::all().add(assessment::Column::CaseId.eq(case_id))).await?;
+    let scored = score_cases(
+        db,
+        modules,
+        Condition::all().add(assessment::Column::CaseId.eq(case_id)),
+    )
+    .await?;
     let a = scored.get(&case_id).ok_or_else(|| {
         ApiError::refused(
             "NO_ATTENTION_SCORE",
@@ -191,6 +209,7 @@ pub const MAX_ORDERED_CASES: u64 = 5_000;
 /// on no case is refused.
 pub async fn page_by_attention(
     db: &DatabaseConnection,
+    modules: &Registry,
     p: &Principal,
     cond: Condition,
     page: crate::pagination::Page,
@@ -218,7 +237,7 @@ pub async fn page_by_attention(
             format!("ordering by attention takes at most {MAX_ORDERED_CASES} cases; narrow the filter"),
         ));
     }
-    let scores = score_cases(db, cond).await?;
+    let scores = score_cases(db, modules, cond).await?;
     let mut order: Vec<(Option<f64>, i64)> = ids
         .iter()
         .map(|id| (scores.get(id).map(|a| a.score), *id))

@@ -8,7 +8,6 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 use serde_json::json;
 
 use super::entity::{disagreement, model};
-use super::features::FEATURES;
 use super::{get, report_of, spec_of};
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::Principal;
@@ -26,10 +25,7 @@ pub fn render(m: &model::Model, disagreements: u64) -> ApiResult<String> {
         .iter()
         .enumerate()
         .map(|(i, key)| {
-            let label = FEATURES
-                .iter()
-                .find(|f| f.key == key)
-                .map_or(key.as_str(), |f| f.label);
+            let label = spec.label(i);
             json!({"key": key, "label": label, "coefficient": spec.coefficients[i],
                    "mean": spec.means[i], "sd": spec.sds[i]})
         })

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::entity::{DriftAlertStatus, drift};
-use super::features::{self, FEATURES, Reading, Which};
+use super::features::{self, FeatureSet, Reading, Which};
 use super::{approved, report_of, shares};
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::{Principal, RequestMeta};
@@ -80,10 +80,12 @@ pub fn psi(expected: &[f64], actual: &[f64]) -> f64 {
 /// approved model). Audited (`risk.model.drift`).
 pub async fn run(
     db: &DatabaseConnection,
+    modules: &crate::module::Registry,
     t: Thresholds,
     at: DateTime<Utc>,
 ) -> ApiResult<Option<drift::Model>> {
-    let Some((m, spec)) = approved(db).await? else {
+    let set = FeatureSet::of(modules, db.get_database_backend());
+    let Some((m, spec)) = approved(db, &set).await? else {
         return Ok(None);
     };
     let report = report_of(&m)?;
@@ -91,6 +93,7 @@ pub async fn run(
     let def = outcome::definition(db, Some(m.outcome_version), "outcomeVersion").await?;
     let cases = features::read(
         db,
+        &set,
         Reading {
             which: Which::Index,
             cases: Condition::all().add(assessment::Column::AssessedAt.gt(since)),
@@ -101,7 +104,7 @@ pub async fn run(
     .await?;
     let enough = cases.len() as u64 >= t.min_cases.max(1);
     let features: Vec<FeatureDrift> = if enough {
-        FEATURES
+        set.features
             .iter()
             .enumerate()
             .map(|(i, f)| {
@@ -109,7 +112,7 @@ pub async fn run(
                 let values: Vec<f64> = cases.iter().map(|c| c.values[i]).collect();
                 let psi = psi(&b.shares, &shares(&b.edges, &values));
                 FeatureDrift {
-                    feature: f.key.to_owned(),
+                    feature: f.key.clone(),
                     psi,
                     drifted: psi > t.psi,
                 }
@@ -187,8 +190,8 @@ pub fn report(row: &drift::Model) -> ApiResult<DriftReport> {
 pub const PERIOD_DAYS: i64 = 30;
 
 /// Whether a check is due: none of the approved model within [`PERIOD_DAYS`].
-pub async fn due(db: &DatabaseConnection, at: DateTime<Utc>) -> ApiResult<bool> {
-    let Some((m, _)) = approved(db).await? else {
+pub async fn due(db: &DatabaseConnection, set: &FeatureSet, at: DateTime<Utc>) -> ApiResult<bool> {
+    let Some((m, _)) = approved(db, set).await? else {
         return Ok(false);
     };
     let last = drift::Entity::find()
@@ -200,15 +203,21 @@ pub async fn due(db: &DatabaseConnection, at: DateTime<Utc>) -> ApiResult<bool> 
 }
 
 /// The monthly job: checks once a day whether a run is due.
-pub async fn run_monthly(db: DatabaseConnection, t: Thresholds, interval: std::time::Duration) {
+pub async fn run_monthly(
+    db: DatabaseConnection,
+    modules: crate::module::Registry,
+    t: Thresholds,
+    interval: std::time::Duration,
+) {
+    let set = FeatureSet::of(&modules, db.get_database_backend());
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
         let at = now();
-        match due(&db, at).await {
+        match due(&db, &set, at).await {
             Ok(true) => {
-                if let Err(e) = run(&db, t, at).await {
+                if let Err(e) = run(&db, &modules, t, at).await {
                     tracing::warn!(error = ?e, "risk model drift check failed; retrying tomorrow");
                 }
             }

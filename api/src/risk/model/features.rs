@@ -6,12 +6,19 @@
 //! 90 days before the assessment (missed appointments, violations: `COUNT` probes into
 //! `(case_id, scheduled_at, outcome)` and `(case_id, occurred_at)`) come back with the
 //! outcome and whether it is known yet. Never a statement per case.
+//!
+//! Modules add features of their own ([`crate::module::Module::risk_features`]): for each
+//! module that brings some, the set holds `<module>.enabled` (the case's organisation has
+//! the module on) and each of its features as `<module>.<name>`, 0 where the module is
+//! off. The indicator keeps "off" apart from "on, with nothing recorded", so a module
+//! switched off somewhere does not shift those cases' scores.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend};
 
 use crate::error::ApiResult;
+use crate::case::entity::case;
 use crate::person::entity::Sex;
 use crate::risk::entity as assessment;
 use crate::risk::instrument::{self, OffenceType};
@@ -28,7 +35,7 @@ pub struct Feature {
     pub label: &'static str,
 }
 
-/// The model's features, in the order of a row's values.
+/// The core's features, first in every feature set, in the order of a row's values.
 pub const FEATURES: [Feature; 14] = [
     Feature {
         key: "first_offence_score",
@@ -88,6 +95,129 @@ pub const FEATURES: [Feature; 14] = [
     },
 ];
 
+/// A feature a module adds to the learned model (see [`FeatureSet`]).
+#[derive(Clone, Copy)]
+pub struct ModuleFeature {
+    /// Unique in the module, `[a-z][a-z0-9_]*`; the model's key is `<module>.<name>`.
+    pub name: &'static str,
+    /// How an officer reads it ("monitoring incidents in the 90 days before the assessment").
+    pub label: &'static str,
+    /// The value for one assessment, as a scalar SQL expression over the row `ia`
+    /// (`ia.case_id`, `ia.assessed_at`, `ia.organisation_id`): counts or flags from the
+    /// module's own tables, 0 when there is nothing to count. Use [`FeatureSql`] for the
+    /// time window so that it reads the same on both databases.
+    pub sql: fn(&FeatureSql) -> String,
+}
+
+impl std::fmt::Debug for ModuleFeature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModuleFeature").field("name", &self.name).finish()
+    }
+}
+
+/// What a module's feature SQL may use.
+#[derive(Debug, Clone, Copy)]
+pub struct FeatureSql {
+    pub backend: DatabaseBackend,
+}
+
+impl FeatureSql {
+    /// `col` falls in the [`BEHAVIOUR_DAYS`] before the assessment.
+    pub fn in_window(&self, col: &str) -> String {
+        before_assessment(self.backend, col)
+    }
+
+    /// `col` is before the assessment.
+    pub fn before(&self, col: &str) -> String {
+        match self.backend {
+            DatabaseBackend::Postgres => format!("{col} < ia.assessed_at"),
+            _ => format!("julianday({col}) < julianday(ia.assessed_at)"),
+        }
+    }
+}
+
+/// One feature of a set.
+#[derive(Debug, Clone)]
+pub struct FeatureDef {
+    pub key: String,
+    pub label: String,
+    /// The SQL of a module's feature or indicator; none for the core's.
+    sql: Option<String>,
+}
+
+/// The features of this build: the core's, then each module's that brings some. A
+/// model is trained on one set and scores only where the build reads the same set.
+#[derive(Debug, Clone)]
+pub struct FeatureSet {
+    pub features: Vec<FeatureDef>,
+}
+
+impl FeatureSet {
+    /// The core's features alone.
+    pub fn core() -> Self {
+        Self {
+            features: FEATURES
+                .iter()
+                .map(|f| FeatureDef {
+                    key: f.key.to_owned(),
+                    label: f.label.to_owned(),
+                    sql: None,
+                })
+                .collect(),
+        }
+    }
+
+    /// The core's features and those of `modules`, for `backend`.
+    pub fn of(modules: &crate::module::Registry, backend: DatabaseBackend) -> Self {
+        let mut set = Self::core();
+        let q = FeatureSql { backend };
+        for m in modules.all() {
+            let own = m.risk_features();
+            if own.is_empty() {
+                continue;
+            }
+            let id = m.id();
+            let on = format!(
+                "EXISTS (SELECT 1 FROM organisation_modules om WHERE om.organisation_id = ia.organisation_id AND om.module_id = '{id}' AND om.enabled = TRUE)"
+            );
+            set.features.push(FeatureDef {
+                key: format!("{id}.enabled"),
+                label: format!("the {} module is on for the case's organisation", m.name()),
+                sql: Some(format!("CASE WHEN {on} THEN 1 ELSE 0 END")),
+            });
+            for f in own {
+                set.features.push(FeatureDef {
+                    key: format!("{id}.{}", f.name),
+                    label: f.label.to_owned(),
+                    sql: Some(format!("CASE WHEN {on} THEN ({}) ELSE 0 END", (f.sql)(&q))),
+                });
+            }
+        }
+        set
+    }
+
+    pub fn len(&self) -> usize {
+        self.features.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.features.is_empty()
+    }
+
+    /// The keys, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.features.iter().map(|f| f.key.as_str())
+    }
+
+    /// The label of `key`, if the set has it.
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.features
+            .iter()
+            .find(|f| f.key == key)
+            .map(|f| f.label.as_str())
+    }
+}
+
 /// Which assessment of a case to take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which {
@@ -116,36 +246,41 @@ pub struct CaseFeatures {
     pub sex: Option<Sex>,
     pub age: i32,
     pub region_id: i64,
-    pub values: [f64; FEATURES.len()],
+    /// In the order of the [`FeatureSet`] read with.
+    pub values: Vec<f64>,
     pub outcome: bool,
     /// The outcome's window has passed (so the outcome is known whatever happens next).
     pub labelled: bool,
 }
 
-fn behaviour_sql(backend: DatabaseBackend) -> (String, String) {
+/// `col` falls in the [`BEHAVIOUR_DAYS`] before the assessment `ia`.
+fn before_assessment(backend: DatabaseBackend, col: &str) -> String {
     let days = BEHAVIOUR_DAYS;
-    let before = |col: &str| match backend {
+    match backend {
         DatabaseBackend::Postgres => {
             format!("{col} < ia.assessed_at AND {col} >= ia.assessed_at - INTERVAL '{days} days'")
         }
         _ => format!(
             "julianday({col}) < julianday(ia.assessed_at) AND julianday({col}) >= julianday(ia.assessed_at) - {days}"
         ),
-    };
+    }
+}
+
+fn behaviour_sql(backend: DatabaseBackend) -> (String, String) {
     (
         format!(
             "(SELECT COUNT(*) FROM appointments a WHERE a.case_id = ia.case_id AND a.outcome = 'MISSED' AND {})",
-            before("a.scheduled_at")
+            before_assessment(backend, "a.scheduled_at")
         ),
         format!(
             "(SELECT COUNT(*) FROM violations v WHERE v.case_id = ia.case_id AND {})",
-            before("v.occurred_at")
+            before_assessment(backend, "v.occurred_at")
         ),
     )
 }
 
-/// Read the features of every case the condition selects, in one statement.
-pub async fn read<C: ConnectionTrait>(db: &C, r: Reading<'_>) -> ApiResult<Vec<CaseFeatures>> {
+/// Read the features of `set` of every case the condition selects, in one statement.
+pub async fn read<C: ConnectionTrait>(db: &C, set: &FeatureSet, r: Reading<'_>) -> ApiResult<Vec<CaseFeatures>> {
     let backend = db.get_database_backend();
     let ra = || Alias::new("risk_assessments");
     let mut inner = numbered_assessments(backend);
@@ -153,6 +288,7 @@ pub async fn read<C: ConnectionTrait>(db: &C, r: Reading<'_>) -> ApiResult<Vec<C
         .column((ra(), assessment::Column::Id))
         .column((ra(), assessment::Column::CaseId))
         .column((ra(), assessment::Column::AssessedAt))
+        .column((case::Entity, case::Column::OrganisationId))
         .column((ra(), assessment::Column::AgeAtFirstOffence))
         .column((ra(), assessment::Column::PriorConvictions))
         .column((ra(), assessment::Column::OffenceType))
@@ -179,6 +315,17 @@ pub async fn read<C: ConnectionTrait>(db: &C, r: Reading<'_>) -> ApiResult<Vec<C
         .expr_as(Expr::cust(missed), Alias::new("missed_90"))
         .expr_as(Expr::cust(violations), Alias::new("violations_90"))
         .from_subquery(inner, Alias::new("ia"));
+    let module_columns: Vec<String> = set
+        .features
+        .iter()
+        .filter_map(|f| f.sql.as_ref())
+        .enumerate()
+        .map(|(j, sql)| {
+            let col = format!("module_{j}");
+            outer.expr_as(Expr::cust(sql.clone()), Alias::new(&col));
+            col
+        })
+        .collect();
     if r.which == Which::Index {
         outer.and_where(Expr::cust("ia.rn = 1"));
     }
@@ -208,7 +355,7 @@ pub async fn read<C: ConnectionTrait>(db: &C, r: Reading<'_>) -> ApiResult<Vec<C
             let sex: Option<String> = row.try_get("", "sex")?;
             let age = i32::try_from(int("age")?).unwrap_or(0);
             let first = i32::try_from(int("age_at_first_offence")?).unwrap_or(0);
-            let mut values = [0.0; FEATURES.len()];
+            let mut values = vec![0.0; FEATURES.len()];
             values[0] = f64::from(instrument::age_score(first));
             values[1] = int("prior_convictions")? as f64;
             values[2] = f64::from(instrument::offence_score(offence));
@@ -230,6 +377,12 @@ pub async fn read<C: ConnectionTrait>(db: &C, r: Reading<'_>) -> ApiResult<Vec<C
             values[11] = f64::from(age);
             values[12] = int("missed_90")? as f64;
             values[13] = int("violations_90")? as f64;
+            for col in &module_columns {
+                let v = row
+                    .try_get::<f64>("", col)
+                    .or_else(|_| int(col).map(|v| v as f64))?;
+                values.push(v);
+            }
             let (outcome, labelled) = if r.outcome.is_some() {
                 (int("outcome")? == 1, int("labelled")? == 1)
             } else {

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use self::entity::model;
-use self::features::{CaseFeatures, FEATURES, Reading, Which};
+use self::features::{CaseFeatures, FeatureSet, Reading, Which};
 pub use self::registry::{MAX_MODELS, approve, approved, get, list, retire, train};
 use self::report::Report;
 use crate::error::{ApiError, ApiResult};
@@ -44,6 +44,9 @@ pub struct Bins {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Spec {
     pub features: Vec<String>,
+    /// How an officer reads each feature, as the build that trained it worded it.
+    #[serde(default)]
+    pub labels: Vec<String>,
     pub coefficients: Vec<f64>,
     pub intercept: f64,
     pub means: Vec<f64>,
@@ -93,11 +96,20 @@ impl Spec {
         c
     }
 
-    /// Whether the spec's features are the ones this build reads.
-    pub fn matches_features(&self) -> bool {
-        self.features.len() == FEATURES.len()
-            && self.features.iter().zip(FEATURES).all(|(a, b)| a == b.key)
-            && self.coefficients.len() == FEATURES.len()
+    /// Whether the spec's features are the ones this build reads (its modules make
+    /// the set: a model trained with a module's features does not score without it).
+    pub fn matches_features(&self, set: &FeatureSet) -> bool {
+        self.features.len() == set.len()
+            && self.features.iter().zip(set.keys()).all(|(a, b)| a == b)
+            && self.coefficients.len() == set.len()
+    }
+
+    /// How an officer reads feature `i`.
+    pub fn label(&self, i: usize) -> &str {
+        self.labels
+            .get(i)
+            .or_else(|| self.features.get(i))
+            .map_or("", String::as_str)
     }
 }
 
@@ -176,8 +188,8 @@ fn fingerprint(cases: &[CaseFeatures]) -> String {
 }
 
 /// Fit the regression on scaled features; the spec (without bins).
-fn fit(train: &[&CaseFeatures], alpha: f64) -> ApiResult<Spec> {
-    let k = FEATURES.len();
+fn fit(set: &FeatureSet, train: &[&CaseFeatures], alpha: f64) -> ApiResult<Spec> {
+    let k = set.len();
     let (means, sds): (Vec<f64>, Vec<f64>) = (0..k)
         .map(|i| mean_sd(train.iter().map(move |c| c.values[i])))
         .unzip();
@@ -197,7 +209,8 @@ fn fit(train: &[&CaseFeatures], alpha: f64) -> ApiResult<Spec> {
     // one, usually no outcome): turn them round so the score is that of the outcome.
     let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
     Ok(Spec {
-        features: FEATURES.iter().map(|f| f.key.to_owned()).collect(),
+        features: set.keys().map(str::to_owned).collect(),
+        labels: set.features.iter().map(|f| f.label.clone()).collect(),
         coefficients: fitted.params().iter().map(|c| sign * c).collect(),
         intercept: sign * fitted.intercept(),
         means,
@@ -218,6 +231,7 @@ pub struct Trained {
 /// `1 − test_share` by assessment for the fit, the newest for the test.
 pub async fn fit_on_record(
     db: &DatabaseConnection,
+    set: &FeatureSet,
     o: TrainOptions,
     at: DateTime<Utc>,
 ) -> ApiResult<Trained> {
@@ -230,6 +244,7 @@ pub async fn fit_on_record(
     let def = outcome::definition(db, o.outcome_version, "outcomeVersion").await?;
     let mut cases: Vec<CaseFeatures> = features::read(
         db,
+        set,
         Reading {
             which: Which::Index,
             cases: Condition::all(),
@@ -260,8 +275,8 @@ pub async fn fit_on_record(
         ));
     }
     let train_refs: Vec<&CaseFeatures> = train.iter().collect();
-    let mut spec = fit(&train_refs, o.alpha)?;
-    spec.bins = (0..FEATURES.len())
+    let mut spec = fit(set, &train_refs, o.alpha)?;
+    spec.bins = (0..set.len())
         .map(|i| bins_of(&train.iter().map(|c| c.values[i]).collect::<Vec<_>>()))
         .collect();
     let scored: Vec<(&CaseFeatures, f64)> = test.iter().map(|c| (c, spec.score(&c.values))).collect();

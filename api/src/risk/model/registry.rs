@@ -9,7 +9,9 @@ use sea_orm::{
 use serde_json::json;
 
 use super::entity::{ModelStatus, model};
+use super::features::FeatureSet;
 use super::{Spec, TrainOptions, fit_on_record, spec_of, to_json};
+use crate::module::Registry;
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::{Principal, RequestMeta};
 use crate::db::{now, write_txn};
@@ -27,6 +29,7 @@ fn require_admin(p: &Principal) -> ApiResult<()> {
 /// (none). Audited (`risk.model.train`).
 pub async fn train(
     db: &DatabaseConnection,
+    modules: &Registry,
     by: Option<&Principal>,
     o: TrainOptions,
 ) -> ApiResult<model::Model> {
@@ -34,7 +37,8 @@ pub async fn train(
         require_admin(p)?;
     }
     let at = now();
-    let t = fit_on_record(db, o, at).await?;
+    let set = FeatureSet::of(modules, db.get_database_backend());
+    let t = fit_on_record(db, &set, o, at).await?;
     let txn = write_txn(db).await?;
     let version = model::Entity::find()
         .select_only()
@@ -90,7 +94,12 @@ fn cli_meta() -> RequestMeta {
 
 /// Approve a DRAFT model (a platform admin): the approved one before it is retired in
 /// the same transaction. Audited (`risk.model.approve`).
-pub async fn approve(db: &DatabaseConnection, p: &Principal, id: i64) -> ApiResult<model::Model> {
+pub async fn approve(
+    db: &DatabaseConnection,
+    modules: &Registry,
+    p: &Principal,
+    id: i64,
+) -> ApiResult<model::Model> {
     require_admin(p)?;
     let txn = write_txn(db).await?;
     let m = model::Entity::find_by_id(id)
@@ -103,7 +112,7 @@ pub async fn approve(db: &DatabaseConnection, p: &Principal, id: i64) -> ApiResu
             to: enum_name(ModelStatus::Approved),
         });
     }
-    if !spec_of(&m)?.matches_features() {
+    if !spec_of(&m)?.matches_features(&FeatureSet::of(modules, db.get_database_backend())) {
         return Err(ApiError::Conflict(
             "the model's features are not those this version reads; train a new one".into(),
         ));
@@ -198,7 +207,11 @@ pub async fn get(db: &DatabaseConnection, p: &Principal, id: i64) -> ApiResult<m
 }
 
 /// The approved model, if any.
-pub async fn approved<C: sea_orm::ConnectionTrait>(db: &C) -> ApiResult<Option<(model::Model, Spec)>> {
+/// `set` is this build's feature set: a model trained on another set does not score.
+pub async fn approved<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    set: &FeatureSet,
+) -> ApiResult<Option<(model::Model, Spec)>> {
     let Some(m) = model::Entity::find()
         .filter(model::Column::Status.eq(ModelStatus::Approved))
         .order_by_desc(model::Column::Id)
@@ -208,5 +221,12 @@ pub async fn approved<C: sea_orm::ConnectionTrait>(db: &C) -> ApiResult<Option<(
         return Ok(None);
     };
     let spec = spec_of(&m)?;
-    Ok(spec.matches_features().then_some((m, spec)))
+    if !spec.matches_features(set) {
+        tracing::warn!(
+            model = m.version,
+            "the approved risk model's features are not this build's (a module added or removed); no attention scores until a new model is approved"
+        );
+        return Ok(None);
+    }
+    Ok(Some((m, spec)))
 }
