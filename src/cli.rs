@@ -309,7 +309,10 @@ async fn model_cmd(settings: Settings, cmd: ModelCommand) -> anyhow::Result<()> 
                 calibration: st.settings.risk_drift_calibration,
                 min_cases: st.settings.validation_min_cell_size.max(100),
             };
-            match drift::run(&st.db, &st.modules, t, hamkor_api::db::now()).await.map_err(api)? {
+            match drift::run(&st.db, &st.modules, t, hamkor_api::db::now())
+                .await
+                .map_err(api)?
+            {
                 None => println!("no approved model: nothing to check"),
                 Some(row) => {
                     let r = drift::report(&row).map_err(api)?;

@@ -29,6 +29,7 @@ mod m20261207_000302_create_sync;
 mod m20261207_000401_create_risk_outcomes;
 mod m20261207_000402_create_risk_models;
 mod m20261207_000501_add_event_traceparent;
+mod m20261208_000101_add_alert_audience;
 
 /// The core's migrations, in order.
 pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -54,6 +55,7 @@ pub fn core_migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261207_000401_create_risk_outcomes::Migration),
         Box::new(m20261207_000402_create_risk_models::Migration),
         Box::new(m20261207_000501_add_event_traceparent::Migration),
+        Box::new(m20261208_000101_add_alert_audience::Migration),
     ]
 }
 

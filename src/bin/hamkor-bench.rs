@@ -110,6 +110,7 @@ async fn main() -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let schema = hamkor::build_schema(&st);
+    let model = approved_model(&st, &meta).await?;
 
     let now = chrono::Utc::now();
     let scenarios = [
@@ -118,6 +119,27 @@ async fn main() -> anyhow::Result<()> {
             query: "query { cases(first: 20, filter: {statuses: [ACTIVE]}) { totalCount edges { node { id status riskLevel
                       person { fullName } mahalla { name } conditions { kind curfewStart curfewEnd }
                       appointments(first: 3) { edges { node { scheduledAt outcome } } } } } } }",
+            variables: json!({}),
+            as_inspector: false,
+        },
+        Scenario {
+            name: "officer: caseload of 50 active cases",
+            query: "query { cases(first: 50, filter: {statuses: [ACTIVE]}) { edges { node { id status riskLevel
+                      person { fullName } } } } }",
+            variables: json!({}),
+            as_inspector: false,
+        },
+        Scenario {
+            name: "officer: the same 50 with their attention scores (audited)",
+            query: "query { cases(first: 50, filter: {statuses: [ACTIVE]}) { edges { node { id status riskLevel
+                      person { fullName } attention { score band reasons { label } } } } } }",
+            variables: json!({}),
+            as_inspector: false,
+        },
+        Scenario {
+            name: "officer: first 50 active cases by attention (the district's caseload scored)",
+            query: "query { cases(first: 50, filter: {statuses: [ACTIVE]}, orderBy: ATTENTION) { edges { node { id
+                      person { fullName } attention { score } } } } }",
             variables: json!({}),
             as_inspector: false,
         },
@@ -167,6 +189,10 @@ async fn main() -> anyhow::Result<()> {
 
     println!();
     println!("busiest district: {in_district} cases; database: {counts:?}");
+    match model {
+        Some(v) => println!("attention: approved risk model version {v}"),
+        None => println!("attention: no approved risk model (its scenarios score nothing)"),
+    }
     println!();
     println!("| scenario | p50 ms | p95 ms | max ms |");
     println!("| --- | ---: | ---: | ---: |");
@@ -193,6 +219,39 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The approved learned risk model's version, for the attention scenarios: when there
+/// is none, one is trained on the seed's assessments and approved by the platform admin
+/// (as `hamkor model train` and `approveRiskModel` would).
+async fn approved_model(st: &AppState, meta: &RequestMeta) -> anyhow::Result<Option<i32>> {
+    use hamkor_api::risk::model::{self, TrainOptions, features::FeatureSet};
+    fn api(e: hamkor_api::error::ApiError) -> anyhow::Error {
+        anyhow::anyhow!("{}", e.message())
+    }
+    let set = FeatureSet::of(&st.modules, st.db.get_database_backend());
+    if let Some((m, _)) = model::approved(&st.db, &set).await.map_err(api)? {
+        return Ok(Some(m.version));
+    }
+    let trained = match model::train(&st.db, &st.modules, None, TrainOptions::default()).await {
+        Ok(m) => m,
+        Err(e) => {
+            println!("no risk model could be trained: {}", e.message());
+            return Ok(None);
+        }
+    };
+    let admin = scalar(
+        &st.db,
+        "SELECT user_id FROM user_roles WHERE role = 'PLATFORM_ADMIN' ORDER BY user_id LIMIT 1",
+    )
+    .await?;
+    let admin = load_principal(&st.db, admin, Via::LocalTask, meta.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    model::approve(&st.db, &st.modules, &admin, trained.id)
+        .await
+        .map_err(api)?;
+    Ok(Some(trained.version))
 }
 
 /// The sync scenarios, as the inspector of the district whose caseload is nearest 300.

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use hamkor_api::access::CaseField;
 use hamkor_api::access::events::{Audiences, EventAudience, Reveals};
+use hamkor_api::alert::entity::{ActingRole, AlertAudience, AlertSeverity, AlertStatus, alert};
 use hamkor_api::events::service::{NewEvent, emit};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 
 use crate::events::WsClient;
@@ -226,7 +228,8 @@ fn expected(a: &EventAudience, shown: &Shown, note: Option<&str>) -> bool {
             Reveals::Case => true,
             Reveals::Field(f) => shown.fields.contains(field_name(f)),
             Reveals::Note => note.is_some_and(|n| shown.notes.contains(n)),
-            Reveals::Administration => false,
+            // Alerts are walked apart, one of each audience (`alert_shown`).
+            Reveals::Alert | Reveals::Administration => false,
         }
 }
 
@@ -294,7 +297,12 @@ async fn every_reader_receives_the_events_the_case_fields_show_them() {
     let case_types: Vec<&EventAudience> = {
         let mut v: Vec<_> = audiences
             .all()
-            .filter(|a| !matches!(a.reveals, Reveals::Administration | Reveals::Note))
+            .filter(|a| {
+                !matches!(
+                    a.reveals,
+                    Reveals::Administration | Reveals::Note | Reveals::Alert
+                )
+            })
             .collect();
         v.sort_by_key(|a| a.event_type);
         v
@@ -325,6 +333,41 @@ async fn every_reader_receives_the_events_the_case_fields_show_them() {
             )
             .await;
         notes.push(r.ok()["addCaseNote"]["id"].as_str().expect("note id").to_owned());
+    }
+    // An alert of each audience, and every alert event type about each.
+    let case_row = hamkor_api::case::entity::case::Entity::find_by_id(case_id)
+        .one(app.db())
+        .await
+        .expect("case")
+        .expect("the case");
+    let mut alerts = Vec::new();
+    for audience in [AlertAudience::Supervise, AlertAudience::Full] {
+        let row = alert::ActiveModel {
+            case_id: Set(case_id),
+            organisation_id: Set(case_row.organisation_id),
+            rule: Set(format!("probe_{audience:?}")),
+            dedup_key: Set(format!("probe:{audience:?}")),
+            severity: Set(AlertSeverity::High),
+            status: Set(AlertStatus::Open),
+            reason: Set("what the rule saw".into()),
+            acting_role: Set(ActingRole::ProbationOfficer),
+            audience: Set(audience),
+            raised_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(app.db())
+        .await
+        .expect("alert");
+        for a in audiences.all().filter(|a| a.reveals == Reveals::Alert) {
+            emit(
+                app.db(),
+                None,
+                NewEvent::new(a.event_type, "Alert", row.id).case(case_id),
+            )
+            .await
+            .expect("emit");
+        }
+        alerts.push((audience, hamkor_api::ids::encode("Alert", row.id).to_string()));
     }
     emit(
         app.db(),
@@ -369,15 +412,33 @@ async fn every_reader_receives_the_events_the_case_fields_show_them() {
         };
         let total = r.body["data"]["events"]["totalCount"].as_u64();
         assert_eq!(total, Some(listed.len() as u64), "{name}");
+        let refetched: Vec<Value> = refetched.body["data"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let alert_events = |all: &[Value]| -> Vec<(String, String)> {
+            all.iter()
+                .filter(|e| alerts.iter().any(|(_, k)| e["aggregateId"] == k.as_str()))
+                .map(|e| {
+                    (
+                        e["aggregateId"].as_str().unwrap_or("").to_owned(),
+                        e["type"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        };
+        let alert_seen = [
+            alert_events(&listed),
+            alert_events(&refetched),
+            alert_events(&live),
+        ];
         let listed = event_types(&listed);
-        let refetched = event_types(
-            refetched.body["data"]["nodes"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or(&[]),
-        );
+        let refetched = event_types(&refetched);
         let live = event_types(&live);
-        for (how, got) in [("events", &listed), ("node", &refetched), ("caseEvents", &live)] {
+        for ((how, got), seen) in [("events", &listed), ("node", &refetched), ("caseEvents", &live)]
+            .into_iter()
+            .zip(&alert_seen)
+        {
             for (i, a) in case_types.iter().enumerate() {
                 let key = hamkor_api::ids::encode("Probe", 1_000 + i as i64).to_string();
                 let want = expected(a, &shown, None);
@@ -392,6 +453,28 @@ async fn every_reader_receives_the_events_the_case_fields_show_them() {
                         );
                     }
                 }
+            }
+            // An alert's events reach those who see the case's alerts and, for one over
+            // what the person reported, only the lead officer who reads those reports.
+            let alert_types: BTreeSet<&str> = audiences
+                .all()
+                .filter(|a| a.reveals == Reveals::Alert)
+                .map(|a| a.event_type)
+                .collect();
+            for (audience, key) in &alerts {
+                let want = shown.fields.contains("alerts")
+                    && (*audience == AlertAudience::Supervise || shown.fields.contains("selfReports"));
+                let types: BTreeSet<&str> = seen
+                    .iter()
+                    .filter(|(k, _)| k == key)
+                    .map(|(_, t)| t.as_str())
+                    .collect();
+                let expected_types = if want {
+                    alert_types.clone()
+                } else {
+                    BTreeSet::new()
+                };
+                assert_eq!(types, expected_types, "{name} {how} alert {audience:?}");
             }
             let note_audience = audiences.get("case.note_added").expect("declared");
             for note in &notes {

@@ -17,6 +17,7 @@ use sea_orm::{ColumnTrait, Condition};
 use serde_json::Value as Json;
 
 use super::{CaseAccess, CaseField, cases_with_access, of_cases};
+use crate::alert::entity::{AlertAudience, alert};
 use crate::auth::principal::Principal;
 use crate::events::entity as domain_event;
 use crate::supervision::entity::{NoteVisibility, note};
@@ -32,6 +33,9 @@ pub enum Reveals {
     /// A case note: needs the note's visibility (read from `case_notes` by the event's
     /// aggregate id).
     Note,
+    /// An early-warning alert: needs the case's alerts and the alert's own audience (read
+    /// from `alerts` by the event's aggregate id), since an alert tells what its rule saw.
+    Alert,
     /// Not about a case: the organisation's admins (or the platform's) follow it.
     Administration,
 }
@@ -56,6 +60,10 @@ impl EventAudience {
 
     pub const fn field(event_type: &'static str, field: CaseField) -> Self {
         Self::new(event_type, Reveals::Field(field))
+    }
+
+    pub const fn alert(event_type: &'static str) -> Self {
+        Self::new(event_type, Reveals::Alert)
     }
 
     pub const fn administration(event_type: &'static str) -> Self {
@@ -86,18 +94,25 @@ impl EventAudience {
         match self.reveals {
             Reveals::Case | Reveals::Note => Some(CaseAccess::Community),
             Reveals::Field(f) => Some(f.needs()),
+            Reveals::Alert => Some(CaseField::Alerts.needs()),
             Reveals::Administration => None,
         }
     }
 
     /// Whether a reader with `access` to the case receives the event (for a note, one
-    /// of `visibility`).
-    pub fn shown_at(&self, access: CaseAccess, visibility: Option<NoteVisibility>) -> bool {
+    /// of `visibility`; for an alert, one whose audience needs `alert_needs`).
+    pub fn shown_at(
+        &self,
+        access: CaseAccess,
+        visibility: Option<NoteVisibility>,
+        alert_needs: Option<CaseAccess>,
+    ) -> bool {
         if self.needs().is_none_or(|n| access < n) {
             return false;
         }
         match self.reveals {
             Reveals::Note => visibility.is_some_and(|v| v <= access.max_note_visibility()),
+            Reveals::Alert => alert_needs.is_some_and(|n| n <= access),
             _ => true,
         }
     }
@@ -138,9 +153,9 @@ pub const CORE_EVENTS: &[EventAudience] = &[
     A::field("violation.responded", F::Violations),
     A::field("risk.assessed", F::RiskAssessments),
     A::field("risk.overridden", F::RiskAssessments),
-    A::field("alert.raised", F::Alerts),
-    A::field("alert.acknowledged", F::Alerts),
-    A::field("alert.resolved", F::Alerts),
+    A::alert("alert.raised"),
+    A::alert("alert.acknowledged"),
+    A::alert("alert.resolved"),
     A::field("referral.created", F::Referrals).partner(),
     A::field("referral.status_changed", F::Referrals).partner(),
     A::field("referral.updated", F::Referrals).partner(),
@@ -243,7 +258,8 @@ pub fn audience_condition(p: &Principal, audiences: &Audiences) -> Condition {
     let mut any = Condition::any().add(super::never());
     for level in [CaseAccess::Community, CaseAccess::Supervise, CaseAccess::Full] {
         let cases = || of_cases(domain_event::Column::CaseId, cases_with_access(p, level));
-        let plain = audiences.types(|a| a.reveals != Reveals::Note && a.needs() == Some(level));
+        let plain = audiences
+            .types(|a| !matches!(a.reveals, Reveals::Note | Reveals::Alert) && a.needs() == Some(level));
         if !plain.is_empty() {
             any = any.add(
                 Condition::all()
@@ -251,6 +267,30 @@ pub fn audience_condition(p: &Principal, audiences: &Audiences) -> Condition {
                     .add(cases()),
             );
         }
+    }
+    let alerts = audiences.types(|a| a.reveals == Reveals::Alert);
+    for level in [CaseAccess::Supervise, CaseAccess::Full] {
+        if alerts.is_empty() || level < CaseField::Alerts.needs() {
+            continue;
+        }
+        let shown: Vec<AlertAudience> = [AlertAudience::Supervise, AlertAudience::Full]
+            .into_iter()
+            .filter(|a| a.access() <= level)
+            .collect();
+        let readable = Query::select()
+            .column(alert::Column::Id)
+            .from(alert::Entity)
+            .and_where(alert::Column::Audience.is_in(shown))
+            .to_owned();
+        any = any.add(
+            Condition::all()
+                .add(domain_event::Column::EventType.is_in(alerts.clone()))
+                .add(of_cases(
+                    domain_event::Column::CaseId,
+                    cases_with_access(p, level),
+                ))
+                .add(domain_event::Column::AggregateId.in_subquery(readable)),
+        );
     }
     for level in [CaseAccess::Community, CaseAccess::Supervise, CaseAccess::Full] {
         let notes = audiences.types(|a| a.reveals == Reveals::Note);
@@ -291,8 +331,8 @@ mod tests {
             "referral.status_changed",
         ] {
             let a = core_audience(t).expect("declared");
-            assert!(!a.shown_at(CaseAccess::Community, None), "{t}");
-            assert!(a.shown_at(CaseAccess::Supervise, None), "{t}");
+            assert!(!a.shown_at(CaseAccess::Community, None, None), "{t}");
+            assert!(a.shown_at(CaseAccess::Supervise, None, None), "{t}");
         }
     }
 

@@ -18,7 +18,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::entity::{ActingRole, AlertStatus, alert, consumer, rule_setting};
+use super::entity::{ActingRole, AlertAudience, AlertStatus, alert, consumer, rule_setting};
 use super::rules::{Firing, RuleInput, SWEEP_RULES, event_rules};
 use crate::case::entity::case;
 use crate::db::{now, write_txn};
@@ -166,7 +166,7 @@ async fn handle(
             modules,
         };
         for firing in (rule.evaluate)(&input).await? {
-            if raise(&txn, &c, rule.id, firing, Some(event.id)).await? {
+            if raise(&txn, &c, (rule.id, rule.reveals), firing, Some(event.id)).await? {
                 raised += 1;
             }
         }
@@ -200,7 +200,7 @@ pub async fn sweep(db: &DatabaseConnection, at: DateTime<Utc>) -> anyhow::Result
             if s.is_some_and(|s| !s.enabled) {
                 continue;
             }
-            if raise(&txn, &c, rule.id, firing, None).await? {
+            if raise(&txn, &c, (rule.id, rule.reveals), firing, None).await? {
                 raised += 1;
             }
         }
@@ -234,7 +234,7 @@ pub async fn sweep_modules(
 async fn raise(
     txn: &DatabaseTransaction,
     c: &case::Model,
-    rule: &'static str,
+    (rule, reveals): (&'static str, crate::access::CaseField),
     f: Firing,
     source_event_id: Option<i64>,
 ) -> Result<bool, DbErr> {
@@ -252,6 +252,7 @@ async fn raise(
         status: Set(AlertStatus::Open),
         reason: Set(f.reason),
         acting_role: Set(f.acting),
+        audience: Set(AlertAudience::of(reveals)),
         assignee_id: Set(assignee),
         subject_id: Set(f.subject_id),
         suggestion: Set(f.suggestion),

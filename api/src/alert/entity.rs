@@ -48,8 +48,42 @@ pub enum ActingRole {
     PreventionInspector,
 }
 
+/// Who among those who see a case's alerts sees this one: the least case access, from
+/// the part of the case its rule tells about (`EventRule::reveals`). Not in the schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(16))",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+pub enum AlertAudience {
+    /// The case's inspectors and officers (what most alerts tell).
+    Supervise,
+    /// The lead probation officer alone (an alert over what the person reported through
+    /// their own app, say).
+    Full,
+}
+
+impl AlertAudience {
+    /// The audience of an alert that tells about `field`.
+    pub fn of(field: crate::access::CaseField) -> Self {
+        use crate::access::{CaseAccess, CaseField};
+        match field.needs().max(CaseField::Alerts.needs()) {
+            CaseAccess::Full => Self::Full,
+            CaseAccess::Supervise | CaseAccess::Community => Self::Supervise,
+        }
+    }
+
+    pub fn access(self) -> crate::access::CaseAccess {
+        match self {
+            Self::Supervise => crate::access::CaseAccess::Supervise,
+            Self::Full => crate::access::CaseAccess::Full,
+        }
+    }
+}
+
 pub mod alert {
-    use super::{ActingRole, AlertSeverity, AlertStatus};
+    use super::{ActingRole, AlertAudience, AlertSeverity, AlertStatus};
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -67,6 +101,9 @@ pub mod alert {
         pub status: AlertStatus,
         pub reason: String,
         pub acting_role: ActingRole,
+        /// Who sees the alert and its events (more than the case's alerts need when its
+        /// rule tells about a part of the case fewer may see).
+        pub audience: AlertAudience,
         pub assignee_id: Option<i64>,
         /// The record the alert is about (an appointment, violation, assessment, referral).
         pub subject_id: Option<i64>,

@@ -4,15 +4,16 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, Condition};
 
-use super::entity::{ActingRole, AlertSeverity, AlertStatus, alert};
+use super::entity::{ActingRole, AlertAudience, AlertSeverity, AlertStatus, alert};
 use super::service::{self, AlertFilter, EffectiveRule, RuleSettingChange};
 use crate::access::{CaseAccess, CaseField, require_field};
 use crate::case::graphql::{Case, case_of};
 use crate::error::ApiError;
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
-use crate::loaders::{Children, one, unfiltered};
+use crate::loaders::{Children, one};
 use crate::pagination::Conn;
 use crate::plan::entity::GoalDomain;
 use crate::risk::instrument::RiskFactor;
@@ -32,10 +33,20 @@ impl AlertLoaders {
                 alert::Column::Id,
                 |m: &alert::Model| m.case_id,
                 |m: &alert::Model| m.id,
-                unfiltered,
+                audience_shown,
             ),
         }
     }
+}
+
+/// The alerts a reader sees by their access to the case (the page key's variant: 1 for
+/// the case's inspectors and officers, 2 for its lead officer).
+fn audience_shown(variant: u8) -> Condition {
+    let mut shown = vec![AlertAudience::Supervise];
+    if variant >= 2 {
+        shown.push(AlertAudience::Full);
+    }
+    Condition::all().add(alert::Column::Audience.is_in(shown))
 }
 
 fn alert_loaders(ctx: &Context<'_>) -> Result<Arc<AlertLoaders>> {
@@ -142,7 +153,13 @@ pub async fn list_case_alerts(
     let page = page(ctx, first, after)?;
     Ok(alert_loaders(ctx)?
         .by_case
-        .connection(case_id, 0, page, |m| m.id, Alert)
+        .connection(
+            case_id,
+            u8::from(access >= CaseAccess::Full) + 1,
+            page,
+            |m| m.id,
+            Alert,
+        )
         .await?)
 }
 

@@ -10,7 +10,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::engine::AGGREGATE;
-use super::entity::{AlertSeverity, AlertStatus, alert, rule_setting};
+use super::entity::{AlertAudience, AlertSeverity, AlertStatus, alert, rule_setting};
 use super::rules::{SWEEP_RULES, all_ids, event_rules};
 use crate::access::{CaseAccess, CaseField, cases_with_access, of_cases};
 use crate::audit::service::{self as audit, Entry};
@@ -36,12 +36,20 @@ pub struct AlertFilter {
     pub assigned_to_me: bool,
 }
 
-/// The SQL condition selecting the alerts `p` may see.
+/// The SQL condition selecting the alerts `p` may see: those of the cases where `p`
+/// has the access each alert's audience needs.
 pub fn visible_alerts(p: &Principal) -> Condition {
-    Condition::all().add(of_cases(
-        alert::Column::CaseId,
-        cases_with_access(p, CaseField::Alerts.needs()),
-    ))
+    let mut any = Condition::any();
+    for audience in [AlertAudience::Supervise, AlertAudience::Full] {
+        let level = audience.access().max(CaseField::Alerts.needs());
+        any = any.add(
+            Condition::all()
+                .add(alert::Column::Audience.eq(audience))
+                .add(of_cases(alert::Column::CaseId, cases_with_access(p, level))),
+        );
+    }
+    // Callers add their filters to what this returns: they must narrow it.
+    Condition::all().add(any)
 }
 
 /// Alerts the caller may see, newest first.
@@ -107,16 +115,23 @@ pub async fn advance(
         _ => validate::optional("note", note, 2_000)?,
     };
     let txn = write_txn(db).await?;
+    // An alert the caller does not see is not there for them.
     let current = alert::Entity::find_by_id(id)
+        .filter(visible_alerts(p))
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound("Alert"))?;
-    get_for(&txn, p, current.case_id, CaseAccess::Supervise)
-        .await
-        .map_err(|e| match e {
-            ApiError::NotFound(_) => ApiError::NotFound("Alert"),
-            other => other,
-        })?;
+    get_for(
+        &txn,
+        p,
+        current.case_id,
+        current.audience.access().max(CaseAccess::Supervise),
+    )
+    .await
+    .map_err(|e| match e {
+        ApiError::NotFound(_) => ApiError::NotFound("Alert"),
+        other => other,
+    })?;
     let from = current.status;
     let allowed = matches!(
         (from, to),

@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilt
 use super::entity::{self as domain_event, Model};
 use crate::access::events::{Audiences, Reveals, audience_condition};
 use crate::access::{CaseAccess, case_access};
+use crate::alert::entity::alert;
 use crate::audit::reads::ReadKind;
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
@@ -174,7 +175,17 @@ pub async fn case_reader_receives(
     } else {
         None
     };
-    a.shown_at(access, visibility)
+    let alert_needs = if a.reveals == Reveals::Alert {
+        alert::Entity::find_by_id(e.aggregate_id)
+            .one(db)
+            .await
+            .ok()
+            .flatten()
+            .map(|r| r.audience.access())
+    } else {
+        None
+    };
+    a.shown_at(access, visibility, alert_needs)
 }
 
 /// Events the caller may see, oldest first, after a cursor.

@@ -64,7 +64,11 @@ impl Registry {
                     "risk feature {:?} of module {id} must match [a-z][a-z0-9_]* and not be `enabled`",
                     f.name
                 );
-                anyhow::ensure!(features.insert(f.name), "risk feature {id}.{} is defined twice", f.name);
+                anyhow::ensure!(
+                    features.insert(f.name),
+                    "risk feature {id}.{} is defined twice",
+                    f.name
+                );
             }
             for mig in m.migrations() {
                 let name = mig.name().to_owned();

@@ -290,7 +290,8 @@ impl RiskModelMutation {
             principal(ctx)?,
             case_id,
             &reason,
-        ).await?;
+        )
+        .await?;
         Ok(true)
     }
 }

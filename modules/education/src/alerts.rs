@@ -1,7 +1,7 @@
 //! The early-warning rule over the provider's absence reports.
 
 use hamkor_api::alert::entity::{ActingRole, AlertSeverity};
-use hamkor_api::alert::rules::{EventRule, Fired, Firing, RuleInput};
+use hamkor_api::alert::rules::{CaseField, EventRule, Fired, Firing, RuleInput};
 use hamkor_api::module::BoxFuture;
 
 /// The module's rules, for [`Module::alert_rules`](hamkor_api::module::Module::alert_rules).
@@ -9,6 +9,7 @@ pub fn rules() -> Vec<EventRule> {
     vec![EventRule {
         id: "education_absence",
         event_type: "education.absence_alert",
+        reveals: CaseField::Referrals,
         description: "the education provider reports repeated absence",
         default_threshold: None,
         default_window_days: None,

@@ -3,7 +3,7 @@
 //! (a check at home).
 
 use hamkor_api::alert::entity::{ActingRole, AlertSeverity};
-use hamkor_api::alert::rules::{EventRule, Fired, Firing, RuleInput};
+use hamkor_api::alert::rules::{CaseField, EventRule, Fired, Firing, RuleInput};
 use hamkor_api::module::BoxFuture;
 use serde_json::Value as Json;
 
@@ -13,6 +13,7 @@ pub fn rules() -> Vec<EventRule> {
         EventRule {
             id: "monitoring_incident",
             event_type: "electronic_monitoring.incident_opened",
+            reveals: CaseField::Monitoring,
             description: "electronic monitoring opened an incident: the officer decides whether it is a violation",
             default_threshold: None,
             default_window_days: None,
@@ -21,6 +22,7 @@ pub fn rules() -> Vec<EventRule> {
         EventRule {
             id: "monitoring_incident_check",
             event_type: "electronic_monitoring.incident_opened",
+            reveals: CaseField::Monitoring,
             description: "a curfew breach or tamper seen by electronic monitoring: the inspector checks at home",
             default_threshold: None,
             default_window_days: None,

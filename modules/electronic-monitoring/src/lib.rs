@@ -23,8 +23,9 @@ use chrono::{DateTime, Utc};
 use hamkor_api::access::CaseField;
 use hamkor_api::access::events::EventAudience;
 use hamkor_api::alert::rules::EventRule;
-use hamkor_api::module::{ModuleFeature, 
-    BoxFuture, ConfigError, EventContext, HostContext, Module, Permission, is_enabled, parse_config,
+use hamkor_api::module::{
+    BoxFuture, ConfigError, EventContext, HostContext, Module, ModuleFeature, Permission, is_enabled,
+    parse_config,
 };
 use hamkor_api::state::AppState;
 use hamkor_api::user::entity::Role;

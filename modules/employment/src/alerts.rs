@@ -1,7 +1,7 @@
 //! The early-warning rule over the module's retention checks.
 
 use hamkor_api::alert::entity::{ActingRole, AlertSeverity};
-use hamkor_api::alert::rules::{EventRule, Fired, Firing, RuleInput, payload_str};
+use hamkor_api::alert::rules::{CaseField, EventRule, Fired, Firing, RuleInput, payload_str};
 use hamkor_api::module::BoxFuture;
 
 /// The module's rules, for [`Module::alert_rules`](hamkor_api::module::Module::alert_rules).
@@ -9,6 +9,7 @@ pub fn rules() -> Vec<EventRule> {
     vec![EventRule {
         id: "job_lost",
         event_type: "employment.retention_checked",
+        reveals: CaseField::Referrals,
         description: "a retention check found the person no longer employed",
         default_threshold: None,
         default_window_days: None,

@@ -1,7 +1,7 @@
 //! The early-warning rule over the provider's safety flags.
 
 use hamkor_api::alert::entity::{ActingRole, AlertSeverity};
-use hamkor_api::alert::rules::{EventRule, Fired, Firing, RuleInput};
+use hamkor_api::alert::rules::{CaseField, EventRule, Fired, Firing, RuleInput};
 use hamkor_api::module::BoxFuture;
 use serde_json::Value as Json;
 
@@ -10,6 +10,7 @@ pub fn rules() -> Vec<EventRule> {
     vec![EventRule {
         id: "safety_flag",
         event_type: "psych_support.safety_flag_raised",
+        reveals: CaseField::Referrals,
         description: "the psychological-support provider raised an urgent safety flag",
         default_threshold: None,
         default_window_days: None,

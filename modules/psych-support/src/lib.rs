@@ -17,7 +17,9 @@ use hamkor_api::access::CaseField;
 use hamkor_api::access::events::EventAudience;
 use hamkor_api::alert::rules::EventRule;
 use hamkor_api::module::schema::AddExternalIds;
-use hamkor_api::module::{ConfigError, Module, ModuleFeature, Permission, ReferralKind, is_enabled, parse_config};
+use hamkor_api::module::{
+    ConfigError, Module, ModuleFeature, Permission, ReferralKind, is_enabled, parse_config,
+};
 use hamkor_api::risk::instrument::RiskFactor;
 use hamkor_api::user::entity::Role;
 use sea_orm_migration::MigrationTrait;

@@ -6,7 +6,7 @@
 
 use hamkor_api::alert::entity::{ActingRole, AlertSeverity};
 use hamkor_api::alert::rules::{
-    EventRule, Fired, Firing, RuleInput, missed_contacts, payload_str, suggest_goal,
+    CaseField, EventRule, Fired, Firing, RuleInput, missed_contacts, payload_str, suggest_goal,
 };
 use hamkor_api::module::BoxFuture;
 use hamkor_api::risk::instrument::RiskFactor;
@@ -109,6 +109,7 @@ pub fn rules() -> Vec<EventRule> {
         EventRule {
             id: "check_in_struggling",
             event_type: "remote_check_in.submitted",
+            reveals: CaseField::SelfReports,
             description: "a person says in a remote check-in that they are struggling",
             default_threshold: None,
             default_window_days: None,
@@ -117,6 +118,7 @@ pub fn rules() -> Vec<EventRule> {
         EventRule {
             id: "check_in_support_gap",
             event_type: "remote_check_in.submitted",
+            reveals: CaseField::SelfReports,
             description: "a support need asked for in a remote check-in has no plan goal in its domain: suggest one",
             default_threshold: None,
             default_window_days: None,
@@ -125,6 +127,7 @@ pub fn rules() -> Vec<EventRule> {
         EventRule {
             id: "check_in_missed",
             event_type: "remote_check_in.expired",
+            reveals: CaseField::SelfReports,
             description: "a remote check-in expired unanswered",
             default_threshold: None,
             default_window_days: None,
@@ -133,6 +136,7 @@ pub fn rules() -> Vec<EventRule> {
         EventRule {
             id: "missed_check_ins",
             event_type: "remote_check_in.expired",
+            reveals: CaseField::SelfReports,
             description: "`threshold` missed appointments and expired check-ins together (default 2) within `windowDays` days (default 30)",
             default_threshold: Some(2),
             default_window_days: Some(30),

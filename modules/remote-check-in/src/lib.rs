@@ -28,7 +28,9 @@ use chrono::{DateTime, Utc};
 use hamkor_api::access::CaseField;
 use hamkor_api::access::events::EventAudience;
 use hamkor_api::alert::rules::EventRule;
-use hamkor_api::module::{BoxFuture, ModuleFeature, ConfigError, EventContext, HostContext, Module, Permission, is_enabled};
+use hamkor_api::module::{
+    BoxFuture, ConfigError, EventContext, HostContext, Module, ModuleFeature, Permission, is_enabled,
+};
 use hamkor_api::risk::instrument::RiskFactor;
 use hamkor_api::state::AppState;
 use hamkor_api::user::entity::Role;
@@ -86,6 +88,7 @@ impl Module for RemoteCheckIn {
         vec![
             Box::new(migration::CreateRemoteCheckInTables),
             Box::new(migration::CreatePhotoUploads),
+            Box::new(migration::AlertsForTheLeadOfficer),
         ]
     }
     fn validate_config(&self, config: &Json) -> Result<Json, ConfigError> {

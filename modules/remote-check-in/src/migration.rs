@@ -226,3 +226,49 @@ impl MigrationTrait for CreatePhotoUploads {
         Ok(())
     }
 }
+
+/// The module's alerts tell what the person reported through their own app: for the
+/// lead probation officer alone, as the check-ins themselves (the core's alert audience
+/// comes in `m20261208_000101_add_alert_audience`).
+pub struct AlertsForTheLeadOfficer;
+
+impl MigrationName for AlertsForTheLeadOfficer {
+    fn name(&self) -> &str {
+        "m20261208_000102_remote_check_in_alert_audience"
+    }
+}
+
+/// The module's alert rules (`crate::alerts::rules`).
+const RULES: [&str; 4] = [
+    "check_in_struggling",
+    "check_in_support_gap",
+    "check_in_missed",
+    "missed_check_ins",
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for AlertsForTheLeadOfficer {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .exec_stmt(
+                Query::update()
+                    .table(a("alerts"))
+                    .value(a("audience"), "FULL")
+                    .and_where(Expr::col(a("rule")).is_in(RULES))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .exec_stmt(
+                Query::update()
+                    .table(a("alerts"))
+                    .value(a("audience"), "SUPERVISE")
+                    .and_where(Expr::col(a("rule")).is_in(RULES))
+                    .to_owned(),
+            )
+            .await
+    }
+}

@@ -12,9 +12,9 @@ use std::io::Cursor;
 
 use hamkor_api::error::{ApiError, ApiResult};
 use image::{ImageFormat, ImageReader};
-use img_parts::jpeg::{markers, Jpeg, JpegSegment};
-use img_parts::png::Png;
 use img_parts::Bytes;
+use img_parts::jpeg::{Jpeg, JpegSegment, markers};
+use img_parts::png::Png;
 
 /// Largest photo accepted, in bytes.
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
@@ -121,7 +121,9 @@ fn strip_scans(data: &[u8]) -> Option<Vec<u8>> {
         let marker = data[i + 1];
         match marker {
             // A stuffed 0xFF byte, fill, or a restart marker: part of the scan.
-            markers::Z | markers::P | markers::RST0..=markers::RST7 => i += if marker == markers::P { 1 } else { 2 },
+            markers::Z | markers::P | markers::RST0..=markers::RST7 => {
+                i += if marker == markers::P { 1 } else { 2 }
+            }
             markers::EOI => {
                 out.extend_from_slice(&data[copied..i + 2]);
                 return Some(out);
@@ -213,7 +215,10 @@ mod tests {
     }
 
     fn pixels(bytes: &[u8]) -> Vec<u8> {
-        image::load_from_memory(bytes).expect("decodes").to_rgb8().into_raw()
+        image::load_from_memory(bytes)
+            .expect("decodes")
+            .to_rgb8()
+            .into_raw()
     }
 
     fn segment(marker: u8, contents: &[u8]) -> Vec<u8> {
@@ -251,7 +256,10 @@ mod tests {
         // An XMP segment and a comment after the scan, then a trailer after the end of
         // the image (as multi-picture JPEGs carry a second image with its own EXIF).
         let mut odd = raw[..end].to_vec();
-        odd.extend(segment(0xE1, b"http://ns.adobe.com/xap/1.0/\0<GPSLatitude>41.3</GPSLatitude>"));
+        odd.extend(segment(
+            0xE1,
+            b"http://ns.adobe.com/xap/1.0/\0<GPSLatitude>41.3</GPSLatitude>",
+        ));
         odd.extend(segment(0xFE, b"GPS 41.2995 N"));
         odd.extend_from_slice(&[0xFF, 0xD9]);
         odd.extend_from_slice(&raw);
@@ -291,7 +299,11 @@ mod tests {
         for &b in kind.iter().chain(data) {
             crc ^= u32::from(b);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc

@@ -4,7 +4,7 @@
 //! on the case, assigned to them, with the topics in its suggestion).
 
 use hamkor_api::alert::entity::{ActingRole, AlertSeverity};
-use hamkor_api::alert::rules::{EventRule, Fired, Firing, RuleInput};
+use hamkor_api::alert::rules::{CaseField, EventRule, Fired, Firing, RuleInput};
 use hamkor_api::case::entity::RiskLevel;
 use hamkor_api::db::now;
 use hamkor_api::module::BoxFuture;
@@ -21,6 +21,7 @@ pub fn rules() -> Vec<EventRule> {
     vec![EventRule {
         id: "training_suggestion",
         event_type: "risk.assessed",
+        reveals: CaseField::Alerts,
         description: "a high-risk case with a need scored `threshold` or more (default 2) whose officer or inspector holds no valid course in a topic the need calls for",
         default_threshold: Some(instrument::HIGH_NEED),
         default_window_days: None,

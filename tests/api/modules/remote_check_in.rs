@@ -292,7 +292,7 @@ async fn enrol_activate_check_in_review_and_miss() {
 }
 
 #[tokio::test]
-async fn struggling_alerts_at_once_and_revoking_ends_the_device() {
+async fn struggling_alerts_the_lead_officer_alone_at_once_and_revoking_ends_the_device() {
     const PHONE: &str = "+998901112202";
     let app = spawn_app().await;
     let w = setup(&app).await;
@@ -308,7 +308,37 @@ async fn struggling_alerts_at_once_and_revoking_ends_the_device() {
     evaluate_pending(app.db(), &app.state.modules)
         .await
         .expect("rules");
-    assert_eq!(alerts_of(&app, "check_in_struggling").await.len(), 1);
+    let raised = alerts_of(&app, "check_in_struggling").await;
+    assert_eq!(raised.len(), 1);
+
+    // The alert tells what the person reported: the lead officer's, like the check-in.
+    let alert_id = hamkor_api::ids::encode("Alert", raised[0].id).to_string();
+    let read = "query($id: ID!, $c: ID!) {
+        alerts(filter: {rules: [\"check_in_struggling\"]}) { totalCount }
+        node(id: $id) { id }
+        case(id: $c) { alerts(first: 10) { totalCount } }
+        events(first: 50, filter: {caseId: $c, types: [\"alert.raised\"]}) { totalCount } }";
+    let vars = json!({"id": alert_id, "c": w.case});
+    let officer = app.gql(Some(&w.officer), read, vars.clone()).await;
+    let o = officer.ok();
+    assert_eq!(o["alerts"]["totalCount"], 1);
+    assert_eq!(o["node"]["id"], alert_id.as_str());
+    assert_eq!(o["case"]["alerts"]["totalCount"], 1);
+    assert_eq!(o["events"]["totalCount"], 1);
+    let inspector = app.gql(Some(&w.inspector), read, vars).await;
+    let i = inspector.ok();
+    assert_eq!(i["alerts"]["totalCount"], 0);
+    assert_eq!(i["node"], Value::Null);
+    assert_eq!(i["case"]["alerts"]["totalCount"], 0);
+    assert_eq!(i["events"]["totalCount"], 0);
+    app.gql(
+        Some(&w.inspector),
+        "mutation($id: ID!) { acknowledgeAlert(id: $id) { status } }",
+        json!({"id": alert_id}),
+    )
+    .await
+    .expect_code("NOT_FOUND");
+
     app.gql(
         Some(&w.officer),
         "mutation($e: ID!) { remoteCheckIn { revoke(enrolmentId: $e) { status } } }",
@@ -904,7 +934,10 @@ async fn expired_check_ins_are_a_feature_of_the_learned_model_where_the_module_i
             .position(|k| *k == key)
             .unwrap_or_else(|| panic!("{key} is not a feature: {keys:?}"))
     };
-    let (on, expired) = (at("remote_check_in.enabled"), at("remote_check_in.expired_check_ins_90d"));
+    let (on, expired) = (
+        at("remote_check_in.enabled"),
+        at("remote_check_in.expired_check_ins_90d"),
+    );
     let case_id = hamkor_api::ids::decode(&w.case).expect("case id").1;
     let read = || {
         features::read(

@@ -17,7 +17,7 @@
 //!             AlertSeverity::Medium, "a mahalla task is overdue", ActingRole::ProbationOfficer)])
 //!     })
 //! }
-//! EventRule { id: "task_overdue", event_type: "mahalla.task_overdue",
+//! EventRule { id: "task_overdue", event_type: "mahalla.task_overdue", reveals: CaseField::Alerts,
 //!     description: "…", default_threshold: None, default_window_days: None, evaluate: task_overdue },
 //! ```
 //!
@@ -35,6 +35,7 @@ use sea_orm::{DatabaseTransaction, DbErr};
 use serde_json::Value as Json;
 
 use super::entity::{ActingRole, AlertSeverity};
+pub use crate::access::CaseField;
 use crate::case::entity::case;
 use crate::events::entity::Model as DomainEvent;
 use crate::module::{BoxFuture, Registry};
@@ -95,6 +96,10 @@ pub struct EventRule {
     /// Stable id, used in settings and alert keys.
     pub id: &'static str,
     pub event_type: &'static str,
+    /// The part of the case its alerts tell about: `CaseField::Alerts` for most; a part
+    /// fewer may see (`SelfReports`) keeps the alert, its reason and its events to those
+    /// who see that part.
+    pub reveals: CaseField,
     pub description: &'static str,
     pub default_threshold: Option<i32>,
     pub default_window_days: Option<i32>,
@@ -110,6 +115,8 @@ pub type SweepFn = for<'a> fn(&'a DatabaseTransaction, DateTime<Utc>) -> BoxFutu
 /// A time-based rule, evaluated by the periodic sweep: it returns `(case id, firing)`.
 pub struct SweepRule {
     pub id: &'static str,
+    /// As [`EventRule::reveals`].
+    pub reveals: CaseField,
     pub description: &'static str,
     pub find: SweepFn,
 }
@@ -120,6 +127,7 @@ pub const CORE_EVENT_RULES: &[EventRule] = &[
     EventRule {
         id: "missed_appointments",
         event_type: "appointment.outcome_recorded",
+        reveals: CaseField::Alerts,
         description: "`threshold` missed appointments (default 2) within `windowDays` days (default 30)",
         default_threshold: Some(2),
         default_window_days: Some(30),
@@ -128,6 +136,7 @@ pub const CORE_EVENT_RULES: &[EventRule] = &[
     EventRule {
         id: "violation",
         event_type: "violation.recorded",
+        reveals: CaseField::Alerts,
         description: "a violation other than a curfew breach; severity follows the violation's",
         default_threshold: None,
         default_window_days: None,
@@ -136,6 +145,7 @@ pub const CORE_EVENT_RULES: &[EventRule] = &[
     EventRule {
         id: "curfew_breach",
         event_type: "violation.recorded",
+        reveals: CaseField::Alerts,
         description: "a curfew breach: the inspector checks at home",
         default_threshold: None,
         default_window_days: None,
@@ -144,6 +154,7 @@ pub const CORE_EVENT_RULES: &[EventRule] = &[
     EventRule {
         id: "mahalla_task_overdue",
         event_type: "mahalla.task_overdue",
+        reveals: CaseField::Alerts,
         description: "a task given to a member of the mahalla's seven is past its due date",
         default_threshold: None,
         default_window_days: None,
@@ -152,6 +163,7 @@ pub const CORE_EVENT_RULES: &[EventRule] = &[
     EventRule {
         id: "plan_gap",
         event_type: "risk.assessed",
+        reveals: CaseField::Alerts,
         description: "a dynamic need scored `threshold` or more (default 2) with no plan goal for it",
         default_threshold: Some(instrument::HIGH_NEED),
         default_window_days: None,
@@ -163,11 +175,13 @@ pub const CORE_EVENT_RULES: &[EventRule] = &[
 pub const SWEEP_RULES: &[SweepRule] = &[
     SweepRule {
         id: "reassessment_overdue",
+        reveals: CaseField::Alerts,
         description: "the assessment in force of an active case is past its reassessment date",
         find: sweep::reassessment_overdue,
     },
     SweepRule {
         id: "referral_sla",
+        reveals: CaseField::Alerts,
         description: "a sent referral has had no answer past its first-response deadline",
         find: sweep::referral_sla,
     },

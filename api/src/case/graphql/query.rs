@@ -109,7 +109,8 @@ impl CaseQuery {
                     p,
                     service::condition(p, filter),
                     page,
-                ).await?;
+                )
+                .await?;
                 for r in &rows.rows {
                     audit_read(ctx, ReadKind::Attention, r.id)?;
                 }

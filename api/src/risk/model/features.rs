@@ -17,8 +17,8 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend};
 
-use crate::error::ApiResult;
 use crate::case::entity::case;
+use crate::error::ApiResult;
 use crate::person::entity::Sex;
 use crate::risk::entity as assessment;
 use crate::risk::instrument::{self, OffenceType};
@@ -280,7 +280,11 @@ fn behaviour_sql(backend: DatabaseBackend) -> (String, String) {
 }
 
 /// Read the features of `set` of every case the condition selects, in one statement.
-pub async fn read<C: ConnectionTrait>(db: &C, set: &FeatureSet, r: Reading<'_>) -> ApiResult<Vec<CaseFeatures>> {
+pub async fn read<C: ConnectionTrait>(
+    db: &C,
+    set: &FeatureSet,
+    r: Reading<'_>,
+) -> ApiResult<Vec<CaseFeatures>> {
     let backend = db.get_database_backend();
     let ra = || Alias::new("risk_assessments");
     let mut inner = numbered_assessments(backend);

@@ -11,12 +11,12 @@ use serde_json::json;
 use super::entity::{ModelStatus, model};
 use super::features::FeatureSet;
 use super::{Spec, TrainOptions, fit_on_record, spec_of, to_json};
-use crate::module::Registry;
 use crate::audit::service::{self as audit, Entry};
 use crate::auth::principal::{Principal, RequestMeta};
 use crate::db::{now, write_txn};
 use crate::enums::enum_name;
 use crate::error::{ApiError, ApiResult};
+use crate::module::Registry;
 fn require_admin(p: &Principal) -> ApiResult<()> {
     if p.is_platform_admin() {
         Ok(())
