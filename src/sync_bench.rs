@@ -154,15 +154,7 @@ async fn make_inspector(st: &AppState, cases: i64) -> anyhow::Result<i64> {
     for p in &places {
         *per_district.entry(p[0]).or_default() += p[2];
     }
-    places.sort_by_key(|p| {
-        (
-            p[0] != district,
-            -per_district[&p[0]],
-            p[0],
-            -p[2],
-            p[1],
-        )
-    });
+    places.sort_by_key(|p| (p[0] != district, -per_district[&p[0]], p[0], -p[2], p[1]));
     let mut chosen = Vec::new();
     let mut held = 0;
     for p in places {

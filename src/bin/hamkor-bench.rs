@@ -210,9 +210,7 @@ async fn sync(st: &AppState, iterations: usize) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let schema = hamkor::build_schema(st);
-    println!(
-        "inspector of {mahallas} mahallas holding {cases} cases; median of {iterations} runs"
-    );
+    println!("inspector of {mahallas} mahallas holding {cases} cases; median of {iterations} runs");
     println!();
     println!("| scenario | median | JSON |");
     println!("| --- | ---: | ---: |");
