@@ -254,24 +254,11 @@ async fn approved_model(st: &AppState, meta: &RequestMeta) -> anyhow::Result<Opt
     Ok(Some(trained.version))
 }
 
-/// The sync scenarios, as the inspector of the district whose caseload is nearest 300.
+/// The sync scenarios, as an inspector whose scope holds about 300 cases (see
+/// [`hamkor::sync_bench::inspector`]).
 async fn sync(st: &AppState, iterations: usize) -> anyhow::Result<()> {
     let db = &st.db;
-    let district = scalar(
-        db,
-        "SELECT district_id FROM cases GROUP BY district_id ORDER BY ABS(COUNT(*) - 300), district_id LIMIT 1",
-    )
-    .await?;
-    let inspector = scalar(
-        db,
-        &format!("SELECT MIN(inspector_id) FROM cases WHERE district_id = {district}"),
-    )
-    .await?;
-    let cases = scalar(
-        db,
-        &format!("SELECT COUNT(*) FROM cases WHERE district_id = {district}"),
-    )
-    .await?;
+    let (inspector, mahallas, cases) = hamkor::sync_bench::inspector(st, 300).await?;
     let meta = RequestMeta {
         request_id: "bench".into(),
         client: Some("hamkor-bench".into()),
@@ -282,7 +269,7 @@ async fn sync(st: &AppState, iterations: usize) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let schema = hamkor::build_schema(st);
-    println!("inspector of a district of {cases} cases; median of {iterations} runs");
+    println!("inspector of {mahallas} mahallas holding {cases} cases; median of {iterations} runs");
     println!();
     println!("| scenario | median | JSON |");
     println!("| --- | ---: | ---: |");

@@ -3,6 +3,7 @@
 
 mod activities;
 mod nodes;
+mod paging;
 mod scenario;
 mod scope;
 

@@ -3,6 +3,7 @@
 mod answer;
 mod apply;
 pub mod conflicts;
+mod delta;
 pub mod devices;
 mod dispatch;
 mod merge;

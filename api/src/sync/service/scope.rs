@@ -28,6 +28,8 @@ use crate::sync::kind::RecordKind;
 use crate::sync::records;
 use crate::sync::source::SyncSource;
 
+use super::delta::{Against, Delta, delta};
+
 /// The kinds, in the order a pull sends them (cases before what hangs off them).
 pub const KINDS: [SyncKind; 5] = [
     SyncKind::Case,
@@ -65,6 +67,64 @@ impl Scope {
         }
     }
 
+    /// What the device has to be sent of the kind, decided in SQL against its shadow;
+    /// `None` for the kinds compared in memory ([`Self::visible`] and [`Self::load`]):
+    /// cases, whose version is their last change's time, and modules' kinds.
+    pub async fn delta(
+        &self,
+        txn: &DatabaseTransaction,
+        p: &Principal,
+        at: &Against<'_>,
+    ) -> ApiResult<Option<Delta>> {
+        Ok(Some(match self {
+            Self::Core(SyncKind::Appointment) => {
+                delta::<appointment::Entity>(
+                    txn,
+                    at,
+                    readable_appointments(p),
+                    appointment::Column::Id,
+                    appointment::Column::Version,
+                    |a| (a.id, i64::from(a.version), records::appointment(a)),
+                )
+                .await?
+            }
+            Self::Core(SyncKind::CaseNote) => {
+                delta::<note::Entity>(
+                    txn,
+                    at,
+                    readable_notes(p),
+                    note::Column::Id,
+                    note::Column::Version,
+                    |n| (n.id, i64::from(n.version), records::note(n)),
+                )
+                .await?
+            }
+            Self::Core(SyncKind::MahallaTask) => {
+                delta::<task::Entity>(
+                    txn,
+                    at,
+                    tasks::visible(p),
+                    task::Column::Id,
+                    task::Column::Version,
+                    |t| (t.id, i64::from(t.version), records::task(t)),
+                )
+                .await?
+            }
+            Self::Core(SyncKind::ProgrammeActivity) => {
+                delta::<activity::Entity>(
+                    txn,
+                    at,
+                    readable_activities(p, None),
+                    activity::Column::Id,
+                    activity::Column::Version,
+                    |a| (a.id, i64::from(a.version), records::activity(a)),
+                )
+                .await?
+            }
+            Self::Core(SyncKind::Case | SyncKind::Module) | Self::Module { .. } => return Ok(None),
+        }))
+    }
+
     /// The records with these ids the caller may see, as sent: (id, version, data).
     pub async fn load(
         &self,
@@ -100,7 +160,10 @@ pub(super) async fn scopes(
 }
 
 /// The notes a case's `notes` field shows, over every case the caller sees: on a case
-/// seen at a level, the visibilities that level reads.
+/// seen at a level, the visibilities that level reads. The cases seen at a higher level
+/// are among those seen at a lower one, so every arm implies the first's case
+/// condition; it stands on its own as well, so the planner reaches the notes through
+/// their case index instead of reading the whole table to test the arms.
 fn readable_notes(p: &Principal) -> Condition {
     let mut any = Condition::any();
     for level in [CaseAccess::Community, CaseAccess::Supervise, CaseAccess::Full] {
@@ -110,7 +173,9 @@ fn readable_notes(p: &Principal) -> Condition {
                 .add(note::Column::Visibility.is_in(level.readable_note_visibilities())),
         );
     }
-    any
+    Condition::all()
+        .add(of_cases(note::Column::CaseId, visible_cases(p)))
+        .add(any)
 }
 
 /// Appointments as `appointments` lists them: on the cases whose appointments the
