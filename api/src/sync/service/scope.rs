@@ -78,10 +78,15 @@ impl Scope {
     ) -> ApiResult<Option<Delta>> {
         Ok(Some(match self {
             Self::Core(SyncKind::Appointment) => {
+                let sight = readable_appointments(p);
+                let sight = match listed(txn, cases_with_access(p, CaseField::Appointments.needs())).await? {
+                    Some(cases) => Condition::all().add(appointment::Column::CaseId.is_in(cases)),
+                    None => sight,
+                };
                 delta::<appointment::Entity>(
                     txn,
                     at,
-                    readable_appointments(p),
+                    sight,
                     appointment::Column::Id,
                     appointment::Column::Version,
                     |a| (a.id, i64::from(a.version), records::appointment(a)),
@@ -89,14 +94,10 @@ impl Scope {
                 .await?
             }
             Self::Core(SyncKind::CaseNote) => {
-                delta::<note::Entity>(
-                    txn,
-                    at,
-                    readable_notes(p),
-                    note::Column::Id,
-                    note::Column::Version,
-                    |n| (n.id, i64::from(n.version), records::note(n)),
-                )
+                let sight = listed_notes(txn, p).await?.unwrap_or_else(|| readable_notes(p));
+                delta::<note::Entity>(txn, at, sight, note::Column::Id, note::Column::Version, |n| {
+                    (n.id, i64::from(n.version), records::note(n))
+                })
                 .await?
             }
             Self::Core(SyncKind::MahallaTask) => {
@@ -176,6 +177,48 @@ fn readable_notes(p: &Principal) -> Condition {
     Condition::all()
         .add(of_cases(note::Column::CaseId, visible_cases(p)))
         .add(any)
+}
+
+/// Most cases a sight condition names by id (see [`listed`]).
+const MAX_LISTED_CASES: u64 = 5_000;
+
+/// The ids of the cases `cond` selects, when there are at most [`MAX_LISTED_CASES`].
+///
+/// The conditions of a kind's sight select cases through a subquery; where a level's
+/// notes are OR-ed with another's, PostgreSQL cannot use the case index for a subquery
+/// and reads every note. Naming the caller's cases by id (read once, with the same
+/// condition, in the same transaction) gives it index scans it can OR together. A
+/// wider reader keeps the subquery.
+async fn listed(txn: &DatabaseTransaction, cond: Condition) -> ApiResult<Option<Vec<i64>>> {
+    let ids: Vec<i64> = case::Entity::find()
+        .select_only()
+        .column(case::Column::Id)
+        .filter(cond)
+        .limit(MAX_LISTED_CASES + 1)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    Ok((ids.len() as u64 <= MAX_LISTED_CASES).then_some(ids))
+}
+
+/// [`readable_notes`] with the cases of each level named by id (see [`listed`]).
+async fn listed_notes(txn: &DatabaseTransaction, p: &Principal) -> ApiResult<Option<Condition>> {
+    // Every level's cases are among those the caller sees at all (`visible_cases`).
+    let mut any = Condition::any().add(crate::access::never());
+    for level in [CaseAccess::Community, CaseAccess::Supervise, CaseAccess::Full] {
+        let Some(cases) = listed(txn, cases_with_access(p, level)).await? else {
+            return Ok(None);
+        };
+        if cases.is_empty() {
+            continue;
+        }
+        any = any.add(
+            Condition::all()
+                .add(note::Column::CaseId.is_in(cases))
+                .add(note::Column::Visibility.is_in(level.readable_note_visibilities())),
+        );
+    }
+    Ok(Some(any))
 }
 
 /// Appointments as `appointments` lists them: on the cases whose appointments the
