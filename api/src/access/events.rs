@@ -270,13 +270,10 @@ pub fn audience_condition(p: &Principal, audiences: &Audiences) -> Condition {
     }
     let alerts = audiences.types(|a| a.reveals == Reveals::Alert);
     for level in [CaseAccess::Supervise, CaseAccess::Full] {
-        if alerts.is_empty() || level < CaseField::Alerts.needs() {
+        let shown = AlertAudience::shown_at(level);
+        if alerts.is_empty() || shown.is_empty() {
             continue;
         }
-        let shown: Vec<AlertAudience> = [AlertAudience::Supervise, AlertAudience::Full]
-            .into_iter()
-            .filter(|a| a.access() <= level)
-            .collect();
         let readable = Query::select()
             .column(alert::Column::Id)
             .from(alert::Entity)

@@ -80,6 +80,16 @@ impl AlertAudience {
             Self::Full => crate::access::CaseAccess::Full,
         }
     }
+
+    /// The audiences a reader with `access` to a case is among (none below the access
+    /// the case's alerts need).
+    pub fn shown_at(access: crate::access::CaseAccess) -> Vec<Self> {
+        use crate::access::CaseField;
+        [Self::Supervise, Self::Full]
+            .into_iter()
+            .filter(|a| access >= a.access() && CaseField::Alerts.shown_at(access))
+            .collect()
+    }
 }
 
 pub mod alert {

@@ -13,7 +13,7 @@ use crate::case::graphql::{Case, case_of};
 use crate::error::ApiError;
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
-use crate::loaders::{Children, one};
+use crate::loaders::{Children, level_variant, one, variant_level};
 use crate::pagination::Conn;
 use crate::plan::entity::GoalDomain;
 use crate::risk::instrument::RiskFactor;
@@ -39,14 +39,9 @@ impl AlertLoaders {
     }
 }
 
-/// The alerts a reader sees by their access to the case (the page key's variant: 1 for
-/// the case's inspectors and officers, 2 for its lead officer).
+/// The alerts a reader sees by their access to the case (the page key's variant).
 fn audience_shown(variant: u8) -> Condition {
-    let mut shown = vec![AlertAudience::Supervise];
-    if variant >= 2 {
-        shown.push(AlertAudience::Full);
-    }
-    Condition::all().add(alert::Column::Audience.is_in(shown))
+    Condition::all().add(alert::Column::Audience.is_in(AlertAudience::shown_at(variant_level(variant))))
 }
 
 fn alert_loaders(ctx: &Context<'_>) -> Result<Arc<AlertLoaders>> {
@@ -153,13 +148,7 @@ pub async fn list_case_alerts(
     let page = page(ctx, first, after)?;
     Ok(alert_loaders(ctx)?
         .by_case
-        .connection(
-            case_id,
-            u8::from(access >= CaseAccess::Full) + 1,
-            page,
-            |m| m.id,
-            Alert,
-        )
+        .connection(case_id, level_variant(access), page, |m| m.id, Alert)
         .await?)
 }
 

@@ -41,8 +41,8 @@ use crate::supervision::entity::{note, violation};
 use crate::territory::entity::{district, mahalla, region};
 use crate::user::entity::{user, user_role, user_territory};
 
-/// The `variant` of note pages: the reader's access level.
-pub fn note_variant(level: CaseAccess) -> u8 {
+/// The `variant` of pages whose rows a reader sees by their access level (notes, alerts).
+pub fn level_variant(level: CaseAccess) -> u8 {
     match level {
         CaseAccess::Community => 0,
         CaseAccess::Supervise => 1,
@@ -50,12 +50,17 @@ pub fn note_variant(level: CaseAccess) -> u8 {
     }
 }
 
-fn readable_notes(variant: u8) -> Condition {
-    let level = match variant {
+/// The access level of a page key's variant ([`level_variant`]'s inverse).
+pub fn variant_level(variant: u8) -> CaseAccess {
+    match variant {
         2 => CaseAccess::Full,
         1 => CaseAccess::Supervise,
         _ => CaseAccess::Community,
-    };
+    }
+}
+
+fn readable_notes(variant: u8) -> Condition {
+    let level = variant_level(variant);
     Condition::all().add(note::Column::Visibility.is_in(level.readable_note_visibilities()))
 }
 

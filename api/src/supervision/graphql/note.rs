@@ -11,7 +11,7 @@ use crate::case::graphql::{Case, case_of};
 use crate::error::ApiError;
 use crate::graphql::context::{loaders, page, principal, state};
 use crate::ids;
-use crate::loaders::{note_variant, one};
+use crate::loaders::{level_variant, one};
 use crate::organisation::graphql::Organisation;
 use crate::pagination::Conn;
 use crate::supervision::entity::{NoteVisibility, note};
@@ -67,7 +67,7 @@ pub(crate) async fn list_notes(
     let page = page(ctx, first, after)?;
     let rows = loaders(ctx)?
         .notes
-        .paged(case.id, note_variant(access), page)
+        .paged(case.id, level_variant(access), page)
         .await?;
     let ids: Vec<i64> = rows.rows.iter().map(|n| n.id).collect();
     service::audit_note_read(&state(ctx)?.db, p, case.id, &ids).await?;
